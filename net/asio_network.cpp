@@ -1,0 +1,357 @@
+// Real OS sockets behind net::Network. Mostly a thin forwarding layer over Boost.Asio; the parts
+// that are not: UDP receive uses recvfrom(MSG_TRUNC) on the native handle so truncation can be
+// reported, abort() sets SO_LINGER 0 so the peer sees RST, and every error passes through
+// from_errno()'s vocabulary.
+#include "net/asio_network.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <boost/asio/append.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+
+namespace simsock::net {
+namespace {
+
+using tcp = asio::ip::tcp;
+using udp = asio::ip::udp;
+
+Endpoint to_endpoint(const tcp::endpoint& e) { return {e.address(), e.port()}; }
+Endpoint to_endpoint(const udp::endpoint& e) { return {e.address(), e.port()}; }
+
+// Normalizes an error from the OS into the interface's vocabulary.
+error_code normalize(const error_code& ec) {
+  if (!ec || ec == error::eof || ec == error::operation_aborted) return ec;
+  if (ec.category() == boost::system::system_category()) return from_errno(ec.value());
+  return ec;
+}
+
+// Runs `h(args...)` through h's associated executor (default `ex`), never inline.
+template <typename Handler, typename... Args>
+void post_completion(const asio::any_io_executor& ex, Handler h, Args... args) {
+  auto hex = asio::get_associated_executor(h, ex);
+  asio::post(ex, asio::bind_executor(hex, asio::append(std::move(h), std::move(args)...)));
+}
+
+class AsioTcpStream final : public TcpStream {
+ public:
+  explicit AsioTcpStream(tcp::socket s) : sock_(std::move(s)) {
+    error_code ec;
+    sock_.set_option(tcp::no_delay(true), ec);
+    auto l = sock_.local_endpoint(ec);
+    if (!ec) local_ = to_endpoint(l);
+    auto r = sock_.remote_endpoint(ec);
+    if (!ec) remote_ = to_endpoint(r);
+  }
+  ~AsioTcpStream() override { close(); }
+
+  executor_type get_executor() override { return sock_.get_executor(); }
+
+  error_code shutdown(Shutdown what) override {
+    if (!sock_.is_open()) return error::bad_descriptor;
+    error_code ec;
+    sock_.shutdown(what == Shutdown::send      ? tcp::socket::shutdown_send
+                   : what == Shutdown::receive ? tcp::socket::shutdown_receive
+                                               : tcp::socket::shutdown_both,
+                   ec);
+    return normalize(ec);
+  }
+
+  void close() override {
+    error_code ec;
+    if (sock_.is_open()) sock_.close(ec);
+  }
+
+  void abort() override {
+    if (!sock_.is_open()) return;
+    error_code ec;
+    sock_.set_option(asio::socket_base::linger(true, 0), ec);
+    sock_.close(ec);
+  }
+
+  void cancel() override {
+    error_code ec;
+    sock_.cancel(ec);
+  }
+
+  bool is_open() const override { return sock_.is_open(); }
+  Endpoint local_endpoint() const override { return local_; }
+  Endpoint remote_endpoint() const override { return remote_; }
+
+ private:
+  void read_some_impl(asio::mutable_buffer b,
+                      asio::any_completion_handler<void(error_code, std::size_t)> h) override {
+    if (!sock_.is_open()) return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor), std::size_t{0});
+    auto hex = asio::get_associated_executor(h, get_executor());
+    sock_.async_read_some(b, asio::bind_executor(hex, [h = std::move(h)](error_code ec, std::size_t n) mutable {
+      std::move(h)(normalize(ec), n);
+    }));
+  }
+
+  void write_some_impl(asio::const_buffer b,
+                       asio::any_completion_handler<void(error_code, std::size_t)> h) override {
+    if (!sock_.is_open()) return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor), std::size_t{0});
+    auto hex = asio::get_associated_executor(h, get_executor());
+    sock_.async_write_some(b, asio::bind_executor(hex, [h = std::move(h)](error_code ec, std::size_t n) mutable {
+      std::move(h)(normalize(ec), n);
+    }));
+  }
+
+  tcp::socket sock_;
+  Endpoint local_, remote_;
+};
+
+class AsioTcpListener final : public TcpListener {
+ public:
+  explicit AsioTcpListener(tcp::acceptor a) : acceptor_(std::move(a)) {}
+  ~AsioTcpListener() override { close(); }
+
+  executor_type get_executor() override { return acceptor_.get_executor(); }
+  Endpoint local_endpoint() const override {
+    error_code ec;
+    auto e = acceptor_.local_endpoint(ec);
+    return ec ? Endpoint{} : to_endpoint(e);
+  }
+  void close() override {
+    error_code ec;
+    if (acceptor_.is_open()) acceptor_.close(ec);
+  }
+  void cancel() override {
+    error_code ec;
+    acceptor_.cancel(ec);
+  }
+
+ private:
+  void accept_impl(
+      asio::any_completion_handler<void(error_code, std::unique_ptr<TcpStream>)> h) override {
+    if (!acceptor_.is_open()) {
+      return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
+                             std::unique_ptr<TcpStream>());
+    }
+    auto hex = asio::get_associated_executor(h, get_executor());
+    acceptor_.async_accept(asio::bind_executor(
+        hex, [this, h = std::move(h)](error_code ec, tcp::socket s) mutable {
+          if (ec) return std::move(h)(normalize(ec), std::unique_ptr<TcpStream>());
+          std::move(h)(ec, std::unique_ptr<TcpStream>(new AsioTcpStream(std::move(s))));
+        }));
+  }
+
+  tcp::acceptor acceptor_;
+};
+
+class AsioUdpSocket final : public UdpSocket {
+ public:
+  explicit AsioUdpSocket(udp::socket s) : sock_(std::move(s)) {
+    error_code ec;
+    sock_.non_blocking(true, ec);
+  }
+  ~AsioUdpSocket() override { close(); }
+
+  executor_type get_executor() override { return sock_.get_executor(); }
+  Endpoint local_endpoint() const override {
+    error_code ec;
+    auto e = sock_.local_endpoint(ec);
+    return ec ? Endpoint{} : to_endpoint(e);
+  }
+  void close() override {
+    error_code ec;
+    if (sock_.is_open()) sock_.close(ec);
+  }
+  void cancel() override {
+    error_code ec;
+    sock_.cancel(ec);
+  }
+
+ private:
+  void send_to_impl(asio::const_buffer b, const Endpoint& to,
+                    asio::any_completion_handler<void(error_code, std::size_t)> h) override {
+    if (!sock_.is_open()) return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor), std::size_t{0});
+    if (b.size() > 65507) {
+      return post_completion(get_executor(), std::move(h), error_code(error::message_size), std::size_t{0});
+    }
+    auto dest = udp::endpoint(to.address, to.port);
+    if (dest.address().is_v4() && sock_.local_endpoint().address().is_v6()) {
+      dest = udp::endpoint(asio::ip::make_address_v6(asio::ip::v4_mapped, dest.address().to_v4()), to.port);
+    }
+    auto hex = asio::get_associated_executor(h, get_executor());
+    sock_.async_send_to(b, dest, asio::bind_executor(hex, [h = std::move(h)](error_code ec, std::size_t n) mutable {
+      std::move(h)(normalize(ec), n);
+    }));
+  }
+
+  void receive_from_impl(asio::mutable_buffer b,
+                         asio::any_completion_handler<void(error_code, Datagram)> h) override {
+    if (!sock_.is_open()) return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor), Datagram{});
+    auto hex = asio::get_associated_executor(h, get_executor());
+    sock_.async_wait(udp::socket::wait_read,
+                     asio::bind_executor(hex, [this, b, h = std::move(h)](error_code ec) mutable {
+                       if (ec) return std::move(h)(normalize(ec), Datagram{});
+                       Datagram d;
+                       error_code rec = try_receive(b, d);
+                       if (rec == asio::error::would_block) {
+                         return receive_from_impl(b, std::move(h));  // spurious wake-up
+                       }
+                       std::move(h)(rec, d);
+                     }));
+  }
+
+  // recvfrom with MSG_TRUNC: returns the datagram's real length even when the buffer is shorter.
+  error_code try_receive(asio::mutable_buffer b, Datagram& d) {
+    sockaddr_storage from{};
+    socklen_t from_len = sizeof from;
+    ssize_t n = ::recvfrom(sock_.native_handle(), b.data(), b.size(), MSG_TRUNC | MSG_DONTWAIT,
+                           reinterpret_cast<sockaddr*>(&from), &from_len);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return asio::error::would_block;
+      return from_errno(errno);
+    }
+    d.full_size = static_cast<std::size_t>(n);
+    d.bytes = std::min(d.full_size, b.size());
+    if (from.ss_family == AF_INET) {
+      const auto* sin = reinterpret_cast<const sockaddr_in*>(&from);
+      asio::ip::address_v4::bytes_type bytes;
+      std::memcpy(bytes.data(), &sin->sin_addr, 4);
+      d.sender = {asio::ip::address_v4(bytes), ntohs(sin->sin_port)};
+    } else if (from.ss_family == AF_INET6) {
+      const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&from);
+      asio::ip::address_v6::bytes_type bytes;
+      std::memcpy(bytes.data(), &sin6->sin6_addr, 16);
+      asio::ip::address_v6 a6(bytes, sin6->sin6_scope_id);
+      d.sender.address = a6.is_v4_mapped() ? asio::ip::address(asio::ip::make_address_v4(asio::ip::v4_mapped, a6))
+                                           : asio::ip::address(a6);
+      d.sender.port = ntohs(sin6->sin6_port);
+    }
+    return {};
+  }
+
+  udp::socket sock_;
+};
+
+class AsioTimer final : public Timer {
+ public:
+  explicit AsioTimer(asio::io_context& io) : timer_(io) {}
+  executor_type get_executor() override { return timer_.get_executor(); }
+  void expires_after(std::chrono::nanoseconds d) override {
+    timer_.expires_after(std::chrono::duration_cast<asio::steady_timer::duration>(d));
+  }
+  void cancel() override { timer_.cancel(); }
+
+ private:
+  void wait_impl(asio::any_completion_handler<void(error_code)> h) override {
+    timer_.async_wait(std::move(h));
+  }
+  asio::steady_timer timer_;
+};
+
+class AsioNetwork final : public Network {
+ public:
+  explicit AsioNetwork(asio::io_context& io) : io_(io) { std::signal(SIGPIPE, SIG_IGN); }
+
+  executor_type get_executor() override { return io_.get_executor(); }
+
+  std::chrono::nanoseconds now() override {
+    return std::chrono::steady_clock::now().time_since_epoch();
+  }
+  std::chrono::system_clock::time_point wall_now() override {
+    return std::chrono::system_clock::now();
+  }
+  std::chrono::seconds utc_offset(std::chrono::system_clock::time_point t) override {
+    std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm local{};
+    if (!localtime_r(&tt, &local)) return std::chrono::seconds(0);
+    return std::chrono::seconds(local.tm_gmtoff);
+  }
+
+  std::unique_ptr<TcpListener> listen(const Endpoint& at, error_code& ec, int backlog) override {
+    tcp::endpoint ep(at.address, at.port);
+    tcp::acceptor a(io_);
+    a.open(ep.protocol(), ec);
+    if (ec) return fail(ec);
+    a.set_option(asio::socket_base::reuse_address(true), ec);
+    if (ec) return fail(ec);
+    a.bind(ep, ec);
+    if (ec) return fail(ec);
+    a.listen(backlog, ec);
+    if (ec) return fail(ec);
+    return std::make_unique<AsioTcpListener>(std::move(a));
+  }
+
+  std::unique_ptr<UdpSocket> bind_udp(const Endpoint& at, error_code& ec) override {
+    udp::endpoint ep(at.address, at.port);
+    udp::socket s(io_);
+    s.open(ep.protocol(), ec);
+    if (ec) return fail(ec);
+    s.bind(ep, ec);
+    if (ec) return fail(ec);
+    return std::make_unique<AsioUdpSocket>(std::move(s));
+  }
+
+  std::unique_ptr<Timer> make_timer() override { return std::make_unique<AsioTimer>(io_); }
+
+ private:
+  static std::nullptr_t fail(error_code& ec) {
+    ec = normalize(ec);
+    return nullptr;
+  }
+
+  void connect_impl(const Endpoint& to,
+                    asio::any_completion_handler<void(error_code, std::unique_ptr<TcpStream>)> h)
+      override {
+    auto sock = std::make_unique<tcp::socket>(io_);
+    auto& s = *sock;
+    auto hex = asio::get_associated_executor(h, get_executor());
+    s.async_connect(tcp::endpoint(to.address, to.port),
+                    asio::bind_executor(hex, [sock = std::move(sock), h = std::move(h)](error_code ec) mutable {
+                      if (ec) return std::move(h)(normalize(ec), std::unique_ptr<TcpStream>());
+                      std::move(h)(ec, std::unique_ptr<TcpStream>(new AsioTcpStream(std::move(*sock))));
+                    }));
+  }
+
+  void resolve_impl(const std::string& host, std::uint16_t port,
+                    asio::any_completion_handler<void(error_code, std::vector<Endpoint>)> h)
+      override {
+    error_code ec;
+    auto literal = asio::ip::make_address(host, ec);
+    if (!ec) {
+      return post_completion(get_executor(), std::move(h), error_code(),
+                             std::vector<Endpoint>{{literal, port}});
+    }
+    auto resolver = std::make_unique<tcp::resolver>(io_);
+    auto& r = *resolver;
+    auto hex = asio::get_associated_executor(h, get_executor());
+    r.async_resolve(host, std::to_string(port),
+                    asio::bind_executor(hex, [resolver = std::move(resolver), h = std::move(h)](
+                                                 error_code ec, tcp::resolver::results_type results) mutable {
+                      std::vector<Endpoint> out;
+                      if (!ec) {
+                        for (const auto& entry : results) {
+                          Endpoint e = to_endpoint(entry.endpoint());
+                          if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
+                        }
+                        std::stable_sort(out.begin(), out.end(), [](const Endpoint& a, const Endpoint& b) {
+                          return a.address.is_v4() && !b.address.is_v4();
+                        });
+                      }
+                      if (ec || out.empty()) ec = error::host_not_found;
+                      std::move(h)(ec, std::move(out));
+                    }));
+  }
+
+  asio::io_context& io_;
+};
+
+}  // namespace
+
+std::unique_ptr<Network> make_asio_network(asio::io_context& io) {
+  return std::make_unique<AsioNetwork>(io);
+}
+
+}  // namespace simsock::net

@@ -1,0 +1,302 @@
+// The network interface apps are written against. Two backends implement it: real OS sockets
+// (net/asio_network.hpp) and the deterministic simulator (sim/). Apps never touch either directly.
+//
+// Asynchronous operations take any Asio completion token: a callback, `asio::use_awaitable`,
+// `asio::deferred`, `asio::use_future`, ... Each public `async_x(args..., token)` template forwards
+// to a private virtual `x_impl(args..., any_completion_handler<...>)` that the backend implements.
+//
+// Promises that hold on both backends:
+//  - A completion handler is never invoked inside the call that starts the operation; it runs
+//    through its associated executor (by default, the network's executor).
+//  - Errors are reported as error_code values from net/errors.hpp, the same value for the same
+//    situation on both backends. Nothing in this interface throws for network conditions.
+//  - At most one read-side and one write-side operation may be outstanding per object at a time
+//    (as with Asio sockets). Starting a second one of the same kind is a programming error.
+//  - Destroying an object cancels its outstanding operations: their handlers are destroyed
+//    without being invoked (as when an io_context is destroyed) or complete with
+//    operation_aborted; after destruction nothing refers to the object.
+#pragma once
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/endpoint.hpp"
+#include "net/errors.hpp"
+
+namespace simsock::net {
+
+namespace asio = boost::asio;
+
+namespace detail {
+// The first non-empty buffer of a buffer sequence (or an empty one): *_some operations transfer
+// "some" bytes, so using only the first buffer keeps their meaning.
+template <typename Buffers>
+auto first_buffer(const Buffers& buffers) {
+  using buffer_type = std::decay_t<decltype(*asio::buffer_sequence_begin(buffers))>;
+  for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers);
+       ++it) {
+    buffer_type b(*it);
+    if (b.size() != 0) return b;
+  }
+  return buffer_type();
+}
+}  // namespace detail
+
+// Which direction(s) of a TCP connection shutdown() closes.
+enum class Shutdown { send, receive, both };
+
+// One end of a TCP connection. Models Asio's AsyncReadStream and AsyncWriteStream, so
+// asio::async_read, asio::async_write and asio::async_read_until work on it.
+class TcpStream {
+ public:
+  using executor_type = asio::any_io_executor;
+
+  TcpStream() = default;
+  TcpStream(const TcpStream&) = delete;
+  TcpStream& operator=(const TcpStream&) = delete;
+  // Closes the connection if open (as close()).
+  virtual ~TcpStream() = default;
+
+  // The executor handlers run on by default.
+  virtual executor_type get_executor() = 0;
+
+  // Reads at least one and at most buffer-size bytes of what has arrived, waiting until something
+  // has. Completes with (ec, n). Errors: eof (peer closed its sending side; everything before it
+  // has been read), connection_reset, operation_aborted, bad_descriptor (closed).
+  // An empty buffer completes at once with (no error, 0).
+  template <typename MutableBuffers, typename Token>
+  auto async_read_some(const MutableBuffers& buffers, Token&& token) {
+    return asio::async_initiate<Token, void(error_code, std::size_t)>(
+        [this](auto handler, asio::mutable_buffer b) {
+          read_some_impl(b, std::move(handler));
+        },
+        token, asio::mutable_buffer(detail::first_buffer(buffers)));
+  }
+
+  // Writes at least one and at most buffer-size bytes into the connection, waiting while the send
+  // buffer is full (backpressure). Completes with (ec, n). Errors: broken_pipe (this side shut down
+  // sending or the connection is gone), connection_reset, operation_aborted, bad_descriptor.
+  template <typename ConstBuffers, typename Token>
+  auto async_write_some(const ConstBuffers& buffers, Token&& token) {
+    return asio::async_initiate<Token, void(error_code, std::size_t)>(
+        [this](auto handler, asio::const_buffer b) { write_some_impl(b, std::move(handler)); },
+        token, asio::const_buffer(detail::first_buffer(buffers)));
+  }
+
+  // Shuts down one or both directions. Shutdown::send sends FIN after the queued data: the peer
+  // reads the data, then eof. Returns not_connected if the connection is gone.
+  virtual error_code shutdown(Shutdown what) = 0;
+
+  // Closes the socket: queued data is still sent, then FIN. Outstanding operations complete with
+  // operation_aborted. Idempotent.
+  virtual void close() = 0;
+
+  // Aborts the connection: the peer sees connection_reset (RST). Queued data is discarded.
+  virtual void abort() = 0;
+
+  // Completes outstanding operations with operation_aborted; the connection stays usable.
+  virtual void cancel() = 0;
+
+  // True until close() or abort().
+  virtual bool is_open() const = 0;
+
+  virtual Endpoint local_endpoint() const = 0;
+  virtual Endpoint remote_endpoint() const = 0;
+
+ private:
+  virtual void read_some_impl(asio::mutable_buffer buffer,
+                              asio::any_completion_handler<void(error_code, std::size_t)> h) = 0;
+  virtual void write_some_impl(asio::const_buffer buffer,
+                               asio::any_completion_handler<void(error_code, std::size_t)> h) = 0;
+};
+
+// A listening TCP socket.
+class TcpListener {
+ public:
+  using executor_type = asio::any_io_executor;
+
+  TcpListener() = default;
+  TcpListener(const TcpListener&) = delete;
+  TcpListener& operator=(const TcpListener&) = delete;
+  virtual ~TcpListener() = default;
+
+  virtual executor_type get_executor() = 0;
+
+  // Waits for the next incoming connection. Completes with (ec, stream); stream is null on error.
+  // Errors: operation_aborted (cancel/close), bad_descriptor (closed).
+  template <typename Token>
+  auto async_accept(Token&& token) {
+    return asio::async_initiate<Token, void(error_code, std::unique_ptr<TcpStream>)>(
+        [this](auto handler) { accept_impl(std::move(handler)); }, token);
+  }
+
+  // The bound address; the port is the real one when 0 was asked for.
+  virtual Endpoint local_endpoint() const = 0;
+  // Stops listening; pending accepts complete with operation_aborted. Idempotent.
+  virtual void close() = 0;
+  // Completes a pending accept with operation_aborted.
+  virtual void cancel() = 0;
+
+ private:
+  virtual void accept_impl(
+      asio::any_completion_handler<void(error_code, std::unique_ptr<TcpStream>)> h) = 0;
+};
+
+// What one UDP receive produced.
+struct Datagram {
+  std::size_t bytes = 0;      // bytes copied into the caller's buffer
+  std::size_t full_size = 0;  // the datagram's size on the wire; > bytes when truncated
+  Endpoint sender;
+  bool truncated() const { return full_size > bytes; }
+};
+
+// A bound UDP socket. One send is one datagram; one receive returns at most one datagram.
+class UdpSocket {
+ public:
+  using executor_type = asio::any_io_executor;
+
+  UdpSocket() = default;
+  UdpSocket(const UdpSocket&) = delete;
+  UdpSocket& operator=(const UdpSocket&) = delete;
+  virtual ~UdpSocket() = default;
+
+  virtual executor_type get_executor() = 0;
+
+  // Sends one datagram. Completes with (ec, n) where n is the whole size on success. Errors:
+  // message_size (more than 65507 bytes), host_unreachable, operation_aborted, bad_descriptor.
+  // Success means the datagram left; it may still be lost.
+  template <typename Token>
+  auto async_send_to(asio::const_buffer buffer, const Endpoint& to, Token&& token) {
+    return asio::async_initiate<Token, void(error_code, std::size_t)>(
+        [this](auto handler, asio::const_buffer b, const Endpoint& dest) {
+          send_to_impl(b, dest, std::move(handler));
+        },
+        token, buffer, to);
+  }
+
+  // Waits for one datagram and copies up to buffer-size bytes of it. A longer datagram is
+  // truncated (the rest is lost) and reported by Datagram::truncated(); that is not an error.
+  // Errors: operation_aborted, bad_descriptor.
+  template <typename Token>
+  auto async_receive_from(asio::mutable_buffer buffer, Token&& token) {
+    return asio::async_initiate<Token, void(error_code, Datagram)>(
+        [this](auto handler, asio::mutable_buffer b) {
+          receive_from_impl(b, std::move(handler));
+        },
+        token, buffer);
+  }
+
+  virtual Endpoint local_endpoint() const = 0;
+  // Closes the socket; pending operations complete with operation_aborted. Idempotent.
+  virtual void close() = 0;
+  // Completes pending operations with operation_aborted.
+  virtual void cancel() = 0;
+
+ private:
+  virtual void send_to_impl(asio::const_buffer buffer, const Endpoint& to,
+                            asio::any_completion_handler<void(error_code, std::size_t)> h) = 0;
+  virtual void receive_from_impl(asio::mutable_buffer buffer,
+                                 asio::any_completion_handler<void(error_code, Datagram)> h) = 0;
+};
+
+// A one-shot timer on the network's steady clock.
+class Timer {
+ public:
+  using executor_type = asio::any_io_executor;
+
+  Timer() = default;
+  Timer(const Timer&) = delete;
+  Timer& operator=(const Timer&) = delete;
+  virtual ~Timer() = default;
+
+  virtual executor_type get_executor() = 0;
+
+  // Sets the expiry to now() + d, cancelling a pending wait (it completes with operation_aborted).
+  virtual void expires_after(std::chrono::nanoseconds d) = 0;
+
+  // Waits until the expiry. Completes with (ec): no error when it expired, operation_aborted when
+  // cancelled or re-armed. Completes at once (but not inline) if the expiry has passed.
+  template <typename Token>
+  auto async_wait(Token&& token) {
+    return asio::async_initiate<Token, void(error_code)>(
+        [this](auto handler) { wait_impl(std::move(handler)); }, token);
+  }
+
+  // Completes a pending wait with operation_aborted.
+  virtual void cancel() = 0;
+
+ private:
+  virtual void wait_impl(asio::any_completion_handler<void(error_code)> h) = 0;
+};
+
+// One host's view of the network (leveldb's Env is the model). Non-copyable; get one from a
+// backend factory: make_asio_network() or a simulated host.
+class Network {
+ public:
+  using executor_type = asio::any_io_executor;
+
+  Network() = default;
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+  virtual ~Network() = default;
+
+  // The executor on which handlers and coroutines of this network run (single-threaded).
+  virtual executor_type get_executor() = 0;
+
+  // Time since some fixed point, monotonic. Only useful for deltas and timeouts.
+  virtual std::chrono::nanoseconds now() = 0;
+  // The wall clock, UTC (real time on real sockets; the virtual wall clock in simulation).
+  virtual std::chrono::system_clock::time_point wall_now() = 0;
+  // The local time zone's offset from UTC at `t` (0 in simulation, which runs in UTC).
+  virtual std::chrono::seconds utc_offset(std::chrono::system_clock::time_point t) = 0;
+
+  // Starts listening on `at` (address 0.0.0.0 or :: for every address; port 0 for any free port).
+  // Errors: address_in_use, address_not_available.
+  virtual std::unique_ptr<TcpListener> listen(const Endpoint& at, error_code& ec,
+                                              int backlog = 128) = 0;
+
+  // Connects to `to`. Completes with (ec, stream); stream is null on error. The handshake costs a
+  // round trip. Errors: connection_refused, timed_out, host_unreachable, operation_aborted.
+  template <typename Token>
+  auto async_connect(const Endpoint& to, Token&& token) {
+    return asio::async_initiate<Token, void(error_code, std::unique_ptr<TcpStream>)>(
+        [this](auto handler, const Endpoint& dest) { connect_impl(dest, std::move(handler)); },
+        token, to);
+  }
+
+  // Binds a UDP socket (port 0 for an ephemeral one). Errors: address_in_use,
+  // address_not_available.
+  virtual std::unique_ptr<UdpSocket> bind_udp(const Endpoint& at, error_code& ec) = 0;
+
+  // A new timer on this network's steady clock.
+  virtual std::unique_ptr<Timer> make_timer() = 0;
+
+  // Resolves a host name (or an address literal) to endpoints with `port`. Completes with
+  // (ec, endpoints), IPv4 first. Errors: host_not_found.
+  template <typename Token>
+  auto async_resolve(const std::string& host, std::uint16_t port, Token&& token) {
+    return asio::async_initiate<Token, void(error_code, std::vector<Endpoint>)>(
+        [this](auto handler, const std::string& h, std::uint16_t p) {
+          resolve_impl(h, p, std::move(handler));
+        },
+        token, host, port);
+  }
+
+ private:
+  virtual void connect_impl(
+      const Endpoint& to,
+      asio::any_completion_handler<void(error_code, std::unique_ptr<TcpStream>)> h) = 0;
+  virtual void resolve_impl(
+      const std::string& host, std::uint16_t port,
+      asio::any_completion_handler<void(error_code, std::vector<Endpoint>)> h) = 0;
+};
+
+}  // namespace simsock::net
