@@ -1,0 +1,169 @@
+// The simulated world: virtual time, the event queue, seeded randomness, hosts, paths between
+// them, processes, faults, counters and the trace. Single-threaded; no globals; any number of
+// worlds per process (each owns everything it uses).
+//
+// Code runs on hosts through net::Network (Host::network()), with Asio completion tokens working
+// exactly as on real sockets: the world drives its own asio::io_context purely as a handler queue
+// and advances virtual time between rounds.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "net/network.hpp"
+#include "sim/config.hpp"
+
+namespace simsock::sim {
+
+namespace asio = boost::asio;
+
+// ---- observation ---------------------------------------------------------------------------
+
+// One event of the trace (CONTRACT section 2, --trace). Fields that do not apply are empty/0.
+struct TraceEvent {
+  std::int64_t t = 0;           // virtual ns
+  std::string_view kind;        // "udp.send", "tcp.segment", "process.exit", ...
+  std::string src, dst;         // "10.0.0.2:40001"
+  std::int64_t len = -1;        // payload bytes, -1 when not applicable
+  std::int64_t seq = -1;        // tcp.segment / tcp.retransmit: stream offset
+  std::string_view reason;      // udp.drop: "loss", "partition", "no_listener", "overflow", ...
+  std::string detail;           // free text: process name, fault description, exit code
+};
+
+// Receives every trace event, in virtual-time order.
+class TraceSink {
+ public:
+  virtual ~TraceSink() = default;
+  virtual void on_event(const TraceEvent& e) = 0;
+};
+
+// One packet put on the (virtual) wire, for the pcap writer.
+struct PacketRecord {
+  std::int64_t t = 0;  // virtual ns at which it left the sender
+  enum class Proto { tcp, udp } proto = Proto::udp;
+  net::Endpoint src, dst;
+  // TCP only: sequence/ack numbers relative to the stream (offset 0 = first data byte), flags.
+  std::uint32_t seq = 0, ack = 0;
+  bool syn = false, fin = false, rst = false, ack_flag = false;
+  std::uint16_t window = 65535;
+  const std::uint8_t* payload = nullptr;  // valid only during the callback
+  std::size_t payload_len = 0;
+};
+
+class PacketSink {
+ public:
+  virtual ~PacketSink() = default;
+  virtual void on_packet(const PacketRecord& p) = 0;
+};
+
+// The counters of CONTRACT section 2 ("udp.sent", "tcp.segments", ...), and any others the
+// models keep, by name, in name order.
+using Stats = std::map<std::string, std::uint64_t, std::less<>>;
+
+// ---- processes -----------------------------------------------------------------------------
+
+enum class ProcessState { running, exited, crashed, failed };
+std::string_view to_string(ProcessState s);
+
+// Captured standard streams of a simulated process.
+struct ProcessIo {
+  std::string in;            // whole standard input
+  std::size_t in_pos = 0;    // how much has been read
+  std::string out, err;
+};
+
+// A process body: runs on `net` (its host's network) and returns an exit code. Called again
+// from scratch when the host restarts.
+using ProcessBody = std::function<asio::awaitable<int>(net::Network& net, ProcessIo& io)>;
+
+struct ProcessResult {
+  std::string name, host, app;
+  ProcessState state = ProcessState::running;
+  std::optional<int> exit_code;
+  std::string out, err;
+  std::string failure;  // what was thrown, for state failed
+};
+
+// ---- the world -----------------------------------------------------------------------------
+
+class Host;
+
+class World {
+ public:
+  explicit World(std::uint64_t seed = 1);
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  std::uint64_t seed() const;
+
+  // Hosts. Names and addresses must be unique (std::invalid_argument otherwise).
+  Host& add_host(const std::string& name, const std::string& ipv4);
+  Host* find_host(std::string_view name);
+  Host& host(std::string_view name);  // throws std::out_of_range
+
+  // Paths. The default applies to every ordered pair without its own setting.
+  void set_default_link(const LinkConfig& link);
+  void set_link(const std::string& from, const std::string& to, const LinkConfig& link);
+  const LinkConfig& link(const std::string& from, const std::string& to) const;
+
+  // The virtual wall clock at t = 0 (default 2000-01-01T00:00:00Z).
+  void set_start_time(std::chrono::system_clock::time_point t);
+
+  // Starts `body` as process `name` on `host` at virtual time `start`.
+  void spawn(const std::string& name, const std::string& host, const std::string& app,
+             ProcessBody body, std::string stdin_text = {}, Duration start = Duration(0));
+
+  // Schedules a fault (or runs it now if its time has passed).
+  void schedule(const Fault& fault);
+  // Runs `fn` at virtual time `t` (from the world loop, not inside any handler).
+  void at(Duration t, std::function<void()> fn);
+
+  // Running. run(): until nothing is left to do. run_until(t): events up to and including t,
+  // then the clock reads t. run_for(d): run_until(now() + d). step(): one event; false if none.
+  void run();
+  void run_until(Duration t);
+  void run_for(Duration d);
+  bool step();
+  Duration now() const;
+  std::uint64_t events_processed() const;
+
+  // Results, in spawn order (running processes report state running).
+  std::vector<ProcessResult> processes() const;
+
+  // Observation. The digest covers every trace event (whether or not a sink is attached).
+  const Stats& stats() const;
+  std::uint64_t digest() const;
+  std::string digest_hex() const;  // 16 lower-case hex digits
+  void add_trace_sink(TraceSink* sink);    // not owned; must outlive the world's run
+  void add_packet_sink(PacketSink* sink);  // not owned
+
+  class Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+class Host {
+ public:
+  virtual ~Host() = default;
+  virtual const std::string& name() const = 0;
+  virtual const asio::ip::address& address() const = 0;
+  // A Network for code running on this host (tests, user coroutines). Objects made from it
+  // vanish when the host crashes.
+  virtual net::Network& network() = 0;
+  virtual void crash() = 0;
+  virtual void restart() = 0;
+};
+
+}  // namespace simsock::sim
