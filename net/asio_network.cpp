@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <boost/asio/append.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -24,8 +25,19 @@ namespace {
 using tcp = asio::ip::tcp;
 using udp = asio::ip::udp;
 
-Endpoint to_endpoint(const tcp::endpoint& e) { return {e.address(), e.port()}; }
-Endpoint to_endpoint(const udp::endpoint& e) { return {e.address(), e.port()}; }
+// An IPv4 peer of a dual-stack IPv6 socket shows up as ::ffff:a.b.c.d; apps see a.b.c.d.
+asio::ip::address unmapped(const asio::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+  }
+  return a;
+}
+Endpoint to_endpoint(const tcp::endpoint& e) {
+  return {unmapped(e.address()), e.port()};
+}
+Endpoint to_endpoint(const udp::endpoint& e) {
+  return {unmapped(e.address()), e.port()};
+}
 
 // Normalizes an error from the OS into the interface's vocabulary.
 error_code normalize(const error_code& ec) {
@@ -39,6 +51,17 @@ template <typename Handler, typename... Args>
 void post_completion(const asio::any_io_executor& ex, Handler h, Args... args) {
   auto hex = asio::get_associated_executor(h, ex);
   asio::post(ex, asio::bind_executor(hex, asio::append(std::move(h), std::move(args)...)));
+}
+
+// Returns a function that wraps a continuation of `h` so that it keeps h's associated executor
+// (default `ex`) and cancellation slot: per-operation cancellation (bind_cancellation_slot,
+// awaitable operators) reaches the OS-level operation.
+template <typename Handler>
+auto forwarder(const Handler& h, const asio::any_io_executor& ex) {
+  return [hex = asio::get_associated_executor(h, ex),
+          slot = asio::get_associated_cancellation_slot(h)](auto fn) {
+    return asio::bind_cancellation_slot(slot, asio::bind_executor(hex, std::move(fn)));
+  };
 }
 
 class AsioTcpStream final : public TcpStream {
@@ -89,20 +112,24 @@ class AsioTcpStream final : public TcpStream {
  private:
   void read_some_impl(asio::mutable_buffer b,
                       asio::any_completion_handler<void(error_code, std::size_t)> h) override {
-    if (!sock_.is_open()) return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor), std::size_t{0});
-    auto hex = asio::get_associated_executor(h, get_executor());
-    sock_.async_read_some(b, asio::bind_executor(hex, [h = std::move(h)](error_code ec, std::size_t n) mutable {
-      std::move(h)(normalize(ec), n);
-    }));
+    if (!sock_.is_open())
+      return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
+                             std::size_t{0});
+    auto wrap = forwarder(h, get_executor());
+    sock_.async_read_some(b, wrap([h = std::move(h)](error_code ec, std::size_t n) mutable {
+                            std::move(h)(normalize(ec), n);
+                          }));
   }
 
   void write_some_impl(asio::const_buffer b,
                        asio::any_completion_handler<void(error_code, std::size_t)> h) override {
-    if (!sock_.is_open()) return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor), std::size_t{0});
-    auto hex = asio::get_associated_executor(h, get_executor());
-    sock_.async_write_some(b, asio::bind_executor(hex, [h = std::move(h)](error_code ec, std::size_t n) mutable {
-      std::move(h)(normalize(ec), n);
-    }));
+    if (!sock_.is_open())
+      return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
+                             std::size_t{0});
+    auto wrap = forwarder(h, get_executor());
+    sock_.async_write_some(b, wrap([h = std::move(h)](error_code ec, std::size_t n) mutable {
+                             std::move(h)(normalize(ec), n);
+                           }));
   }
 
   tcp::socket sock_;
@@ -136,12 +163,11 @@ class AsioTcpListener final : public TcpListener {
       return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
                              std::unique_ptr<TcpStream>());
     }
-    auto hex = asio::get_associated_executor(h, get_executor());
-    acceptor_.async_accept(asio::bind_executor(
-        hex, [this, h = std::move(h)](error_code ec, tcp::socket s) mutable {
-          if (ec) return std::move(h)(normalize(ec), std::unique_ptr<TcpStream>());
-          std::move(h)(ec, std::unique_ptr<TcpStream>(new AsioTcpStream(std::move(s))));
-        }));
+    auto wrap = forwarder(h, get_executor());
+    acceptor_.async_accept(wrap([this, h = std::move(h)](error_code ec, tcp::socket s) mutable {
+      if (ec) return std::move(h)(normalize(ec), std::unique_ptr<TcpStream>());
+      std::move(h)(ec, std::unique_ptr<TcpStream>(new AsioTcpStream(std::move(s))));
+    }));
   }
 
   tcp::acceptor acceptor_;
@@ -173,26 +199,33 @@ class AsioUdpSocket final : public UdpSocket {
  private:
   void send_to_impl(asio::const_buffer b, const Endpoint& to,
                     asio::any_completion_handler<void(error_code, std::size_t)> h) override {
-    if (!sock_.is_open()) return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor), std::size_t{0});
+    if (!sock_.is_open())
+      return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
+                             std::size_t{0});
     if (b.size() > 65507) {
-      return post_completion(get_executor(), std::move(h), error_code(error::message_size), std::size_t{0});
+      return post_completion(get_executor(), std::move(h), error_code(error::message_size),
+                             std::size_t{0});
     }
     auto dest = udp::endpoint(to.address, to.port);
-    if (dest.address().is_v4() && sock_.local_endpoint().address().is_v6()) {
-      dest = udp::endpoint(asio::ip::make_address_v6(asio::ip::v4_mapped, dest.address().to_v4()), to.port);
+    error_code lec;
+    if (dest.address().is_v4() && sock_.local_endpoint(lec).address().is_v6()) {
+      dest = udp::endpoint(asio::ip::make_address_v6(asio::ip::v4_mapped, dest.address().to_v4()),
+                           to.port);
     }
-    auto hex = asio::get_associated_executor(h, get_executor());
-    sock_.async_send_to(b, dest, asio::bind_executor(hex, [h = std::move(h)](error_code ec, std::size_t n) mutable {
-      std::move(h)(normalize(ec), n);
-    }));
+    auto wrap = forwarder(h, get_executor());
+    sock_.async_send_to(b, dest, wrap([h = std::move(h)](error_code ec, std::size_t n) mutable {
+                          std::move(h)(normalize(ec), n);
+                        }));
   }
 
   void receive_from_impl(asio::mutable_buffer b,
                          asio::any_completion_handler<void(error_code, Datagram)> h) override {
-    if (!sock_.is_open()) return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor), Datagram{});
-    auto hex = asio::get_associated_executor(h, get_executor());
+    if (!sock_.is_open())
+      return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
+                             Datagram{});
+    auto wrap = forwarder(h, get_executor());
     sock_.async_wait(udp::socket::wait_read,
-                     asio::bind_executor(hex, [this, b, h = std::move(h)](error_code ec) mutable {
+                     wrap([this, b, h = std::move(h)](error_code ec) mutable {
                        if (ec) return std::move(h)(normalize(ec), Datagram{});
                        Datagram d;
                        error_code rec = try_receive(b, d);
@@ -210,7 +243,8 @@ class AsioUdpSocket final : public UdpSocket {
     ssize_t n = ::recvfrom(sock_.native_handle(), b.data(), b.size(), MSG_TRUNC | MSG_DONTWAIT,
                            reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return asio::error::would_block;
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return asio::error::would_block;
       return from_errno(errno);
     }
     d.full_size = static_cast<std::size_t>(n);
@@ -225,8 +259,9 @@ class AsioUdpSocket final : public UdpSocket {
       asio::ip::address_v6::bytes_type bytes;
       std::memcpy(bytes.data(), &sin6->sin6_addr, 16);
       asio::ip::address_v6 a6(bytes, sin6->sin6_scope_id);
-      d.sender.address = a6.is_v4_mapped() ? asio::ip::address(asio::ip::make_address_v4(asio::ip::v4_mapped, a6))
-                                           : asio::ip::address(a6);
+      d.sender.address = a6.is_v4_mapped()
+                             ? asio::ip::address(asio::ip::make_address_v4(asio::ip::v4_mapped, a6))
+                             : asio::ip::address(a6);
       d.sender.port = ntohs(sin6->sin6_port);
     }
     return {};
@@ -302,22 +337,23 @@ class AsioNetwork final : public Network {
     return nullptr;
   }
 
-  void connect_impl(const Endpoint& to,
-                    asio::any_completion_handler<void(error_code, std::unique_ptr<TcpStream>)> h)
-      override {
+  void connect_impl(
+      const Endpoint& to,
+      asio::any_completion_handler<void(error_code, std::unique_ptr<TcpStream>)> h) override {
     auto sock = std::make_unique<tcp::socket>(io_);
     auto& s = *sock;
-    auto hex = asio::get_associated_executor(h, get_executor());
+    auto wrap = forwarder(h, get_executor());
     s.async_connect(tcp::endpoint(to.address, to.port),
-                    asio::bind_executor(hex, [sock = std::move(sock), h = std::move(h)](error_code ec) mutable {
+                    wrap([sock = std::move(sock), h = std::move(h)](error_code ec) mutable {
                       if (ec) return std::move(h)(normalize(ec), std::unique_ptr<TcpStream>());
-                      std::move(h)(ec, std::unique_ptr<TcpStream>(new AsioTcpStream(std::move(*sock))));
+                      std::move(h)(ec,
+                                   std::unique_ptr<TcpStream>(new AsioTcpStream(std::move(*sock))));
                     }));
   }
 
-  void resolve_impl(const std::string& host, std::uint16_t port,
-                    asio::any_completion_handler<void(error_code, std::vector<Endpoint>)> h)
-      override {
+  void resolve_impl(
+      const std::string& host, std::uint16_t port,
+      asio::any_completion_handler<void(error_code, std::vector<Endpoint>)> h) override {
     error_code ec;
     auto literal = asio::ip::make_address(host, ec);
     if (!ec) {
@@ -326,19 +362,20 @@ class AsioNetwork final : public Network {
     }
     auto resolver = std::make_unique<tcp::resolver>(io_);
     auto& r = *resolver;
-    auto hex = asio::get_associated_executor(h, get_executor());
+    auto wrap = forwarder(h, get_executor());
     r.async_resolve(host, std::to_string(port),
-                    asio::bind_executor(hex, [resolver = std::move(resolver), h = std::move(h)](
-                                                 error_code ec, tcp::resolver::results_type results) mutable {
+                    wrap([resolver = std::move(resolver), h = std::move(h)](
+                             error_code ec, tcp::resolver::results_type results) mutable {
                       std::vector<Endpoint> out;
                       if (!ec) {
                         for (const auto& entry : results) {
                           Endpoint e = to_endpoint(entry.endpoint());
                           if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
                         }
-                        std::stable_sort(out.begin(), out.end(), [](const Endpoint& a, const Endpoint& b) {
-                          return a.address.is_v4() && !b.address.is_v4();
-                        });
+                        std::stable_sort(out.begin(), out.end(),
+                                         [](const Endpoint& a, const Endpoint& b) {
+                                           return a.address.is_v4() && !b.address.is_v4();
+                                         });
                       }
                       if (ec || out.empty()) ec = error::host_not_found;
                       std::move(h)(ec, std::move(out));

@@ -5,9 +5,12 @@
 #pragma once
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -15,6 +18,7 @@
 #include <exception>
 #include <future>
 #include <string>
+#include <variant>
 
 #include "tests/net/conformance_fixture.hpp"
 
@@ -188,10 +192,72 @@ TYPED_TEST_P(AsyncConformance, UseFutureDeliversResultsAndErrors) {
   }
 }
 
+TYPED_TEST_P(AsyncConformance, CancellationSlotsAbortPendingOperations) {
+  auto c = this->connect_pair();
+  ASSERT_TRUE(c.ok());
+  auto udp = this->bind_udp(this->server(), this->server_at(0));
+  ASSERT_NE(udp, nullptr);
+  auto timer = this->client().make_timer();
+  timer->expires_after(1h);
+  asio::cancellation_signal read_signal, accept_signal, receive_signal, wait_signal;
+  std::array<char, 16> buf{}, dbuf{};
+  ReadDone r;
+  AcceptDone a;
+  ReceiveDone u;
+  WaitDone w;
+  c.client->async_read_some(asio::buffer(buf),
+                            asio::bind_cancellation_slot(read_signal.slot(), r.handler()));
+  c.listener->async_accept(asio::bind_cancellation_slot(accept_signal.slot(), a.handler()));
+  udp->async_receive_from(asio::buffer(dbuf),
+                          asio::bind_cancellation_slot(receive_signal.slot(), u.handler()));
+  timer->async_wait(asio::bind_cancellation_slot(wait_signal.slot(), w.handler()));
+  this->let_data_arrive();
+  ASSERT_FALSE(r.done() || a.done() || u.done() || w.done());
+  for (auto* s : {&read_signal, &accept_signal, &receive_signal, &wait_signal}) {
+    s->emit(asio::cancellation_type::terminal);
+  }
+  ASSERT_TRUE(this->run_until([&] { return r.done() && a.done() && u.done() && w.done(); }));
+  EXPECT_EQ(r.get<0>(), net::error::operation_aborted);
+  EXPECT_EQ(a.get<0>(), net::error::operation_aborted);
+  EXPECT_EQ(u.get<0>(), net::error::operation_aborted);
+  EXPECT_EQ(w.get<0>(), net::error::operation_aborted);
+}
+
+inline asio::awaitable<std::string> read_with_timeout(net::Network& net, net::TcpStream& s,
+                                                      std::chrono::nanoseconds timeout) {
+  using namespace asio::experimental::awaitable_operators;
+  auto timer = net.make_timer();
+  timer->expires_after(timeout);
+  std::array<char, 16> buf{};
+  auto which = co_await (s.async_read_some(asio::buffer(buf), asio::use_awaitable) ||
+                         timer->async_wait(asio::use_awaitable));
+  if (which.index() == 1) co_return "timeout";
+  co_return std::string(buf.data(), std::get<0>(which));
+}
+
+TYPED_TEST_P(AsyncConformance, ReadRacedAgainstATimerWithAwaitableOperatorsTimesOut) {
+  auto c = this->connect_pair();
+  ASSERT_TRUE(c.ok());
+  std::string result;
+  asio::co_spawn(this->client().get_executor(), read_with_timeout(this->client(), *c.client, 50ms),
+                 [&](std::exception_ptr e, std::string got) { result = e ? "threw" : got; });
+  ASSERT_TRUE(this->run_until([&] { return !result.empty(); }));
+  EXPECT_EQ(result, "timeout");
+  // When data comes first, the read wins.
+  result.clear();
+  asio::co_spawn(this->client().get_executor(), read_with_timeout(this->client(), *c.client, 1h),
+                 [&](std::exception_ptr e, std::string got) { result = e ? "threw" : got; });
+  ASSERT_FALSE(this->write_all(*c.server, "data"));
+  ASSERT_TRUE(this->run_until([&] { return !result.empty(); }));
+  EXPECT_EQ(result, "data");
+}
+
 REGISTER_TYPED_TEST_SUITE_P(AsyncConformance, HandlersNeverRunInsideTheInitiatingCall,
                             HandlersRunOnTheirAssociatedExecutor,
                             CoroutinesWithUseAwaitableEchoALine,
                             CoroutineSeesErrorsAsExceptionsWithTheSameCode,
-                            DeferredOperationsStartWhenInvoked, UseFutureDeliversResultsAndErrors);
+                            DeferredOperationsStartWhenInvoked, UseFutureDeliversResultsAndErrors,
+                            CancellationSlotsAbortPendingOperations,
+                            ReadRacedAgainstATimerWithAwaitableOperatorsTimesOut);
 
 }  // namespace simsock::conformance

@@ -35,6 +35,26 @@ TYPED_TEST_P(TcpControlConformance, ListenOnPortZeroPicksAFreePortThatAcceptsCon
   EXPECT_NE(other->local_endpoint().port, c.listener->local_endpoint().port);
 }
 
+TYPED_TEST_P(TcpControlConformance, ListenerOnTheWildcardAddressAcceptsOnTheServerAddress) {
+  const auto any = this->backend().server_address().is_v4()
+                       ? asio::ip::address(asio::ip::address_v4::any())
+                       : asio::ip::address(asio::ip::address_v6::any());
+  net::error_code ec;
+  auto l = this->server().listen({any, 0}, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(l->local_endpoint().address, any);
+  AcceptDone accepted;
+  ConnectDone connected;
+  l->async_accept(accepted.handler());
+  this->client().async_connect(this->server_at(l->local_endpoint().port), connected.handler());
+  ASSERT_TRUE(this->run_until([&] { return accepted.done() && connected.done(); }));
+  ASSERT_FALSE(accepted.get<0>()) << accepted.get<0>().message();
+  ASSERT_FALSE(connected.get<0>()) << connected.get<0>().message();
+  // The accepted stream names the concrete address it was reached on.
+  EXPECT_EQ(accepted.get<1>()->local_endpoint(), this->server_at(l->local_endpoint().port));
+  EXPECT_EQ(accepted.get<1>()->remote_endpoint(), connected.get<1>()->local_endpoint());
+}
+
 TYPED_TEST_P(TcpControlConformance, ListenOnAPortInUseFailsWithAddressInUse) {
   auto first = this->listen();
   ASSERT_NE(first, nullptr);
@@ -210,6 +230,7 @@ TYPED_TEST_P(TcpControlConformance, WriterStallsWhileThePeerDoesNotReadAndResume
 
 REGISTER_TYPED_TEST_SUITE_P(TcpControlConformance, ConnectToAPortWithoutListenerIsRefused,
                             ListenOnPortZeroPicksAFreePortThatAcceptsConnections,
+                            ListenerOnTheWildcardAddressAcceptsOnTheServerAddress,
                             ListenOnAPortInUseFailsWithAddressInUse,
                             ListenOnAnAddressOfNoLocalInterfaceFails,
                             CancelAbortsAPendingReadAndTheStreamStaysUsable,

@@ -144,6 +144,14 @@ TYPED_TEST_P(UdpConformance, SendToAPortNobodyBoundSucceedsAndLeavesTheSocketUsa
   EXPECT_EQ(back.sender, rx->local_endpoint());
 }
 
+TYPED_TEST_P(UdpConformance, SendToPortZeroFailsWithInvalidArgument) {
+  auto tx = this->bind_udp(this->client(), this->client_at(0));
+  ASSERT_NE(tx, nullptr);
+  auto [ec, n] = this->send_to(*tx, "nowhere", this->server_at(0));
+  EXPECT_EQ(ec, net::error::invalid_argument);
+  EXPECT_EQ(n, 0u);
+}
+
 TYPED_TEST_P(UdpConformance, BindOnAPortInUseFailsWithAddressInUse) {
   auto first = this->bind_udp(this->server(), this->server_at(0));
   ASSERT_NE(first, nullptr);
@@ -194,14 +202,12 @@ TYPED_TEST_P(UdpConformance, ClosingASocketAbortsItsPendingReceiveAndLaterOpsFai
   EXPECT_NE(again, nullptr);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(UdpConformance, EachSendArrivesAsOneDatagramOfTheSameSize,
-                            EmptyDatagramArrivesAsAZeroByteDatagram,
-                            ShortBufferTruncatesTheDatagramAndReportsItsFullSize,
-                            LargestDatagramOf65507BytesArrivesWhole,
-                            DatagramOverTheUdpLimitFailsWithMessageSize,
-                            SendToAPortNobodyBoundSucceedsAndLeavesTheSocketUsable,
-                            BindOnAPortInUseFailsWithAddressInUse,
-                            CancelAbortsAPendingReceiveAndTheSocketStaysUsable,
-                            ClosingASocketAbortsItsPendingReceiveAndLaterOpsFail);
+REGISTER_TYPED_TEST_SUITE_P(
+    UdpConformance, EachSendArrivesAsOneDatagramOfTheSameSize,
+    EmptyDatagramArrivesAsAZeroByteDatagram, ShortBufferTruncatesTheDatagramAndReportsItsFullSize,
+    LargestDatagramOf65507BytesArrivesWhole, DatagramOverTheUdpLimitFailsWithMessageSize,
+    SendToAPortNobodyBoundSucceedsAndLeavesTheSocketUsable, SendToPortZeroFailsWithInvalidArgument,
+    BindOnAPortInUseFailsWithAddressInUse, CancelAbortsAPendingReceiveAndTheSocketStaysUsable,
+    ClosingASocketAbortsItsPendingReceiveAndLaterOpsFail);
 
 }  // namespace simsock::conformance
