@@ -15,6 +15,11 @@
 //  - Destroying an object cancels its outstanding operations: their handlers are destroyed
 //    without being invoked (as when an io_context is destroyed) or complete with
 //    operation_aborted; after destruction nothing refers to the object.
+//  - Every operation honours the handler's associated cancellation slot
+//    (asio::bind_cancellation_slot, awaitable operators such as `read || timer`): emitting
+//    cancellation completes the pending operation with operation_aborted.
+//  - tests/net/conformance_suite.hpp checks these promises on each backend; docs/errors.md lists
+//    every error each operation reports.
 #pragma once
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -69,9 +74,11 @@ class TcpStream {
   virtual executor_type get_executor() = 0;
 
   // Reads at least one and at most buffer-size bytes of what has arrived, waiting until something
-  // has. Completes with (ec, n). Errors: eof (peer closed its sending side; everything before it
-  // has been read), connection_reset, operation_aborted, bad_descriptor (closed).
-  // An empty buffer completes at once with (no error, 0).
+  // has; bytes of several writes that have arrived come back together. Completes with (ec, n).
+  // Errors: eof (peer closed its sending side; everything before it has been read; asking again
+  // says eof again), connection_reset (peer aborted, or closed with data of ours unread; data
+  // that arrived before the reset may be read first), operation_aborted, bad_descriptor (this
+  // side closed). An empty buffer completes (not inline) with (no error, 0).
   template <typename MutableBuffers, typename Token>
   auto async_read_some(const MutableBuffers& buffers, Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::size_t)>(
@@ -82,8 +89,10 @@ class TcpStream {
   }
 
   // Writes at least one and at most buffer-size bytes into the connection, waiting while the send
-  // buffer is full (backpressure). Completes with (ec, n). Errors: broken_pipe (this side shut down
-  // sending or the connection is gone), connection_reset, operation_aborted, bad_descriptor.
+  // buffer is full (backpressure: a peer that does not read eventually stalls the writer until it
+  // reads). Completes with (ec, n). Errors: broken_pipe (this side shut down sending, or the
+  // connection is gone), connection_reset (the peer reset it), operation_aborted,
+  // bad_descriptor (this side closed).
   template <typename ConstBuffers, typename Token>
   auto async_write_some(const ConstBuffers& buffers, Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::size_t)>(
@@ -92,17 +101,20 @@ class TcpStream {
   }
 
   // Shuts down one or both directions. Shutdown::send sends FIN after the queued data: the peer
-  // reads the data, then eof. Returns not_connected if the connection is gone.
+  // reads the data, then eof, and can still write back (half-close). Returns bad_descriptor after
+  // close()/abort(), not_connected if the connection is gone (reset by the peer).
   virtual error_code shutdown(Shutdown what) = 0;
 
   // Closes the socket: queued data is still sent, then FIN. Outstanding operations complete with
-  // operation_aborted. Idempotent.
+  // operation_aborted. Idempotent. As in real TCP stacks, closing while received data is still
+  // unread resets the connection instead (RST: the peer sees connection_reset).
   virtual void close() = 0;
 
   // Aborts the connection: the peer sees connection_reset (RST). Queued data is discarded.
   virtual void abort() = 0;
 
-  // Completes outstanding operations with operation_aborted; the connection stays usable.
+  // Completes outstanding operations with operation_aborted; the connection stays usable (no data
+  // is lost: a cancelled read consumed nothing).
   virtual void cancel() = 0;
 
   // True until close() or abort().
@@ -131,7 +143,8 @@ class TcpListener {
   virtual executor_type get_executor() = 0;
 
   // Waits for the next incoming connection. Completes with (ec, stream); stream is null on error.
-  // Errors: operation_aborted (cancel/close), bad_descriptor (closed).
+  // The stream's local_endpoint() is the concrete address it was reached on, even when listening
+  // on the wildcard address. Errors: operation_aborted (cancel/close), bad_descriptor (closed).
   template <typename Token>
   auto async_accept(Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::unique_ptr<TcpStream>)>(
@@ -142,7 +155,7 @@ class TcpListener {
   virtual Endpoint local_endpoint() const = 0;
   // Stops listening; pending accepts complete with operation_aborted. Idempotent.
   virtual void close() = 0;
-  // Completes a pending accept with operation_aborted.
+  // Completes a pending accept with operation_aborted; the listener stays usable.
   virtual void cancel() = 0;
 
  private:
@@ -170,9 +183,11 @@ class UdpSocket {
 
   virtual executor_type get_executor() = 0;
 
-  // Sends one datagram. Completes with (ec, n) where n is the whole size on success. Errors:
-  // message_size (more than 65507 bytes), host_unreachable, operation_aborted, bad_descriptor.
-  // Success means the datagram left; it may still be lost.
+  // Sends one datagram (an empty one is allowed). Completes with (ec, n) where n is the whole size
+  // on success. Errors: message_size (more than 65507 bytes, on IPv6 too), invalid_argument
+  // (port 0), host_unreachable, operation_aborted, bad_descriptor (closed). Success means the
+  // datagram left; it may still be lost. Sending to a port nobody bound succeeds and reports
+  // nothing later (the datagram is dropped at the destination).
   template <typename Token>
   auto async_send_to(asio::const_buffer buffer, const Endpoint& to, Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::size_t)>(
@@ -183,8 +198,9 @@ class UdpSocket {
   }
 
   // Waits for one datagram and copies up to buffer-size bytes of it. A longer datagram is
-  // truncated (the rest is lost) and reported by Datagram::truncated(); that is not an error.
-  // Errors: operation_aborted, bad_descriptor.
+  // truncated (the rest is lost) and reported by Datagram::truncated(); that is not an error. An
+  // empty datagram completes with bytes == full_size == 0. Errors: operation_aborted,
+  // bad_descriptor (closed).
   template <typename Token>
   auto async_receive_from(asio::mutable_buffer buffer, Token&& token) {
     return asio::async_initiate<Token, void(error_code, Datagram)>(
@@ -197,7 +213,7 @@ class UdpSocket {
   virtual Endpoint local_endpoint() const = 0;
   // Closes the socket; pending operations complete with operation_aborted. Idempotent.
   virtual void close() = 0;
-  // Completes pending operations with operation_aborted.
+  // Completes pending operations with operation_aborted; the socket stays usable.
   virtual void cancel() = 0;
 
  private:
@@ -258,13 +274,15 @@ class Network {
   // The local time zone's offset from UTC at `t` (0 in simulation, which runs in UTC).
   virtual std::chrono::seconds utc_offset(std::chrono::system_clock::time_point t) = 0;
 
-  // Starts listening on `at` (address 0.0.0.0 or :: for every address; port 0 for any free port).
-  // Errors: address_in_use, address_not_available.
+  // Starts listening on `at` (address 0.0.0.0 or :: for every address; port 0 for any free port,
+  // which local_endpoint() then names). Errors: address_in_use (another listener has the port),
+  // address_not_available (not an address of this host).
   virtual std::unique_ptr<TcpListener> listen(const Endpoint& at, error_code& ec,
                                               int backlog = 128) = 0;
 
   // Connects to `to`. Completes with (ec, stream); stream is null on error. The handshake costs a
-  // round trip. Errors: connection_refused, timed_out, host_unreachable, operation_aborted.
+  // round trip. Errors: connection_refused (nobody listens there), timed_out, host_unreachable,
+  // operation_aborted (only through the handler's cancellation slot).
   template <typename Token>
   auto async_connect(const Endpoint& to, Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::unique_ptr<TcpStream>)>(
@@ -272,15 +290,16 @@ class Network {
         token, to);
   }
 
-  // Binds a UDP socket (port 0 for an ephemeral one). Errors: address_in_use,
-  // address_not_available.
+  // Binds a UDP socket (port 0 for an ephemeral one). Errors: address_in_use (the port is bound),
+  // address_not_available (not an address of this host).
   virtual std::unique_ptr<UdpSocket> bind_udp(const Endpoint& at, error_code& ec) = 0;
 
   // A new timer on this network's steady clock.
   virtual std::unique_ptr<Timer> make_timer() = 0;
 
   // Resolves a host name (or an address literal) to endpoints with `port`. Completes with
-  // (ec, endpoints), IPv4 first. Errors: host_not_found.
+  // (ec, endpoints), IPv4 first, each address once; a literal resolves to itself. Errors:
+  // host_not_found.
   template <typename Token>
   auto async_resolve(const std::string& host, std::uint16_t port, Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::vector<Endpoint>)>(
