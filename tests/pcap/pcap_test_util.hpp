@@ -10,6 +10,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <system_error>
+
+#include <unistd.h>
 
 #include "net/endpoint.hpp"
 #include "sim/pcap_writer.hpp"
@@ -114,12 +117,25 @@ inline Capture tcp_connection() {
   return c;
 }
 
-inline std::string temp_path(const std::string& name) {
-  const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-  return (std::filesystem::path(testing::TempDir()) /
-          (std::string("pcap_") + info->name() + "_" + name + ".pcap"))
-      .string();
-}
+// A file in the test temp directory, named after the test and the process (so concurrent runs
+// of the same test in different build trees do not meet), removed when the test ends.
+struct TempFile {
+  explicit TempFile(const std::string& name) {
+    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    path = (std::filesystem::path(testing::TempDir()) /
+            ("pcap_" + std::string(info->name()) + "_" + name + "_" + std::to_string(getpid()) +
+             ".pcap"))
+               .string();
+  }
+  ~TempFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  std::string path;
+};
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -166,7 +166,8 @@ std::vector<Row> expect_tcp_matches(const std::string& path, const Capture& c) {
 TEST(PcapTshark, TcpConnectionDecodesWithConsistentNumbersAndGoodChecksums) {
   SKIP_WITHOUT_TSHARK();
   const Capture c = tcp_connection();
-  const std::string path = temp_path("tcp");
+  const TempFile file("tcp");
+  const std::string& path = file.path;
   c.save(path);
   auto raw = expect_tcp_matches(path, c);
   EXPECT_EQ(warnings(raw), std::vector<std::string>{});
@@ -179,7 +180,8 @@ TEST(PcapTshark, TcpConnectionDecodesWithConsistentNumbersAndGoodChecksums) {
 
 TEST(PcapTshark, FollowedTcpStreamReproducesTheBytesSentEachWay) {
   SKIP_WITHOUT_TSHARK();
-  const std::string path = temp_path("tcp");
+  const TempFile file("tcp");
+  const std::string& path = file.path;
   tcp_connection().save(path);
   auto [to_server, to_client] = follow(path);
   EXPECT_EQ(to_server, hex(k_request1 + k_request2 + k_request3));
@@ -196,7 +198,8 @@ TEST(PcapTshark, ResetAfterDataIsTheOnlyWarning) {
   c.tcp(20, k_client, k_server, 0, 0);
   c.tcp(30, k_client, k_server, 0, 0, "abcde");
   c.tcp(40, k_server, k_client, 0, 5).rst = true;
-  const std::string path = temp_path("rst");
+  const TempFile file("rst");
+  const std::string& path = file.path;
   c.save(path);
   EXPECT_EQ(warnings(expect_tcp_matches(path, c)),
             std::vector<std::string>{"5: Connection reset (RST)"});
@@ -214,7 +217,8 @@ TEST(PcapTshark, OversizedTcpPayloadIsWrittenAsConsecutiveSegments) {
   c.tcp(2, k_client, k_server, 0, 0);
   c.tcp(3, k_client, k_server, 0, 0, big).fin = true;
   c.tcp(4, k_server, k_client, 0, 100'001);
-  const std::string path = temp_path("big");
+  const TempFile file("big");
+  const std::string& path = file.path;
   c.save(path);
   auto rows = fields(
       path, {"tcp.seq", "tcp.len", "tcp.flags", "tcp.analysis.flags", "tcp.checksum.status"});
@@ -242,7 +246,8 @@ TEST(PcapTshark, UdpDatagramsDecodeWithTheirPayloadsAndGoodChecksums) {
   for (std::size_t i = 0; i < payloads.size(); ++i) {
     c.udp(static_cast<std::int64_t>(i), i % 2 ? b : a, i % 2 ? a : b, payloads[i]);
   }
-  const std::string path = temp_path("udp");
+  const TempFile file("udp");
+  const std::string& path = file.path;
   c.save(path);
   auto rows =
       fields(path, {"ip.src", "ip.dst", "ip.len", "udp.srcport", "udp.dstport", "udp.length",
@@ -275,7 +280,8 @@ TEST(PcapTshark, TimestampsAreTheStartWallTimePlusVirtualTime) {
       0, 1, 876'543'210, 876'543'211, 1'500'000'000, 3'600'000'000'007};
   Capture c;
   for (auto t : times) c.udp(t, k_client, k_server, "tick");
-  const std::string path = temp_path("time");
+  const TempFile file("time");
+  const std::string& path = file.path;
   {
     PcapWriter w(path, start);
     c.write_to(w);
@@ -296,7 +302,8 @@ TEST(PcapTshark, TimestampsAreTheStartWallTimePlusVirtualTime) {
 // The checks above would notice broken packets: corrupting one byte makes tshark report it.
 TEST(PcapTshark, CorruptedBytesAreReportedByTheseChecks) {
   SKIP_WITHOUT_TSHARK();
-  const std::string path = temp_path("corrupt");
+  const TempFile file("corrupt");
+  const std::string& path = file.path;
   tcp_connection().save(path);
   std::string bytes = read_file(path);
   // Frame 4 (client's first data) starts after the header and three 40-byte packets.

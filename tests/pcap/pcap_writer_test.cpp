@@ -145,7 +145,8 @@ TEST(PcapWriter, SameRecordsGiveIdenticalBytes) {
     PcapWriter w(b, k_start);
     c.write_to(w);
   }
-  const std::string path = temp_path("file");
+  const TempFile file("file");
+  const std::string& path = file.path;
   c.save(path);
   EXPECT_GT(a.str().size(), 24u + 12 * 56);
   EXPECT_EQ(a.str(), b.str());
