@@ -32,7 +32,7 @@ enum class OptionType {
 std::string_view option_type_placeholder(OptionType t);
 
 struct OptionSpec {
-  std::string name;           // without the leading "--"
+  std::string name;  // without the leading "--"
   OptionType type = OptionType::text;
   std::string help;
   std::string default_value;  // empty: no default
@@ -97,7 +97,7 @@ const AppSpec* find_app(std::string_view name);
 
 // An option error: which option, which value, and what would be accepted.
 struct OptionError {
-  std::string option;  // without "--"
+  std::string option;   // without "--"
   std::string message;  // full sentence, e.g. "--timeout: '5x' is not a duration (e.g. 200ms, 1s)"
 };
 
@@ -106,9 +106,8 @@ std::optional<std::string> check_option_value(const OptionSpec& spec, std::strin
 
 // Validates (name, value) pairs against the app's declaration: unknown option, repeated
 // non-repeatable option, bad value, missing required option. Fills defaults.
-std::optional<OptionError> parse_options(const AppSpec& app,
-                                         const std::vector<std::pair<std::string, std::string>>& args,
-                                         Options& out);
+std::optional<OptionError> parse_options(
+    const AppSpec& app, const std::vector<std::pair<std::string, std::string>>& args, Options& out);
 
 // "--listen HOST:PORT  listen here (default 0.0.0.0:21567)" lines for one app.
 std::string describe_options(const AppSpec& app);

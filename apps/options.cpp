@@ -12,12 +12,18 @@ namespace simsock::apps {
 
 std::string_view option_type_placeholder(OptionType t) {
   switch (t) {
-    case OptionType::text: return "TEXT";
-    case OptionType::host_port: return "HOST:PORT";
-    case OptionType::endpoint: return "IP:PORT";
-    case OptionType::count: return "N";
-    case OptionType::size: return "BYTES";
-    case OptionType::duration: return "DURATION";
+    case OptionType::text:
+      return "TEXT";
+    case OptionType::host_port:
+      return "HOST:PORT";
+    case OptionType::endpoint:
+      return "IP:PORT";
+    case OptionType::count:
+      return "N";
+    case OptionType::size:
+      return "BYTES";
+    case OptionType::duration:
+      return "DURATION";
   }
   return "VALUE";
 }
@@ -34,7 +40,9 @@ const std::vector<std::string>& Options::all(std::string_view name) const {
   return it == values_.end() ? none : it->second;
 }
 
-bool Options::has(std::string_view name) const { return get(name).has_value(); }
+bool Options::has(std::string_view name) const {
+  return get(name).has_value();
+}
 
 std::string Options::text(std::string_view name) const {
   auto v = get(name);
@@ -84,7 +92,8 @@ std::optional<std::string> check_option_value(const OptionSpec& spec, std::strin
     }
     case OptionType::duration:
       if (net::parse_duration(value)) return std::nullopt;
-      return quoted + " is not a duration (a number with ns, us, ms, s or m, e.g. 200ms, 1.5s, or 0)";
+      return quoted +
+             " is not a duration (a number with ns, us, ms, s or m, e.g. 200ms, 1.5s, or 0)";
   }
   return std::nullopt;
 }

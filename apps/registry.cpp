@@ -13,7 +13,8 @@ const std::vector<AppSpec>& all_apps() {
 #include "apps/app_list.inc"
 #undef SIMSOCK_APP
     };
-    std::sort(v.begin(), v.end(), [](const AppSpec& a, const AppSpec& b) { return a.name < b.name; });
+    std::sort(v.begin(), v.end(),
+              [](const AppSpec& a, const AppSpec& b) { return a.name < b.name; });
     return v;
   }();
   return apps;

@@ -1,0 +1,140 @@
+// Helpers shared by the apps: the reply timestamp, connecting to "HOST:PORT", writes with a stall
+// limit, and the bookkeeping that lets a server's per-client coroutines outlive nothing they use.
+// Everything here is written against net::Network only, so it runs unchanged on real sockets and
+// in the simulator (virtual clocks).
+#pragma once
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "apps/app.hpp"
+#include "net/network.hpp"
+
+namespace simsock::apps {
+
+// Completion token for coroutines that want (error_code, result...) instead of exceptions.
+inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// The default port and buffer size of the seed tutorial's programs.
+inline constexpr const char* kDefaultListen = "0.0.0.0:21567";
+inline constexpr const char* kDefaultBufsize = "1024";
+// How long a server waits for one reply write to complete before it drops the client.
+inline constexpr const char* kDefaultWriteTimeout = "10s";
+// How long a server waits before retrying after accept() failed (e.g. out of descriptors).
+inline constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+
+// The seed's reply prefix "[%Y-%m-%d %H:%M:%S] " for the network's wall clock in its local time
+// (UTC in simulation).
+std::string timestamp_prefix(net::Network& net);
+
+// Python's str.strip(): removes leading and trailing ASCII whitespace.
+std::string_view strip(std::string_view s);
+
+// A readable description of an error: its message, e.g. "Connection refused".
+std::string describe(const net::error_code& ec);
+
+// Resolves `host_port` ("HOST:PORT", checked by the option parser) and connects to each resolved
+// endpoint in turn until one accepts. Completes with the stream, or the last error (null stream).
+asio::awaitable<std::pair<net::error_code, std::unique_ptr<net::TcpStream>>> connect_to(
+    net::Network& net, const std::string& host_port);
+
+// Resolves "HOST:PORT" to its first endpoint (IPv4 first).
+asio::awaitable<std::pair<net::error_code, net::Endpoint>> resolve_first(
+    net::Network& net, const std::string& host_port);
+
+// Calls `on_expiry` once when `after` has passed on the network's steady clock, unless the
+// watchdog was destroyed or disarm()ed first. A zero duration never expires. Used to bound waits:
+// the callback cancels the socket whose operation should not wait longer.
+class Watchdog {
+ public:
+  Watchdog(net::Network& net, std::chrono::nanoseconds after, std::function<void()> on_expiry);
+  ~Watchdog();
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+  void disarm();
+  // True when the callback ran.
+  bool fired() const;
+
+ private:
+  struct State {
+    bool armed = true;
+    bool fired = false;
+    std::function<void()> on_expiry;
+  };
+  std::unique_ptr<net::Timer> timer_;
+  std::shared_ptr<State> state_;
+};
+
+// Writes all of `data`. Fails with timed_out when the write has not completed within `limit`
+// (0: no limit), e.g. because the peer stopped reading; the stream is then cancelled.
+asio::awaitable<net::error_code> write_all(net::Network& net, net::TcpStream& stream,
+                                           std::string_view data, std::chrono::nanoseconds limit);
+
+// Waits `d` on the network's steady clock.
+asio::awaitable<void> sleep_for(net::Network& net, std::chrono::nanoseconds d);
+
+// What a server's main coroutine shares with its per-client coroutines. The server owns one
+// ServerScope; each client coroutine holds the shared state and checks alive() after every wait,
+// because in the simulator (a crash) or at shutdown the server's frame and its Stdio may be gone
+// while a client coroutine is still pending.
+class ServerScope {
+ public:
+  struct Shared {
+    net::Network* net = nullptr;
+    Stdio* io = nullptr;
+    std::string app;
+    Options options;  // a copy: valid as long as any client coroutine runs
+    bool alive = true;
+    std::uint64_t next_id = 0;
+    std::map<std::uint64_t, net::TcpStream*> connections;  // ordered by arrival: deterministic
+
+    // "APP: TEXT\n" on stderr, while the server is alive.
+    void log(std::string_view text);
+  };
+
+  ServerScope(AppContext& ctx, std::string app);
+  // Marks the state dead and aborts every registered connection.
+  ~ServerScope();
+  ServerScope(const ServerScope&) = delete;
+  ServerScope& operator=(const ServerScope&) = delete;
+
+  const std::shared_ptr<Shared>& shared() const { return shared_; }
+
+ private:
+  std::shared_ptr<Shared> shared_;
+};
+
+// Registers a connection with its server's scope for the registration's lifetime.
+class ConnectionRegistration {
+ public:
+  ConnectionRegistration(std::shared_ptr<ServerScope::Shared> shared, net::TcpStream& stream);
+  ~ConnectionRegistration();
+  ConnectionRegistration(const ConnectionRegistration&) = delete;
+  ConnectionRegistration& operator=(const ConnectionRegistration&) = delete;
+
+ private:
+  std::shared_ptr<ServerScope::Shared> shared_;
+  std::uint64_t id_;
+};
+
+// A per-connection handler of a TCP server.
+using ConnectionHandler = asio::awaitable<void> (*)(std::shared_ptr<ServerScope::Shared> shared,
+                                                    std::unique_ptr<net::TcpStream> stream);
+
+// The common TCP server: listens on --listen, logs "listening on ADDR" on stderr, and runs
+// `handler` in its own coroutine for every accepted connection, many at once. Accept errors
+// (e.g. too many open files) are logged and retried after a short pause. Returns 1 when it cannot
+// listen; otherwise runs until stopped.
+asio::awaitable<int> serve_tcp(AppContext& ctx, std::string app, ConnectionHandler handler);
+
+}  // namespace simsock::apps

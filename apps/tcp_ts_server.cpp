@@ -1,0 +1,63 @@
+// tcp-ts-server: the seed's 2.3 timestamp server, serving many clients at once. Each read of up to
+// --bufsize bytes is answered with one write of "[ts] " + those bytes, so a stream cut into
+// several segments gets several stamps, exactly as the seed's server does.
+#include <boost/asio/co_spawn.hpp>
+
+#include "apps/common.hpp"
+#include "apps/specs.hpp"
+
+namespace simsock::apps {
+namespace {
+
+asio::awaitable<void> serve_client(std::shared_ptr<ServerScope::Shared> shared,
+                                   std::unique_ptr<net::TcpStream> stream) {
+  ConnectionRegistration registration(shared, *stream);
+  const auto peer = stream->remote_endpoint().to_string();
+  const auto bufsize = shared->options.count("bufsize");
+  const auto write_timeout = shared->options.duration("write-timeout");
+  std::string buf(bufsize, '\0');
+  for (;;) {
+    auto [ec, n] = co_await stream->async_read_some(asio::buffer(buf), use_tuple);
+    if (!shared->alive) co_return;
+    if (ec) {
+      if (ec != net::error::eof) shared->log(peer + ": read failed: " + describe(ec));
+      break;
+    }
+    std::string reply = timestamp_prefix(*shared->net);
+    reply.append(buf.data(), n);
+    auto wec = co_await write_all(*shared->net, *stream, reply, write_timeout);
+    if (!shared->alive) co_return;
+    if (wec == net::error::timed_out) {
+      shared->log(peer + ": reply not written within " + shared->options.text("write-timeout") +
+                  " (client not reading); dropping it");
+      stream->abort();
+      co_return;
+    }
+    if (wec) {
+      shared->log(peer + ": write failed: " + describe(wec));
+      break;
+    }
+  }
+  stream->close();
+}
+
+asio::awaitable<int> run(AppContext& ctx) {
+  co_return co_await serve_tcp(ctx, "tcp-ts-server", serve_client);
+}
+
+}  // namespace
+
+AppSpec tcp_ts_server_app() {
+  return {"tcp-ts-server",
+          "TCP timestamp server (seed 2.3), many clients at once: stamps every read",
+          {
+              {"listen", OptionType::endpoint, "address and port to listen on", kDefaultListen},
+              {"bufsize", OptionType::size, "bytes per read", kDefaultBufsize},
+              {"write-timeout", OptionType::duration,
+               "drop a client whose reply is not written within this long (0: never)",
+               kDefaultWriteTimeout},
+          },
+          run};
+}
+
+}  // namespace simsock::apps
