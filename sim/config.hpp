@@ -24,11 +24,11 @@ struct GilbertElliott {
 };
 
 struct UdpLinkConfig {
-  double loss = 0.0;         // Bernoulli loss per datagram (per fragment when fragmented)
-  double duplicate = 0.0;    // probability a delivered datagram is delivered twice
-  double reorder = 0.0;      // probability a datagram is held back and overtaken (extra delay)
+  double loss = 0.0;       // Bernoulli loss per datagram (per fragment when fragmented)
+  double duplicate = 0.0;  // probability a delivered datagram is delivered twice
+  double reorder = 0.0;    // probability a datagram is held back and overtaken (extra delay)
   Duration reorder_delay = std::chrono::milliseconds(10);  // how long a reordered one is held
-  std::uint32_t mtu = 1500;  // IP MTU; larger datagrams travel as fragments
+  std::uint32_t mtu = 1500;             // IP MTU; larger datagrams travel as fragments
   std::optional<GilbertElliott> burst;  // if set, replaces `loss` with the burst model
 };
 
@@ -39,8 +39,8 @@ struct TcpSegmentPolicy {
 
 struct TcpLinkConfig {
   TcpSegmentPolicy segment;
-  double loss = 0.0;                                   // per data segment
-  Duration rto = std::chrono::milliseconds(200);       // initial retransmission timeout
+  double loss = 0.0;                              // per data segment
+  Duration rto = std::chrono::milliseconds(200);  // initial retransmission timeout
 };
 
 // One direction of traffic between two hosts.
@@ -76,13 +76,28 @@ struct HostPair {
 };
 
 // Faults on the timeline (CONTRACT section 3, `faults:`).
-struct Partition { HostPair pair; };          // traffic between them is dropped
-struct Heal { HostPair pair; };               // undo a partition
-struct Clog { HostPair pair; };               // traffic is held, not dropped
-struct Release { HostPair pair; };            // held traffic is delivered
-struct Crash { std::string host; };           // processes stop, sockets vanish (peers see RST)
-struct Restart { std::string host; };         // processes start again from scratch
-struct SetLink { HostPair pair; LinkPatch patch; };
+struct Partition {
+  HostPair pair;
+};  // traffic between them is dropped
+struct Heal {
+  HostPair pair;
+};  // undo a partition
+struct Clog {
+  HostPair pair;
+};  // traffic is held, not dropped
+struct Release {
+  HostPair pair;
+};  // held traffic is delivered
+struct Crash {
+  std::string host;
+};  // processes stop, sockets vanish (peers see RST)
+struct Restart {
+  std::string host;
+};  // processes start again from scratch
+struct SetLink {
+  HostPair pair;
+  LinkPatch patch;
+};
 using FaultAction = std::variant<Partition, Heal, Clog, Release, Crash, Restart, SetLink>;
 
 struct Fault {

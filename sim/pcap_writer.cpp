@@ -5,8 +5,9 @@
 #include "sim/pcap_writer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
-#include <cstring>
+#include <fstream>
 #include <ostream>
 #include <stdexcept>
 #include <system_error>
@@ -161,8 +162,8 @@ void PcapWriter::write_packet(const PacketRecord& p, std::uint32_t seq, const st
   bool tcp = p.proto == PacketRecord::Proto::tcp;
   std::size_t l4_len = (tcp ? k_tcp_header : k_udp_header) + len;
   std::size_t ip_len = k_ip_header + l4_len;
-  buf_.assign(16 + k_ip_header + (tcp ? k_tcp_header : k_udp_header), 0);
-  std::uint8_t* rec = buf_.data();
+  std::array<std::uint8_t, 16 + k_ip_header + k_tcp_header> headers{};
+  std::uint8_t* rec = headers.data();
   std::uint8_t* ip = rec + 16;
   std::uint8_t* l4 = ip + k_ip_header;
 
@@ -210,7 +211,7 @@ void PcapWriter::write_packet(const PacketRecord& p, std::uint32_t seq, const st
   if (!tcp && check == 0) check = 0xffff;  // 0 means "no checksum" in UDP
   put_be16(l4 + (tcp ? 16 : 6), check);
 
-  write_bytes(buf_.data(), buf_.size());
+  write_bytes(headers.data(), 16 + k_ip_header + (tcp ? k_tcp_header : k_udp_header));
   write_bytes(payload, len);
   if (ok()) ++packets_;
 }

@@ -40,11 +40,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include <fstream>
 #include <iosfwd>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "net/endpoint.hpp"
 #include "sim/world.hpp"
@@ -117,7 +115,6 @@ class PcapWriter final : public PacketSink {
   std::uint64_t packets_ = 0;
   std::string error_;
   int errno_ = 0;
-  std::vector<std::uint8_t> buf_;  // reused for every packet
 };
 
 }  // namespace simsock::sim

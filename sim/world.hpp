@@ -30,13 +30,13 @@ namespace asio = boost::asio;
 
 // One event of the trace (CONTRACT section 2, --trace). Fields that do not apply are empty/0.
 struct TraceEvent {
-  std::int64_t t = 0;           // virtual ns
-  std::string_view kind;        // "udp.send", "tcp.segment", "process.exit", ...
-  std::string src, dst;         // "10.0.0.2:40001"
-  std::int64_t len = -1;        // payload bytes, -1 when not applicable
-  std::int64_t seq = -1;        // tcp.segment / tcp.retransmit: stream offset
-  std::string_view reason;      // udp.drop: "loss", "partition", "no_listener", "overflow", ...
-  std::string detail;           // free text: process name, fault description, exit code
+  std::int64_t t = 0;       // virtual ns
+  std::string_view kind;    // "udp.send", "tcp.segment", "process.exit", ...
+  std::string src, dst;     // "10.0.0.2:40001"
+  std::int64_t len = -1;    // payload bytes, -1 when not applicable
+  std::int64_t seq = -1;    // tcp.segment / tcp.retransmit: stream offset
+  std::string_view reason;  // udp.drop: "loss", "partition", "no_listener", "overflow", ...
+  std::string detail;       // free text: process name, fault description, exit code
 };
 
 // Receives every trace event, in virtual-time order.
@@ -76,8 +76,8 @@ std::string_view to_string(ProcessState s);
 
 // Captured standard streams of a simulated process.
 struct ProcessIo {
-  std::string in;            // whole standard input
-  std::size_t in_pos = 0;    // how much has been read
+  std::string in;          // whole standard input
+  std::size_t in_pos = 0;  // how much has been read
   std::string out, err;
 };
 
@@ -143,7 +143,7 @@ class World {
   // Observation. The digest covers every trace event (whether or not a sink is attached).
   const Stats& stats() const;
   std::uint64_t digest() const;
-  std::string digest_hex() const;  // 16 lower-case hex digits
+  std::string digest_hex() const;          // 16 lower-case hex digits
   void add_trace_sink(TraceSink* sink);    // not owned; must outlive the world's run
   void add_packet_sink(PacketSink* sink);  // not owned
 

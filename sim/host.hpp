@@ -1,0 +1,156 @@
+// Hosts and the per-process view of the network.
+//
+// A host has a name, one IPv4 address (plus loopback 127.0.0.0/8), port tables for TCP
+// listeners and UDP sockets, deterministic ephemeral ports (40000 upward) and a set of Networks:
+// one for test code (Host::network()) and one per process incarnation. Every simulated object
+// (timer, socket, listener, connection end) registers with the Network that made it, so a crash
+// can find and destroy everything the host owns, including pending completion handlers (which
+// own the coroutine frames waiting on them).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/network.hpp"
+#include "sim/task.hpp"
+#include "sim/world.hpp"
+
+namespace simsock::sim {
+
+class HostImpl;
+class SimNetwork;
+class SimUdpSocket;
+class SimTcpListener;
+
+// Base of every object made by a SimNetwork.
+class SimObject {
+ public:
+  explicit SimObject(SimNetwork& net);
+  virtual ~SimObject();
+  SimObject(const SimObject&) = delete;
+  SimObject& operator=(const SimObject&) = delete;
+
+  // The host crashed (or the world is ending): release ports and connections without any
+  // orderly shutdown, move every stored handler into `grave` (the caller destroys them) and
+  // detach. `crash` is false when the world is being destroyed (nothing is sent then).
+  virtual void vanish(std::vector<Task>& grave, bool crash) = 0;
+
+  // The network that made this object (stays valid while the world lives).
+  SimNetwork& home() const { return *home_; }
+  World::Impl& world() const;
+  // True after vanish(): the object no longer exists on the simulated host.
+  bool gone() const { return !linked_; }
+
+ protected:
+  void detach();
+
+ private:
+  friend class SimNetwork;
+  SimNetwork* home_;
+  bool linked_ = true;
+  SimObject* prev_ = nullptr;
+  SimObject* next_ = nullptr;
+};
+
+class SimNetwork final : public net::Network {
+ public:
+  SimNetwork(World::Impl& world, HostImpl& host);
+  ~SimNetwork() override;
+
+  World::Impl& world() const { return world_; }
+  HostImpl& host() const { return host_; }
+  bool dead() const { return dead_; }
+  void set_dead(bool d) { dead_ = d; }
+
+  executor_type get_executor() override;
+  std::chrono::nanoseconds now() override;
+  std::chrono::system_clock::time_point wall_now() override;
+  std::chrono::seconds utc_offset(std::chrono::system_clock::time_point) override {
+    return std::chrono::seconds(0);
+  }
+  std::unique_ptr<net::TcpListener> listen(const net::Endpoint& at, net::error_code& ec,
+                                           int backlog) override;
+  std::unique_ptr<net::UdpSocket> bind_udp(const net::Endpoint& at, net::error_code& ec) override;
+  std::unique_ptr<net::Timer> make_timer() override;
+
+  // Vanishes every object made by this network; their handlers go to `grave`.
+  void vanish_all(std::vector<Task>& grave, bool crash);
+
+ private:
+  friend class SimObject;
+  void connect_impl(
+      const net::Endpoint& to,
+      asio::any_completion_handler<void(net::error_code, std::unique_ptr<net::TcpStream>)> h)
+      override;
+  void resolve_impl(
+      const std::string& host, std::uint16_t port,
+      asio::any_completion_handler<void(net::error_code, std::vector<net::Endpoint>)> h) override;
+
+  World::Impl& world_;
+  HostImpl& host_;
+  bool dead_ = false;
+  SimObject* objects_ = nullptr;
+};
+
+class HostImpl final : public Host {
+ public:
+  HostImpl(World::Impl& world, std::string name, asio::ip::address_v4 addr, std::uint32_t index);
+  ~HostImpl() override;
+
+  const std::string& name() const override { return name_; }
+  const asio::ip::address& address() const override { return address_; }
+  net::Network& network() override { return *network_; }
+  void crash() override;
+  void restart() override;
+
+  std::uint32_t index() const { return index_; }
+  std::uint32_t v4() const { return v4_; }
+  bool up() const { return up_; }
+  World::Impl& world() const { return world_; }
+
+  // True when `a` is this host's address, a loopback address or 0.0.0.0 (for binding).
+  bool owns(const asio::ip::address& a) const;
+  // Port tables. `bind_*` checks the address and the port, picks an ephemeral port for 0.
+  net::error_code bind_udp(SimUdpSocket* s, net::Endpoint& at);
+  void unbind_udp(std::uint16_t port, SimUdpSocket* s);
+  SimUdpSocket* udp_at(const asio::ip::address& dst, std::uint16_t port) const;
+  net::error_code bind_tcp(SimTcpListener* l, net::Endpoint& at);
+  void unbind_tcp(std::uint16_t port, SimTcpListener* l);
+  SimTcpListener* listener_at(const asio::ip::address& dst, std::uint16_t port) const;
+  // A fresh ephemeral port for an outgoing connection.
+  std::uint16_t ephemeral_tcp_port();
+
+  // A new Network for a process incarnation; lives as long as the host.
+  SimNetwork& new_process_network();
+
+  // Implementation of crash/restart, run from the world loop.
+  void do_crash();
+  void do_restart();
+  // World teardown: every object of every network vanishes without sending anything.
+  void vanish_everything(std::vector<Task>& grave);
+
+  struct Binding {
+    asio::ip::address address;  // 0.0.0.0: every address
+    void* owner;
+  };
+
+ private:
+  std::uint16_t next_ephemeral(const std::map<std::uint16_t, Binding>& table);
+  static bool matches(const Binding& b, const asio::ip::address& dst);
+
+  World::Impl& world_;
+  std::string name_;
+  asio::ip::address address_;
+  std::uint32_t v4_;
+  std::uint32_t index_;
+  bool up_ = true;
+  std::uint16_t ephemeral_ = 40000;
+  std::map<std::uint16_t, Binding> udp_ports_, tcp_ports_;
+  std::unique_ptr<SimNetwork> network_;
+  std::vector<std::unique_ptr<SimNetwork>> process_networks_;
+};
+
+}  // namespace simsock::sim

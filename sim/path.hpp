@@ -1,0 +1,56 @@
+// One direction of traffic between two hosts (or a host and itself: the loopback path).
+//
+// Simplifications: a path is a single queue with a fixed one-way latency plus uniform jitter;
+// bandwidth is a serialization delay with a bounded byte queue (drop-tail), no routers or
+// cross-traffic. Partitions drop at the sender; clogs hold packets at the sender and release them
+// in order. Each path draws from its own random stream, derived from the seed and "from->to".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/config.hpp"
+#include "sim/rng.hpp"
+#include "sim/task.hpp"
+
+namespace simsock::sim {
+
+class HostImpl;
+
+class Path {
+ public:
+  Path(std::uint64_t seed, HostImpl& from, HostImpl& to, const LinkConfig& cfg);
+
+  HostImpl& from() const { return *from_; }
+  HostImpl& to() const { return *to_; }
+  const LinkConfig& config() const { return cfg_; }
+  void set_config(const LinkConfig& cfg) { cfg_ = cfg; }
+  bool has_own_config() const { return own_config_; }
+  void set_own_config(bool v) { own_config_ = v; }
+  Rng& rng() { return rng_; }
+
+  // Stage 3 (bandwidth) and 4 (latency + jitter): the arrival time of a packet of `wire_bytes`
+  // leaving at `now`, or nullopt when the bandwidth queue is full.
+  std::optional<std::int64_t> transit(std::int64_t now, std::size_t wire_bytes);
+  // The Gilbert-Elliott or Bernoulli UDP loss decision for one fragment.
+  bool udp_lost();
+
+  bool partitioned = false;
+  bool clogged = false;
+  // Stage order for every packet (tcp_model.cpp, udp_model.cpp): partition (drop) -> clog (hold
+  // here, in send order, until release) -> loss -> duplicate -> reorder -> bandwidth -> delay.
+  std::vector<Task> held;
+
+ private:
+  HostImpl* from_;
+  HostImpl* to_;
+  LinkConfig cfg_;
+  bool own_config_ = false;
+  Rng rng_;
+  std::int64_t busy_until_ = 0;
+  bool burst_bad_ = false;
+};
+
+}  // namespace simsock::sim

@@ -1,0 +1,139 @@
+// net::Network for simulated hosts: clocks, timers and name resolution here; sockets in
+// udp_model.cpp and tcp_*.cpp.
+#include <optional>
+
+#include "sim/tcp_model.hpp"
+#include "sim/udp_model.hpp"
+#include "sim/world_impl.hpp"
+
+namespace simsock::sim {
+namespace {
+
+// A one-shot timer whose expiry is an event of the world's agenda.
+class SimTimer final : public net::Timer, public SimObject {
+ public:
+  explicit SimTimer(SimNetwork& net) : SimObject(net) {}
+  ~SimTimer() override {
+    if (handler_) abort_wait();
+  }
+
+  executor_type get_executor() override { return home().get_executor(); }
+
+  void expires_after(std::chrono::nanoseconds d) override {
+    if (handler_) abort_wait();
+    expiry_ = world().now() + d.count();
+  }
+
+  void cancel() override {
+    if (handler_) abort_wait();
+  }
+
+  void vanish(std::vector<Task>& grave, bool) override {
+    if (handler_) {
+      world().cancel(event_);
+      grave.emplace_back([h = std::move(*handler_)] {});
+      handler_.reset();
+    }
+    detach();
+  }
+
+ private:
+  using Handler = asio::any_completion_handler<void(net::error_code)>;
+
+  void wait_impl(Handler h) override {
+    if (handler_) abort_wait();
+    if (gone()) {
+      world().complete(&home(), std::move(h), net::error_code(net::error::operation_aborted));
+      return;
+    }
+    handler_.emplace(std::move(h));
+    event_ = world().at(expiry_, Task([this] { fire(); }));
+  }
+
+  void fire() {
+    event_ = {};
+    Handler h = std::move(*handler_);
+    handler_.reset();
+    world().complete(&home(), std::move(h), net::error_code());
+  }
+
+  void abort_wait() {
+    world().cancel(event_);
+    event_ = {};
+    Handler h = std::move(*handler_);
+    handler_.reset();
+    world().complete(&home(), std::move(h), net::error_code(net::error::operation_aborted));
+  }
+
+  std::int64_t expiry_ = 0;
+  std::optional<Handler> handler_;
+  EventId event_;
+};
+
+}  // namespace
+
+SimNetwork::SimNetwork(World::Impl& world, HostImpl& host) : world_(world), host_(host) {}
+
+SimNetwork::~SimNetwork() {
+  std::vector<Task> grave;
+  vanish_all(grave, false);
+}
+
+SimNetwork::executor_type SimNetwork::get_executor() {
+  return world_.io().get_executor();
+}
+
+std::chrono::nanoseconds SimNetwork::now() {
+  return std::chrono::nanoseconds(world_.now());
+}
+
+std::chrono::system_clock::time_point SimNetwork::wall_now() {
+  return world_.start_time_ +
+         std::chrono::duration_cast<std::chrono::system_clock::duration>(now());
+}
+
+std::unique_ptr<net::TcpListener> SimNetwork::listen(const net::Endpoint& at, net::error_code& ec,
+                                                     int backlog) {
+  if (dead_) {
+    ec = net::error::host_unreachable;
+    return nullptr;
+  }
+  return make_tcp_listener(*this, at, backlog, ec);
+}
+
+std::unique_ptr<net::UdpSocket> SimNetwork::bind_udp(const net::Endpoint& at, net::error_code& ec) {
+  if (dead_) {
+    ec = net::error::host_unreachable;
+    return nullptr;
+  }
+  return make_udp_socket(*this, at, ec);
+}
+
+std::unique_ptr<net::Timer> SimNetwork::make_timer() {
+  return std::make_unique<SimTimer>(*this);
+}
+
+void SimNetwork::connect_impl(
+    const net::Endpoint& to,
+    asio::any_completion_handler<void(net::error_code, std::unique_ptr<net::TcpStream>)> h) {
+  tcp_connect(*this, to, std::move(h));
+}
+
+void SimNetwork::resolve_impl(
+    const std::string& name, std::uint16_t port,
+    asio::any_completion_handler<void(net::error_code, std::vector<net::Endpoint>)> h) {
+  std::vector<net::Endpoint> out;
+  net::error_code ec;
+  auto literal = asio::ip::make_address(name, ec);
+  if (!ec) {
+    out.push_back({literal, port});
+  } else if (name == "localhost") {
+    out.push_back({asio::ip::address_v4::loopback(), port});
+  } else if (auto* h2 = world_.find_host(name)) {
+    out.push_back({h2->address(), port});
+  }
+  ec = out.empty() ? net::error_code(net::error::host_not_found) : net::error_code();
+  world_.complete(this, std::move(h), ec, std::move(out));
+}
+
+}  // namespace simsock::sim

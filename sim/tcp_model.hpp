@@ -1,0 +1,81 @@
+// The app-facing TCP objects of the simulator: streams, listeners and connect. The protocol
+// itself is in tcp_end.{hpp,cpp}; what it simplifies is written there.
+#pragma once
+
+#include <deque>
+#include <memory>
+
+#include "net/network.hpp"
+#include "sim/host.hpp"
+#include "sim/tcp_end.hpp"
+
+namespace simsock::sim {
+
+class SimTcpStream final : public net::TcpStream {
+ public:
+  SimTcpStream(SimNetwork& net, TcpEnd& end);
+  ~SimTcpStream() override;
+
+  executor_type get_executor() override { return net_.get_executor(); }
+  net::error_code shutdown(net::Shutdown what) override;
+  void close() override;
+  void abort() override;
+  void cancel() override;
+  bool is_open() const override { return !closed_; }
+  net::Endpoint local_endpoint() const override { return local_; }
+  net::Endpoint remote_endpoint() const override { return remote_; }
+
+  // The end vanished (host crash): operations now fail with bad_descriptor.
+  void end_gone() { end_ = nullptr; }
+
+ private:
+  using Handler = asio::any_completion_handler<void(net::error_code, std::size_t)>;
+  void read_some_impl(asio::mutable_buffer buffer, Handler h) override;
+  void write_some_impl(asio::const_buffer buffer, Handler h) override;
+
+  SimNetwork& net_;
+  TcpEnd* end_;
+  net::Endpoint local_, remote_;
+  bool closed_ = false;
+};
+
+class SimTcpListener final : public net::TcpListener, public SimObject {
+ public:
+  SimTcpListener(SimNetwork& net, const net::Endpoint& local, int backlog)
+      : SimObject(net), local_(local), backlog_(backlog < 1 ? 1 : backlog) {}
+  ~SimTcpListener() override;
+
+  executor_type get_executor() override { return home().get_executor(); }
+  net::Endpoint local_endpoint() const override { return local_; }
+  void close() override;
+  void cancel() override;
+  void vanish(std::vector<Task>& grave, bool crash) override;
+
+  void set_local(const net::Endpoint& e) { local_ = e; }
+  // A SYN arrived for this listener.
+  void on_syn(const TcpPacket& p);
+  // A half-open connection completed its handshake: queue it for accept.
+  void on_established(TcpEnd& end);
+  void forget(TcpEnd& end);
+
+ private:
+  using Handler =
+      asio::any_completion_handler<void(net::error_code, std::unique_ptr<net::TcpStream>)>;
+  void accept_impl(Handler h) override;
+  void hand_over();
+
+  net::Endpoint local_;
+  int backlog_;
+  bool closed_ = false;
+  std::vector<EndRef> half_open_;
+  std::deque<EndRef> ready_;
+  std::optional<Handler> acceptor_;
+};
+
+std::unique_ptr<net::TcpListener> make_tcp_listener(SimNetwork& net, const net::Endpoint& at,
+                                                    int backlog, net::error_code& ec);
+void tcp_connect(
+    SimNetwork& net, const net::Endpoint& to,
+    asio::any_completion_handler<void(net::error_code, std::unique_ptr<net::TcpStream>)> h);
+
+}  // namespace simsock::sim

@@ -1,0 +1,210 @@
+// Streams, listeners and connect: thin app-facing shells over TcpEnd.
+#include <algorithm>
+
+#include "sim/tcp_model.hpp"
+
+namespace simsock::sim {
+
+// ---- SimTcpStream ----------------------------------------------------------------------------
+
+SimTcpStream::SimTcpStream(SimNetwork& net, TcpEnd& end)
+    : net_(net), end_(&end), local_(end.local), remote_(end.remote) {
+  end.stream = this;
+}
+
+SimTcpStream::~SimTcpStream() {
+  close();
+}
+
+net::error_code SimTcpStream::shutdown(net::Shutdown what) {
+  if (closed_) return net::error::bad_descriptor;
+  if (!end_ || end_->state == TcpEnd::State::closed) return net::error::not_connected;
+  if (what != net::Shutdown::receive) end_->shutdown_send();
+  if (what != net::Shutdown::send) end_->shut_read();
+  return {};
+}
+
+void SimTcpStream::close() {
+  if (closed_) return;
+  closed_ = true;
+  if (!end_) return;
+  TcpEnd* e = end_;
+  end_ = nullptr;
+  e->cancel_ops();
+  e->stream = nullptr;
+  e->close_by_app();
+}
+
+void SimTcpStream::abort() {
+  if (closed_) return;
+  closed_ = true;
+  if (!end_) return;
+  TcpEnd* e = end_;
+  end_ = nullptr;
+  e->cancel_ops();
+  e->stream = nullptr;
+  e->abort();
+}
+
+void SimTcpStream::cancel() {
+  if (end_) end_->cancel_ops();
+}
+
+void SimTcpStream::read_some_impl(asio::mutable_buffer b, Handler h) {
+  if (closed_ || !end_) {
+    return net_.world().complete(&net_, std::move(h), net::error_code(net::error::bad_descriptor),
+                                 std::size_t{0});
+  }
+  end_->read(b, std::move(h));
+}
+
+void SimTcpStream::write_some_impl(asio::const_buffer b, Handler h) {
+  if (closed_ || !end_) {
+    return net_.world().complete(&net_, std::move(h), net::error_code(net::error::bad_descriptor),
+                                 std::size_t{0});
+  }
+  end_->write(b, std::move(h));
+}
+
+// ---- SimTcpListener --------------------------------------------------------------------------
+
+std::unique_ptr<net::TcpListener> make_tcp_listener(SimNetwork& net, const net::Endpoint& at,
+                                                    int backlog, net::error_code& ec) {
+  net::Endpoint local = at;
+  auto l = std::make_unique<SimTcpListener>(net, at, backlog);
+  ec = net.host().bind_tcp(l.get(), local);
+  if (ec) return nullptr;
+  l->set_local(local);
+  return l;
+}
+
+SimTcpListener::~SimTcpListener() {
+  if (!gone()) close();
+}
+
+void SimTcpListener::close() {
+  if (closed_) return;
+  closed_ = true;
+  if (!gone()) home().host().unbind_tcp(local_.port, this);
+  // Connections nobody accepted are reset, as a real stack does.
+  auto pending = half_open_;
+  pending.insert(pending.end(), ready_.begin(), ready_.end());
+  half_open_.clear();
+  ready_.clear();
+  for (EndRef r : pending) {
+    if (TcpEnd* e = world().end(r)) {
+      e->listener = nullptr;
+      e->abort();
+    }
+  }
+  cancel();
+}
+
+void SimTcpListener::cancel() {
+  if (!acceptor_) return;
+  Handler h = std::move(*acceptor_);
+  acceptor_.reset();
+  world().complete(&home(), std::move(h), net::error_code(net::error::operation_aborted),
+                   std::unique_ptr<net::TcpStream>());
+}
+
+void SimTcpListener::vanish(std::vector<Task>& grave, bool) {
+  if (!closed_) home().host().unbind_tcp(local_.port, this);
+  closed_ = true;
+  for (EndRef r : half_open_) {
+    if (TcpEnd* e = world().end(r)) e->listener = nullptr;
+  }
+  for (EndRef r : ready_) {
+    if (TcpEnd* e = world().end(r)) e->listener = nullptr;
+  }
+  half_open_.clear();
+  ready_.clear();
+  if (acceptor_) {
+    grave.emplace_back([h = std::move(*acceptor_)] {});
+    acceptor_.reset();
+  }
+  detach();
+}
+
+void SimTcpListener::on_syn(const TcpPacket& p) {
+  auto& w = world();
+  for (EndRef r : half_open_) {
+    TcpEnd* e = w.end(r);
+    if (e && e->peer.id == p.from.id && e->peer.gen == p.from.gen) {
+      e->send_syn_ack();  // our SYN-ACK was lost: the client asks again
+      return;
+    }
+  }
+  if (static_cast<int>(half_open_.size() + ready_.size()) >= backlog_) return;  // SYN dropped
+  auto end = std::make_unique<TcpEnd>(home(), p.dst.to_endpoint(), p.src.to_endpoint());
+  TcpEnd& e = *end;
+  w.add_end(std::move(end));
+  e.state = TcpEnd::State::syn_received;
+  e.peer = p.from;
+  e.listener = this;
+  half_open_.push_back(e.self);
+  e.send_syn_ack();
+}
+
+void SimTcpListener::forget(TcpEnd& end) {
+  auto same = [&](EndRef r) { return r.id == end.self.id && r.gen == end.self.gen; };
+  half_open_.erase(std::remove_if(half_open_.begin(), half_open_.end(), same), half_open_.end());
+  ready_.erase(std::remove_if(ready_.begin(), ready_.end(), same), ready_.end());
+}
+
+void SimTcpListener::on_established(TcpEnd& end) {
+  auto same = [&](EndRef r) { return r.id == end.self.id && r.gen == end.self.gen; };
+  half_open_.erase(std::remove_if(half_open_.begin(), half_open_.end(), same), half_open_.end());
+  ready_.push_back(end.self);
+  hand_over();
+}
+
+void SimTcpListener::hand_over() {
+  while (acceptor_ && !ready_.empty()) {
+    TcpEnd* e = world().end(ready_.front());
+    ready_.pop_front();
+    if (!e) continue;
+    e->listener = nullptr;
+    Handler h = std::move(*acceptor_);
+    acceptor_.reset();
+    std::unique_ptr<net::TcpStream> s = std::make_unique<SimTcpStream>(home(), *e);
+    world().complete(&home(), std::move(h), net::error_code(), std::move(s));
+  }
+}
+
+void SimTcpListener::accept_impl(Handler h) {
+  if (closed_ || gone()) {
+    return world().complete(&home(), std::move(h), net::error_code(net::error::bad_descriptor),
+                            std::unique_ptr<net::TcpStream>());
+  }
+  if (acceptor_) cancel();
+  acceptor_.emplace(std::move(h));
+  hand_over();
+}
+
+// ---- connect ---------------------------------------------------------------------------------
+
+void tcp_connect(
+    SimNetwork& net, const net::Endpoint& to,
+    asio::any_completion_handler<void(net::error_code, std::unique_ptr<net::TcpStream>)> h) {
+  auto& w = net.world();
+  auto fail = [&](net::error_code ec) {
+    w.complete(&net, std::move(h), ec, std::unique_ptr<net::TcpStream>());
+  };
+  if (net.dead()) return fail(net::error::host_unreachable);
+  if (to.port == 0 || !to.address.is_v4()) return fail(net::error::invalid_argument);
+  HostImpl& host = net.host();
+  HostImpl* dst = w.route(host, to.address);
+  if (!dst) return fail(net::error::host_unreachable);
+  bool loop = to.address.is_loopback() || to.address.is_unspecified();
+  net::Endpoint remote = to;
+  if (to.address.is_unspecified()) remote.address = asio::ip::address_v4::loopback();
+  net::Endpoint local{loop ? asio::ip::address(asio::ip::address_v4::loopback()) : host.address(),
+                      host.ephemeral_tcp_port()};
+  auto end = std::make_unique<TcpEnd>(net, local, remote);
+  TcpEnd& e = *end;
+  w.add_end(std::move(end));
+  e.start_connect(std::move(h));
+}
+
+}  // namespace simsock::sim

@@ -1,0 +1,222 @@
+#include "sim/testing/simsock_test.hpp"
+
+#include <stdexcept>
+
+#include "apps/app.hpp"
+#include "net/units.hpp"
+#include "tools/app_process.hpp"
+#include "tools/scenario/loader.hpp"
+#include "tools/scenario/runner.hpp"
+
+namespace simsock::test {
+namespace {
+
+// Runs `body` on a FaultyNetwork over the process's own network. A free function, so that the
+// body and the plan live in the coroutine frame.
+asio::awaitable<int> run_with_faults(std::shared_ptr<FaultPlan> plan, sim::ProcessBody body,
+                                     net::Network& net, sim::ProcessIo& io) {
+  FaultyNetwork faulty(net, std::move(plan));
+  co_return co_await body(faulty, io);
+}
+
+sim::ProcessBody with_faults(std::shared_ptr<FaultPlan> plan, sim::ProcessBody body) {
+  return [plan = std::move(plan), body = std::move(body)](net::Network& net, sim::ProcessIo& io) {
+    return run_with_faults(plan, body, net, io);
+  };
+}
+
+asio::awaitable<int> run_coroutine(Coroutine body, net::Network& net) {
+  co_return co_await body(net);
+}
+
+}  // namespace
+
+Duration duration(std::string_view text) {
+  auto d = net::parse_duration(text);
+  if (!d)
+    throw std::invalid_argument("'" + std::string(text) +
+                                "' is not a duration (a number with ns, us, ms, s or m: 20ms, 1.5s)");
+  return *d;
+}
+
+sim::LinkPatch link(std::string_view yaml) {
+  std::string text = "network: {default: " + std::string(yaml) +
+                     "}\nname: link\nduration: 1s\nhosts: [{name: a, address: 10.0.0.1}]\n";
+  try {
+    return scenario::load_scenario_text(text, "<link>").default_link;
+  } catch (const scenario::ScenarioError& e) {
+    throw std::invalid_argument("link " + std::string(yaml) + ": " + e.message());
+  }
+}
+
+struct Sim::HostState {
+  std::shared_ptr<FaultPlan> plan = std::make_shared<FaultPlan>();
+  std::unique_ptr<FaultyNetwork> network;
+};
+
+class Sim::Recorder final : public sim::TraceSink {
+ public:
+  explicit Recorder(std::vector<TraceRecord>& out) : out_(out) {}
+  void on_event(const sim::TraceEvent& e) override {
+    out_.push_back(TraceRecord{e.t, std::string(e.kind), e.src, e.dst, e.len, e.seq,
+                               std::string(e.reason), e.detail});
+  }
+
+ private:
+  std::vector<TraceRecord>& out_;
+};
+
+Sim::Sim(std::uint64_t seed)
+    : world_(std::make_unique<sim::World>(seed)), recorder_(std::make_unique<Recorder>(trace_)) {
+  world_->add_trace_sink(recorder_.get());
+}
+
+Sim::~Sim() {
+  // Objects made through the wrappers belong to the world's coroutines: end the world first.
+  world_.reset();
+}
+
+sim::Host& Sim::add_host(const std::string& name, const std::string& ipv4) {
+  std::string address = ipv4.empty() ? "10.0.0." + std::to_string(next_address_) : ipv4;
+  sim::Host& h = world_->add_host(name, address);
+  ++next_address_;
+  auto st = std::make_unique<HostState>();
+  st->network = std::make_unique<FaultyNetwork>(h.network(), st->plan);
+  hosts_.emplace(name, std::move(st));
+  return h;
+}
+
+Sim::HostState& Sim::state(const std::string& host) {
+  auto it = hosts_.find(host);
+  if (it == hosts_.end()) throw std::out_of_range("no host called '" + host + "'");
+  return *it->second;
+}
+
+void Sim::set_default_link(std::string_view yaml) {
+  link(yaml).apply_to(default_link_);
+  world_->set_default_link(default_link_);
+}
+
+void Sim::set_link(const std::string& a, const std::string& b, std::string_view yaml,
+                   bool both_directions) {
+  set_link(a, b, link(yaml), both_directions);
+}
+
+void Sim::set_link(const std::string& a, const std::string& b, const sim::LinkPatch& patch,
+                   bool both_directions) {
+  sim::LinkConfig ab = world_->link(a, b);
+  patch.apply_to(ab);
+  world_->set_link(a, b, ab);
+  if (both_directions) {
+    sim::LinkConfig ba = world_->link(b, a);
+    patch.apply_to(ba);
+    world_->set_link(b, a, ba);
+  }
+}
+
+void Sim::schedule(Duration at, sim::FaultAction action) {
+  world_->schedule(sim::Fault{at < Duration(0) ? world_->now() : at, std::move(action)});
+}
+
+void Sim::partition(const std::string& a, const std::string& b, Duration at) {
+  schedule(at, sim::Partition{{a, b, true}});
+}
+void Sim::heal(const std::string& a, const std::string& b, Duration at) {
+  schedule(at, sim::Heal{{a, b, true}});
+}
+void Sim::clog(const std::string& a, const std::string& b, Duration at) {
+  schedule(at, sim::Clog{{a, b, true}});
+}
+void Sim::release(const std::string& a, const std::string& b, Duration at) {
+  schedule(at, sim::Release{{a, b, true}});
+}
+void Sim::crash(const std::string& host, Duration at) { schedule(at, sim::Crash{host}); }
+void Sim::restart(const std::string& host, Duration at) { schedule(at, sim::Restart{host}); }
+
+net::Network& Sim::network(const std::string& host) { return *state(host).network; }
+FaultPlan& Sim::faults(const std::string& host) { return *state(host).plan; }
+
+void Sim::spawn(const std::string& name, const std::string& host, Coroutine body,
+                Duration start) {
+  sim::ProcessBody process = [body = std::move(body)](net::Network& net, sim::ProcessIo&) {
+    return run_coroutine(body, net);
+  };
+  world_->spawn(name, host, "coroutine", with_faults(state(host).plan, std::move(process)), {},
+                start);
+}
+
+void Sim::start_app(const std::string& name, const std::string& host, const std::string& app,
+                    const std::vector<std::pair<std::string, std::string>>& args,
+                    std::string_view start, std::string stdin_text) {
+  const apps::AppSpec* spec = apps::find_app(app);
+  if (!spec) throw std::invalid_argument("no app called '" + app + "' (see `simsock apps`)");
+  apps::Options options;
+  if (auto err = apps::parse_options(*spec, args, options))
+    throw std::invalid_argument(app + ": " + err->message);
+  world_->spawn(name, host, app,
+                with_faults(state(host).plan, cli::make_app_process(*spec, std::move(options))),
+                std::move(stdin_text), duration(start));
+}
+
+void Sim::at(Duration t, std::function<void()> fn) { world_->at(t, std::move(fn)); }
+
+void Sim::run_for(Duration d) { world_->run_for(d); }
+
+bool Sim::run_until(const std::function<bool()>& done, Duration limit) {
+  const Duration deadline = world_->now() + limit;
+  auto reached = std::make_shared<bool>(false);
+  // A marker event at the deadline, so that stepping never runs past it.
+  world_->at(deadline, [reached] { *reached = true; });
+  while (!done()) {
+    if (*reached || !world_->step()) {
+      world_->run_until(deadline);
+      return done();
+    }
+  }
+  return true;
+}
+
+std::uint64_t Sim::stat(std::string_view name) const {
+  const auto& s = world_->stats();
+  auto it = s.find(name);
+  return it == s.end() ? 0 : it->second;
+}
+
+std::vector<TraceRecord> Sim::trace(std::string_view kind) const {
+  std::vector<TraceRecord> out;
+  for (const auto& e : trace_)
+    if (e.kind == kind) out.push_back(e);
+  return out;
+}
+
+sim::ProcessResult Sim::process(const std::string& name) const {
+  for (auto& p : world_->processes())
+    if (p.name == name) return p;
+  throw std::out_of_range("no process called '" + name + "'");
+}
+
+SimTest::SimTest()
+    : seed_(seed_range().first), trace_(__FILE__, __LINE__, seed_banner(seed_)), sim_(seed_) {}
+
+scenario::RunResult run_scenario_file(const std::string& path, std::optional<std::uint64_t> seed) {
+  scenario::ScenarioSpec spec = scenario::load_scenario_file(path);
+  return scenario::run_scenario(spec, seed.value_or(spec.seed));
+}
+
+::testing::AssertionResult deterministic(const std::function<void(Sim&)>& body,
+                                         std::uint64_t seed) {
+  auto summary = [&] {
+    Sim sim(seed);
+    body(sim);
+    std::string s = "digest " + sim.digest() + ", " + std::to_string(sim.world().events_processed()) +
+                    " events";
+    for (const auto& [k, v] : sim.stats()) s += ", " + k + "=" + std::to_string(v);
+    for (const auto& p : sim.world().processes())
+      s += ", " + p.name + ":" + std::string(sim::to_string(p.state)) + ":" +
+           (p.exit_code ? std::to_string(*p.exit_code) : "-") + ":" + std::to_string(p.out.size());
+    return s;
+  };
+  return runs_identically_twice([&](std::uint64_t) { return summary(); }, seed);
+}
+
+}  // namespace simsock::test

@@ -1,0 +1,172 @@
+// The GoogleTest kit: build a simulated world in a few lines, run your own network code in it,
+// and read what happened. docs/writing-tests.md walks through it.
+//
+//   TEST(Echo, SurvivesTinySegments) {
+//     simsock::test::for_each_seed([](std::uint64_t seed) {
+//       simsock::test::Sim sim(seed);
+//       sim.add_host("server", "10.0.0.1");
+//       sim.add_host("client", "10.0.0.2");
+//       sim.set_link("client", "server", "{latency: 20ms, tcp: {segment: {min: 1, max: 8}}}");
+//       sim.spawn("srv", "server", [](net::Network& net) -> asio::awaitable<int> { ... });
+//       sim.start_app("cli", "client", "tcp-ts-client",
+//                     {{"connect", "server:21567"}, {"message", "hi"}}, "100ms");
+//       sim.run_for("2s");
+//       EXPECT_EQ(sim.process("cli").exit_code, 0);
+//     }, /*default_count=*/20);
+//   }
+//
+// Link settings are written exactly as a scenario file's LINK (CONTRACT section 3: latency,
+// jitter, bandwidth, queue, udp: {loss, duplicate, reorder, reorder_delay, mtu, burst},
+// tcp: {segment: {min, max}, loss, rto}), checked by the scenario loader with its messages.
+// Durations are "20ms"-style strings or std::chrono durations.
+//
+// Every host's code (spawned coroutines, apps, network()) goes through a FaultyNetwork, so
+// faults(host) can fail the Nth operation, cap reads and writes, or drop scripted datagrams.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sim/testing/fault_injection.hpp"
+#include "sim/testing/seeds.hpp"
+#include "sim/world.hpp"
+#include "tools/scenario/report.hpp"
+
+namespace simsock::test {
+
+namespace asio = boost::asio;
+using sim::Duration;
+
+// A duration as a scenario file writes it ("20ms", "1.5s", "0"). Throws std::invalid_argument
+// with the accepted spellings when malformed.
+Duration duration(std::string_view text);
+
+// A LINK written as in a scenario file, as flow YAML: "{latency: 20ms, udp: {loss: 20%}}".
+// Throws std::invalid_argument with the loader's message (key, bad value, what is accepted).
+sim::LinkPatch link(std::string_view yaml);
+
+// One trace event with owned strings (sim::TraceEvent's views die with the callback).
+struct TraceRecord {
+  std::int64_t t = 0;
+  std::string kind, src, dst;
+  std::int64_t len = -1, seq = -1;
+  std::string reason, detail;
+};
+
+// A process body with no standard streams: code on a host's network returning an exit code.
+using Coroutine = std::function<asio::awaitable<int>(net::Network& net)>;
+
+// A simulated world for one test run, with the kit's conveniences. Not copyable.
+class Sim {
+ public:
+  explicit Sim(std::uint64_t seed = seed_range().first);
+  ~Sim();
+  Sim(const Sim&) = delete;
+  Sim& operator=(const Sim&) = delete;
+
+  sim::World& world() { return *world_; }
+  std::uint64_t seed() const { return world_->seed(); }
+
+  // ---- topology
+  // Adds a host; an empty address picks 10.0.0.N (N = 1, 2, ... in order of addition).
+  sim::Host& add_host(const std::string& name, const std::string& ipv4 = "");
+  // Applies a LINK (see link()) to the default of every pair, or to a -> b and b -> a.
+  void set_default_link(std::string_view yaml);
+  void set_link(const std::string& a, const std::string& b, std::string_view yaml,
+                bool both_directions = true);
+  void set_link(const std::string& a, const std::string& b, const sim::LinkPatch& patch,
+                bool both_directions = true);
+
+  // ---- faults on the timeline (`at` is absolute virtual time; default now)
+  void partition(const std::string& a, const std::string& b, Duration at = Duration(-1));
+  void heal(const std::string& a, const std::string& b, Duration at = Duration(-1));
+  // Holds the traffic between a and b (both ways) until release(): nothing is lost.
+  void clog(const std::string& a, const std::string& b, Duration at = Duration(-1));
+  void release(const std::string& a, const std::string& b, Duration at = Duration(-1));
+  void crash(const std::string& host, Duration at = Duration(-1));
+  void restart(const std::string& host, Duration at = Duration(-1));
+
+  // ---- code on hosts
+  // The network code on `host` uses (through its FaultPlan). Valid while the Sim lives.
+  net::Network& network(const std::string& host);
+  // The targeted faults of `host`'s code (fault_injection.hpp).
+  FaultPlan& faults(const std::string& host);
+  // Starts `body` as process `name` on `host` at `start`; its result is process(name).
+  void spawn(const std::string& name, const std::string& host, Coroutine body,
+             Duration start = Duration(0));
+  // Starts a built-in app (apps/) with options as (name, value) pairs, checked like a scenario's
+  // `args:` (std::invalid_argument naming the option otherwise).
+  void start_app(const std::string& name, const std::string& host, const std::string& app,
+                 const std::vector<std::pair<std::string, std::string>>& args = {},
+                 std::string_view start = "0", std::string stdin_text = {});
+  // Runs `fn` at virtual time `t` from the world loop.
+  void at(Duration t, std::function<void()> fn);
+
+  // ---- running
+  void run_for(Duration d);
+  void run_for(std::string_view d) { run_for(duration(d)); }
+  // Runs until `done()` holds (checked after every event) or `limit` of virtual time passes.
+  // Returns whether it holds.
+  bool run_until(const std::function<bool()>& done, Duration limit);
+  Duration now() const { return world_->now(); }
+
+  // ---- observation
+  std::uint64_t stat(std::string_view name) const;  // 0 when never counted
+  const sim::Stats& stats() const { return world_->stats(); }
+  const std::vector<TraceRecord>& trace() const { return trace_; }
+  // The trace events of one kind ("tcp.segment", ...).
+  std::vector<TraceRecord> trace(std::string_view kind) const;
+  // The process called `name` (std::out_of_range when there is none).
+  sim::ProcessResult process(const std::string& name) const;
+  std::string digest() const { return world_->digest_hex(); }
+
+ private:
+  struct HostState;
+  class Recorder;
+  HostState& state(const std::string& host);
+  void schedule(Duration at, sim::FaultAction action);
+
+  std::unique_ptr<sim::World> world_;
+  std::unique_ptr<Recorder> recorder_;
+  std::vector<TraceRecord> trace_;
+  std::map<std::string, std::unique_ptr<HostState>, std::less<>> hosts_;
+  sim::LinkConfig default_link_;
+  int next_address_ = 1;
+};
+
+// A fixture: sim() is a world seeded with seed_range().first (SIMSOCK_SEED replays a seed,
+// --gtest_repeat advances it), and every failure of the test carries the seed and its replay
+// command. For sweeps over many seeds, use for_each_seed with a Sim per seed instead.
+class SimTest : public ::testing::Test {
+ protected:
+  SimTest();
+  Sim& sim() { return sim_; }
+  std::uint64_t seed() const { return seed_; }
+
+ private:
+  std::uint64_t seed_;
+  ::testing::ScopedTrace trace_;
+  Sim sim_;
+};
+
+// Loads a scenario file and runs it (with its own seed, or `seed`), returning the report object
+// `simsock run --json` prints. Throws scenario::ScenarioError for an invalid file.
+scenario::RunResult run_scenario_file(const std::string& path,
+                                      std::optional<std::uint64_t> seed = std::nullopt);
+
+// Runs `body` on a fresh Sim twice with `seed` and compares the digests, counters and process
+// results. Fails with both digests and the replay command when they differ.
+::testing::AssertionResult deterministic(const std::function<void(Sim&)>& body,
+                                         std::uint64_t seed);
+
+}  // namespace simsock::test

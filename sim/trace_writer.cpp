@@ -1,0 +1,79 @@
+#include "sim/trace_writer.hpp"
+
+namespace simsock::sim {
+
+void append_json_string(std::string& out, std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (u < 0x20 || u == 0x7f) {
+          out += "\\u00";
+          out.push_back(hex[u >> 4]);
+          out.push_back(hex[u & 0xf]);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+void JsonLinesTraceWriter::on_event(const TraceEvent& e) {
+  line_.clear();
+  line_ += "{\"t\":";
+  line_ += std::to_string(e.t);
+  line_ += ",\"ev\":";
+  append_json_string(line_, e.kind);
+  if (!e.src.empty()) {
+    line_ += ",\"src\":";
+    append_json_string(line_, e.src);
+  }
+  if (!e.dst.empty()) {
+    line_ += ",\"dst\":";
+    append_json_string(line_, e.dst);
+  }
+  if (e.len >= 0) {
+    line_ += ",\"len\":";
+    line_ += std::to_string(e.len);
+  }
+  if (e.seq >= 0) {
+    line_ += ",\"seq\":";
+    line_ += std::to_string(e.seq);
+  }
+  if (!e.reason.empty()) {
+    line_ += ",\"reason\":";
+    append_json_string(line_, e.reason);
+  }
+  if (!e.detail.empty()) {
+    line_ += ",\"detail\":";
+    append_json_string(line_, e.detail);
+  }
+  line_ += "}\n";
+  out_ << line_;
+}
+
+}  // namespace simsock::sim

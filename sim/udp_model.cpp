@@ -1,0 +1,205 @@
+#include "sim/udp_model.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "sim/world_impl.hpp"
+
+namespace simsock::sim {
+namespace {
+
+void trace_udp(World::Impl& w, std::string_view kind, WireEndpoint src, WireEndpoint dst,
+               std::size_t len, std::string_view reason = {}) {
+  net::Endpoint s = src.to_endpoint(), d = dst.to_endpoint();
+  w.trace(RawEvent{kind, &s, &d, static_cast<std::int64_t>(len), -1, reason, {}});
+}
+
+void drop(World::Impl& w, WireEndpoint src, WireEndpoint dst, std::size_t len,
+          std::string_view reason) {
+  ++w.counters_.udp_dropped;
+  trace_udp(w, "udp.drop", src, dst, len, reason);
+}
+
+// The receiving end: host, port table, socket queue.
+void arrive(World::Impl& w, HostImpl& host, std::vector<std::uint8_t>& data, WireEndpoint src,
+            WireEndpoint dst) {
+  std::size_t len = data.size();
+  if (!host.up()) return drop(w, src, dst, len, "host_down");
+  SimUdpSocket* s = host.udp_at(asio::ip::address_v4(dst.addr), dst.port);
+  if (!s) return drop(w, src, dst, len, "no_listener");
+  if (!s->deliver(std::move(data), src)) return drop(w, src, dst, len, "overflow");
+  ++w.counters_.udp_delivered;
+  trace_udp(w, "udp.deliver", src, dst, len);
+}
+
+void schedule_arrival(World::Impl& w, Path& path, std::int64_t t, std::vector<std::uint8_t> data,
+                      WireEndpoint src, WireEndpoint dst) {
+  w.at(t, Task([&w, host = &path.to(), data = std::move(data), src, dst]() mutable {
+         arrive(w, *host, data, src, dst);
+       }));
+}
+
+// Number of IPv4 fragments for a UDP payload of `len` bytes under `mtu`.
+std::size_t fragments(std::size_t len, std::uint32_t mtu) {
+  if (len + 28 <= mtu || mtu < 68) return 1;
+  std::size_t per_fragment = (mtu - 20) & ~std::size_t{7};
+  return (len + 8 + per_fragment - 1) / per_fragment;
+}
+
+// The path's stages for one datagram, in order.
+void transmit(World::Impl& w, Path& path, std::vector<std::uint8_t> data, WireEndpoint src,
+              WireEndpoint dst) {
+  const std::size_t len = data.size();
+  if (path.partitioned) return drop(w, src, dst, len, "partition");
+  if (path.clogged) {
+    path.held.emplace_back([&w, &path, data = std::move(data), src, dst]() mutable {
+      transmit(w, path, std::move(data), src, dst);
+    });
+    return;
+  }
+  const auto& cfg = path.config().udp;
+  std::size_t n = fragments(len, cfg.mtu);
+  if (n > 1) w.counters_.udp_fragments += n;
+  bool lost = false;
+  for (std::size_t i = 0; i < n; ++i) lost |= path.udp_lost();
+  if (lost) return drop(w, src, dst, len, n > 1 ? "fragment_loss" : "loss");
+  auto arrival = path.transit(w.now(), len + 28 + 20 * (n - 1));
+  if (!arrival) return drop(w, src, dst, len, "queue_full");
+  if (path.rng().chance(cfg.reorder)) {
+    ++w.counters_.udp_reordered;
+    *arrival += cfg.reorder_delay.count();
+  }
+  if (path.rng().chance(cfg.duplicate)) {
+    auto second = path.transit(w.now(), len + 28 + 20 * (n - 1));
+    if (second) {
+      ++w.counters_.udp_duplicated;
+      trace_udp(w, "udp.duplicate", src, dst, len);
+      schedule_arrival(w, path, *second, data, src, dst);
+    }
+  }
+  schedule_arrival(w, path, *arrival, std::move(data), src, dst);
+}
+
+}  // namespace
+
+std::unique_ptr<net::UdpSocket> make_udp_socket(SimNetwork& net, const net::Endpoint& at,
+                                                net::error_code& ec) {
+  net::Endpoint local = at;
+  auto s = std::make_unique<SimUdpSocket>(net, local);
+  ec = net.host().bind_udp(s.get(), local);
+  if (ec) return nullptr;
+  s->set_local(local);
+  ec = {};
+  return s;
+}
+
+SimUdpSocket::~SimUdpSocket() {
+  if (!gone()) close();
+}
+
+void SimUdpSocket::close() {
+  if (closed_) return;
+  closed_ = true;
+  if (!gone()) home().host().unbind_udp(local_.port, this);
+  queue_.clear();
+  queued_bytes_ = 0;
+  cancel();
+}
+
+void SimUdpSocket::cancel() {
+  if (!receiver_) return;
+  RecvHandler h = std::move(*receiver_);
+  receiver_.reset();
+  world().complete(&home(), std::move(h), net::error_code(net::error::operation_aborted),
+                   net::Datagram{});
+}
+
+void SimUdpSocket::vanish(std::vector<Task>& grave, bool) {
+  if (!closed_) home().host().unbind_udp(local_.port, this);
+  closed_ = true;
+  queue_.clear();
+  queued_bytes_ = 0;
+  if (receiver_) {
+    grave.emplace_back([h = std::move(*receiver_)] {});
+    receiver_.reset();
+  }
+  detach();
+}
+
+void SimUdpSocket::send_to_impl(asio::const_buffer b, const net::Endpoint& to, SendHandler h) {
+  auto& w = world();
+  auto fail = [&](net::error_code ec) { w.complete(&home(), std::move(h), ec, std::size_t{0}); };
+  if (closed_ || gone()) return fail(net::error::bad_descriptor);
+  if (b.size() > k_udp_max_payload) return fail(net::error::message_size);
+  if (to.port == 0) return fail(net::error::invalid_argument);
+  HostImpl& from = home().host();
+  HostImpl* dst_host = to.address.is_v4() ? w.route(from, to.address) : nullptr;
+  if (!dst_host) return fail(net::error::host_unreachable);
+  WireEndpoint src{local_.address.to_v4().to_uint(), local_.port};
+  if (to.address.is_loopback() || to.address.is_unspecified()) {
+    if (!local_.address.is_loopback()) src.addr = asio::ip::address_v4::loopback().to_uint();
+  } else if (local_.address.is_unspecified() || local_.address.is_loopback()) {
+    src.addr = from.v4();
+  }
+  WireEndpoint dst{to.address.to_v4().to_uint(), to.port};
+  if (to.address.is_unspecified()) dst.addr = asio::ip::address_v4::loopback().to_uint();
+  const auto* p = static_cast<const std::uint8_t*>(b.data());
+  std::vector<std::uint8_t> data(p, p + b.size());
+  ++w.counters_.udp_sent;
+  trace_udp(w, "udp.send", src, dst, data.size());
+  if (w.packet_sinks()) {
+    PacketRecord r;
+    r.t = w.now();
+    r.proto = PacketRecord::Proto::udp;
+    r.src = src.to_endpoint();
+    r.dst = dst.to_endpoint();
+    r.payload = data.data();
+    r.payload_len = data.size();
+    w.packet(r);
+  }
+  transmit(w, w.path(from, *dst_host), std::move(data), src, dst);
+  w.complete(&home(), std::move(h), net::error_code(), b.size());
+}
+
+net::Datagram SimUdpSocket::copy_out(const std::vector<std::uint8_t>& data, WireEndpoint from,
+                                     asio::mutable_buffer into) {
+  net::Datagram d;
+  d.full_size = data.size();
+  d.bytes = std::min(data.size(), into.size());
+  if (d.bytes) std::memcpy(into.data(), data.data(), d.bytes);
+  d.sender = from.to_endpoint();
+  if (d.truncated()) ++world().counters_.udp_truncated;
+  return d;
+}
+
+void SimUdpSocket::receive_from_impl(asio::mutable_buffer b, RecvHandler h) {
+  if (closed_ || gone()) {
+    return world().complete(&home(), std::move(h), net::error_code(net::error::bad_descriptor),
+                            net::Datagram{});
+  }
+  if (receiver_) cancel();
+  if (!queue_.empty()) {
+    Queued q = std::move(queue_.front());
+    queue_.pop_front();
+    queued_bytes_ -= q.data.size();
+    return world().complete(&home(), std::move(h), net::error_code(), copy_out(q.data, q.from, b));
+  }
+  receiver_.emplace(std::move(h));
+  receive_buffer_ = b;
+}
+
+bool SimUdpSocket::deliver(std::vector<std::uint8_t>&& data, WireEndpoint from) {
+  if (receiver_) {
+    RecvHandler h = std::move(*receiver_);
+    receiver_.reset();
+    world().complete(&home(), std::move(h), net::error_code(),
+                     copy_out(data, from, receive_buffer_));
+    return true;
+  }
+  if (queued_bytes_ + data.size() > k_udp_receive_queue_bytes) return false;
+  queued_bytes_ += data.size();
+  queue_.push_back(Queued{std::move(data), from});
+  return true;
+}
+
+}  // namespace simsock::sim

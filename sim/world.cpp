@@ -1,0 +1,266 @@
+// The world loop and the World facade. The loop alternates between draining the io_context
+// (every handler that is ready, FIFO, never touching the OS) and running the next event of the
+// agenda, whose time becomes the virtual clock.
+#include <stdexcept>
+
+#include "sim/tcp_end.hpp"
+#include "sim/world_impl.hpp"
+
+namespace simsock::sim {
+
+std::string_view to_string(ProcessState s) {
+  switch (s) {
+    case ProcessState::running:
+      return "running";
+    case ProcessState::exited:
+      return "exited";
+    case ProcessState::crashed:
+      return "crashed";
+    case ProcessState::failed:
+      return "failed";
+  }
+  return "running";
+}
+
+World::Impl::Impl(std::uint64_t seed)
+    : seed_(seed),
+      start_time_(std::chrono::sys_days(std::chrono::year(2000) / 1 / 1)),
+      io_(std::make_unique<asio::io_context>(1)) {}
+
+World::Impl::~Impl() {
+  ending_ = true;
+  // Every stored handler (in objects and in the agenda) dies; coroutine frames go with them.
+  std::vector<Task> grave;
+  for (auto& h : hosts_) h->vanish_everything(grave);
+  queue_.take_all(grave);
+  grave.clear();
+  io_.reset();
+  for (auto& h : hosts_) h->vanish_everything(grave);
+  grave.clear();
+  for (auto& slot : ends_) slot.end.reset();
+}
+
+namespace {
+struct PollGuard {
+  bool& flag;
+  explicit PollGuard(bool& f) : flag(f) { flag = true; }
+  ~PollGuard() { flag = false; }
+};
+}  // namespace
+
+bool World::Impl::step() {
+  auto poll = [this] {
+    PollGuard g(in_poll_);
+    io_->restart();
+    io_->poll();
+  };
+  poll();
+  std::int64_t t;
+  Task task;
+  if (!queue_.pop(t, task)) return false;
+  now_ = t;
+  ++events_;
+  task();
+  task.reset();
+  poll();
+  return true;
+}
+
+void World::Impl::run_until(std::int64_t limit) {
+  for (;;) {
+    {
+      PollGuard g(in_poll_);
+      io_->restart();
+      io_->poll();
+    }
+    if (queue_.next_time() > limit) break;
+    std::int64_t t;
+    Task task;
+    if (!queue_.pop(t, task)) break;
+    now_ = t;
+    ++events_;
+    task();
+  }
+  if (limit != INT64_MAX && now_ < limit) now_ = limit;
+}
+
+HostImpl* World::Impl::find_host(std::string_view name) {
+  auto it = hosts_by_name_.find(name);
+  return it == hosts_by_name_.end() ? nullptr : it->second;
+}
+
+HostImpl* World::Impl::host_by_address(const asio::ip::address& a) {
+  if (!a.is_v4()) return nullptr;
+  auto it = hosts_by_v4_.find(a.to_v4().to_uint());
+  return it == hosts_by_v4_.end() ? nullptr : it->second;
+}
+
+HostImpl* World::Impl::route(HostImpl& from, const asio::ip::address& dst) {
+  if (dst.is_loopback() || dst.is_unspecified()) return &from;
+  return host_by_address(dst);
+}
+
+LinkConfig World::Impl::configured_link(const std::string& from, const std::string& to) const {
+  auto it = links_.find({from, to});
+  if (it != links_.end()) return it->second;
+  if (from == to) {
+    LinkConfig loop;  // loopback: no delay, no impairment, a large MTU
+    loop.latency = Duration(0);
+    loop.udp.mtu = 65535;
+    return loop;
+  }
+  return default_link_;
+}
+
+Path& World::Impl::path(HostImpl& from, HostImpl& to) {
+  auto key = std::make_pair(from.index(), to.index());
+  auto it = paths_.find(key);
+  if (it != paths_.end()) return *it->second;
+  auto p = std::make_unique<Path>(seed_, from, to, configured_link(from.name(), to.name()));
+  auto& ref = *p;
+  paths_.emplace(key, std::move(p));
+  return ref;
+}
+
+EndRef World::Impl::add_end(std::unique_ptr<TcpEnd> e) {
+  std::uint32_t id;
+  if (!free_ends_.empty()) {
+    id = free_ends_.back();
+    free_ends_.pop_back();
+  } else {
+    id = static_cast<std::uint32_t>(ends_.size());
+    ends_.emplace_back();
+  }
+  ends_[id].end = std::move(e);
+  EndRef r{id, ends_[id].gen};
+  ends_[id].end->self = r;
+  return r;
+}
+
+TcpEnd* World::Impl::end(EndRef r) const {
+  if (r.id >= ends_.size() || ends_[r.id].gen != r.gen) return nullptr;
+  return ends_[r.id].end.get();
+}
+
+void World::Impl::free_end(EndRef r) {
+  if (!end(r)) return;
+  auto dead = std::move(ends_[r.id].end);
+  if (++ends_[r.id].gen == 0) ends_[r.id].gen = 1;
+  free_ends_.push_back(r.id);
+  dead.reset();
+}
+
+// ---- World facade ----------------------------------------------------------------------------
+
+World::World(std::uint64_t seed) : impl_(std::make_unique<Impl>(seed)) {}
+World::~World() = default;
+
+std::uint64_t World::seed() const {
+  return impl_->seed_;
+}
+
+Host& World::add_host(const std::string& name, const std::string& ipv4) {
+  auto& w = *impl_;
+  if (name.empty() || w.hosts_by_name_.count(name)) {
+    throw std::invalid_argument("duplicate or empty host name '" + name + "'");
+  }
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address_v4(ipv4, ec);
+  if (ec || addr.is_loopback() || addr.is_unspecified()) {
+    throw std::invalid_argument("'" + ipv4 + "' is not a usable IPv4 address");
+  }
+  if (w.hosts_by_v4_.count(addr.to_uint())) {
+    throw std::invalid_argument("duplicate host address " + ipv4);
+  }
+  auto h = std::make_unique<HostImpl>(w, name, addr, static_cast<std::uint32_t>(w.hosts_.size()));
+  auto& ref = *h;
+  w.hosts_by_name_[name] = &ref;
+  w.hosts_by_v4_[addr.to_uint()] = &ref;
+  w.hosts_.push_back(std::move(h));
+  return ref;
+}
+
+Host* World::find_host(std::string_view name) {
+  return impl_->find_host(name);
+}
+
+Host& World::host(std::string_view name) {
+  auto* h = impl_->find_host(name);
+  if (!h) throw std::out_of_range("no host named '" + std::string(name) + "'");
+  return *h;
+}
+
+void World::set_default_link(const LinkConfig& link) {
+  impl_->default_link_ = link;
+  for (auto& [key, p] : impl_->paths_) {
+    if (!p->has_own_config()) {
+      p->set_config(impl_->configured_link(p->from().name(), p->to().name()));
+    }
+  }
+}
+
+void World::set_link(const std::string& from, const std::string& to, const LinkConfig& link) {
+  impl_->links_[{from, to}] = link;
+  auto* a = impl_->find_host(from);
+  auto* b = impl_->find_host(to);
+  if (a && b) {
+    auto& p = impl_->path(*a, *b);
+    p.set_config(link);
+    p.set_own_config(true);
+  }
+}
+
+const LinkConfig& World::link(const std::string& from, const std::string& to) const {
+  auto it = impl_->links_.find({from, to});
+  if (it != impl_->links_.end()) return it->second;
+  auto* a = impl_->find_host(from);
+  auto* b = impl_->find_host(to);
+  if (a && b) return impl_->path(*a, *b).config();
+  return impl_->default_link_;
+}
+
+void World::set_start_time(std::chrono::system_clock::time_point t) {
+  impl_->start_time_ = t;
+}
+
+void World::at(Duration t, std::function<void()> fn) {
+  impl_->at(t.count(), Task([fn = std::move(fn)] { fn(); }));
+}
+
+void World::run() {
+  impl_->run_until(INT64_MAX);
+}
+void World::run_until(Duration t) {
+  impl_->run_until(t.count());
+}
+void World::run_for(Duration d) {
+  impl_->run_until(impl_->now() + d.count());
+}
+bool World::step() {
+  return impl_->step();
+}
+Duration World::now() const {
+  return Duration(impl_->now());
+}
+std::uint64_t World::events_processed() const {
+  return impl_->events_;
+}
+
+const Stats& World::stats() const {
+  impl_->counters_.fill(impl_->stats_cache_);
+  return impl_->stats_cache_;
+}
+std::uint64_t World::digest() const {
+  return impl_->tracer_.digest();
+}
+std::string World::digest_hex() const {
+  return to_hex16(impl_->tracer_.digest());
+}
+void World::add_trace_sink(TraceSink* sink) {
+  impl_->tracer_.add_sink(sink);
+}
+void World::add_packet_sink(PacketSink* sink) {
+  impl_->packet_sinks_.push_back(sink);
+}
+
+}  // namespace simsock::sim

@@ -1,0 +1,145 @@
+// World::Impl: the state every model shares. Internal to sim/.
+#pragma once
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/event_queue.hpp"
+#include "sim/host.hpp"
+#include "sim/path.hpp"
+#include "sim/trace.hpp"
+#include "sim/world.hpp"
+
+namespace simsock::sim {
+
+class TcpEnd;
+
+// A reference to a connection end that survives the end's destruction (then it resolves to null).
+struct EndRef {
+  std::uint32_t id = UINT32_MAX;
+  std::uint32_t gen = 0;
+  explicit operator bool() const { return gen != 0; }
+};
+
+struct ProcessRecord {
+  std::string name, host, app;
+  ProcessBody body;
+  std::string stdin_text;
+  Duration start{0};
+  ProcessState state = ProcessState::running;
+  bool started = false;
+  std::optional<int> exit_code;
+  std::string failure;
+  std::unique_ptr<ProcessIo> io;
+  std::uint32_t incarnation = 0;
+};
+
+class World::Impl {
+ public:
+  explicit Impl(std::uint64_t seed);
+  ~Impl();
+
+  // ---- time and events
+  std::int64_t now() const { return now_; }
+  EventId at(std::int64_t t, Task task, const void* owner = nullptr) {
+    if (ending_) return {};
+    return queue_.push(t < now_ ? now_ : t, std::move(task), owner);
+  }
+  void cancel(EventId id) { queue_.cancel(id); }
+  bool in_poll() const { return in_poll_; }
+  asio::io_context& io() { return *io_; }
+  bool ending() const { return ending_; }
+
+  // Delivers a completion: `h(args...)` through h's associated executor, never inside the call
+  // that started the operation. From inside a handler (poll) it becomes an event at the current
+  // time owned by `owner` (so a crash destroys it); from the world loop it is dispatched at once
+  // and runs in the next poll.
+  template <typename Handler, typename... Args>
+  void complete(const void* owner, Handler h, Args... args) {
+    auto run = [this, h = std::move(h), ... args = std::move(args)]() mutable {
+      auto ex = asio::get_associated_executor(h, io_->get_executor());
+      asio::dispatch(ex, asio::append(std::move(h), std::move(args)...));
+    };
+    if (in_poll_ || ending_) {
+      at(now_, Task(std::move(run)), owner);
+    } else {
+      run();
+    }
+  }
+
+  bool step();
+  void run_until(std::int64_t limit);
+
+  // ---- hosts and paths
+  HostImpl* host_by_address(const asio::ip::address& a);
+  HostImpl* find_host(std::string_view name);
+  Path& path(HostImpl& from, HostImpl& to);
+  LinkConfig configured_link(const std::string& from, const std::string& to) const;
+  // The host that receives traffic sent by `from` to `dst` (loopback included), or null.
+  HostImpl* route(HostImpl& from, const asio::ip::address& dst);
+
+  // ---- connection ends
+  EndRef add_end(std::unique_ptr<TcpEnd> end);
+  TcpEnd* end(EndRef r) const;
+  void free_end(EndRef r);
+
+  // ---- observation
+  void trace(const RawEvent& e) { tracer_.emit(now_, e); }
+  bool packet_sinks() const { return !packet_sinks_.empty(); }
+  void packet(const PacketRecord& p) {
+    for (auto* s : packet_sinks_) s->on_packet(p);
+  }
+
+  // ---- faults and processes
+  void apply(const FaultAction& f);
+  void start_process(std::size_t index);
+  // Process bookkeeping when a host goes down or comes back (HostImpl::do_crash/do_restart).
+  void host_crashed(HostImpl& h);
+  void host_restarted(HostImpl& h);
+  template <typename Pred>
+  void take_owned(Pred pred, std::vector<Task>& grave) {
+    queue_.take_owned(pred, grave);
+  }
+
+  std::uint64_t seed_;
+  std::chrono::system_clock::time_point start_time_;
+  Counters counters_;
+  Tracer tracer_;
+  std::vector<PacketSink*> packet_sinks_;
+  Stats stats_cache_;
+  std::uint64_t events_ = 0;
+
+  std::vector<std::unique_ptr<HostImpl>> hosts_;
+  std::map<std::string, HostImpl*, std::less<>> hosts_by_name_;
+  std::map<std::uint32_t, HostImpl*> hosts_by_v4_;
+  LinkConfig default_link_;
+  std::map<std::pair<std::string, std::string>, LinkConfig> links_;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::unique_ptr<Path>> paths_;
+  std::vector<ProcessRecord> processes_;
+
+ private:
+  std::int64_t now_ = 0;
+  EventQueue queue_;
+  std::unique_ptr<asio::io_context> io_;
+  bool in_poll_ = false;
+  bool ending_ = false;
+  struct EndSlot {
+    std::unique_ptr<TcpEnd> end;
+    std::uint32_t gen = 1;
+  };
+  std::vector<EndSlot> ends_;
+  std::vector<std::uint32_t> free_ends_;
+};
+
+inline World::Impl& world_of(World& w) {
+  return w.impl();
+}
+
+}  // namespace simsock::sim
