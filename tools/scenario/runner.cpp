@@ -1,0 +1,51 @@
+#include "tools/scenario/runner.hpp"
+
+#include <algorithm>
+
+#include "tools/app_process.hpp"
+
+namespace simsock::scenario {
+
+void build_world(sim::World& world, const ScenarioSpec& spec) {
+  world.set_start_time(spec.start_time);
+  for (const auto& h : spec.hosts) world.add_host(h.name, h.address);
+  sim::LinkConfig base;
+  spec.default_link.apply_to(base);
+  world.set_default_link(base);
+  for (const auto& link : spec.links) {
+    sim::LinkConfig cfg = base;
+    link.patch.apply_to(cfg);
+    world.set_link(link.pair.a, link.pair.b, cfg);
+    if (link.pair.both_directions) world.set_link(link.pair.b, link.pair.a, cfg);
+  }
+  for (const auto& p : spec.processes) {
+    world.spawn(p.name, p.host, p.app, cli::make_app_process(*p.app_spec, p.options),
+                p.stdin_text, p.start);
+  }
+  for (const auto& f : spec.faults) world.schedule(f);
+}
+
+RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunSinks& sinks) {
+  sim::World world(seed);
+  if (sinks.trace) world.add_trace_sink(sinks.trace);
+  if (sinks.packets) world.add_packet_sink(sinks.packets);
+  build_world(world, spec);
+  world.run_until(spec.duration);
+
+  RunResult r;
+  r.scenario = spec.name;
+  r.file = spec.file;
+  r.description = spec.description;
+  r.seed = seed;
+  r.virtual_time_ns = world.now().count();
+  r.events = world.events_processed();
+  r.trace_digest = world.digest_hex();
+  r.stats = world.stats();
+  r.processes = world.processes();
+  r.expectations = evaluate_all(spec.expectations, r.processes, r.stats);
+  r.passed = std::all_of(r.expectations.begin(), r.expectations.end(),
+                         [](const ExpectationResult& e) { return e.passed; });
+  return r;
+}
+
+}  // namespace simsock::scenario

@@ -1,0 +1,26 @@
+// Running a loaded scenario: build a sim::World from the spec, run it for `duration`, evaluate
+// the expectations. Each call uses its own world, so calls on different threads are independent.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/world.hpp"
+#include "tools/scenario/report.hpp"
+#include "tools/scenario/spec.hpp"
+
+namespace simsock::scenario {
+
+// Adds the spec's hosts, links, processes and faults to `world` (which must be fresh).
+void build_world(sim::World& world, const ScenarioSpec& spec);
+
+// Optional observers of a run; not owned.
+struct RunSinks {
+  sim::TraceSink* trace = nullptr;
+  sim::PacketSink* packets = nullptr;
+};
+
+// Runs `spec` with `seed` (the file's seed is not used: pass spec.seed for it) and evaluates its
+// expectations. The result is a function of (spec, seed) alone.
+RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunSinks& sinks = {});
+
+}  // namespace simsock::scenario

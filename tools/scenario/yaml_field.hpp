@@ -1,0 +1,66 @@
+// A YAML node together with where it came from (file, key path like "links[0].udp.loss", line
+// and column), with typed accessors that throw ScenarioError naming the key, the bad value and
+// what is accepted. Internal to the loader.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+namespace simsock::scenario {
+
+class Field {
+ public:
+  Field(const std::string* file, YAML::Node node, std::string path, YAML::Mark fallback);
+
+  const std::string& path() const { return path_; }
+  const YAML::Node& node() const { return node_; }
+  bool is_map() const { return node_.IsMap(); }
+  bool is_list() const { return node_.IsSequence(); }
+  bool is_scalar() const { return node_.IsScalar(); }
+  int line() const { return mark_.line + 1; }
+
+  // Throws ScenarioError at this node: "PATH: MESSAGE".
+  [[noreturn]] void fail(const std::string& message) const;
+  // The value as written, for messages: "'120%'", "a list", "a mapping", "nothing".
+  std::string shown() const;
+
+  // Scalars. Each fails with "PATH: 'VALUE' is not ... (accepted ...)" when it does not fit.
+  std::string text() const;  // any scalar
+  std::string name() const;  // a non-empty scalar without spaces or control characters
+  std::uint64_t uint(std::uint64_t max = UINT64_MAX) const;
+  std::int64_t integer() const;
+  std::chrono::nanoseconds duration() const;
+  double probability() const;
+
+  // Mappings: the (key, value) pairs in file order. Fails when this is not a mapping, on a key
+  // that is not in `accepted` (when given), on a repeated key and on a non-scalar key.
+  std::vector<std::pair<std::string, Field>> entries(
+      std::string_view what, std::initializer_list<std::string_view> accepted = {}) const;
+  // Sequences: the items, fails when this is not a list.
+  std::vector<Field> items(std::string_view what) const;
+
+ private:
+  const std::string* file_;
+  YAML::Node node_;
+  std::string path_;
+  YAML::Mark mark_;
+};
+
+// Finds `key` among entries, or null.
+const Field* find_entry(const std::vector<std::pair<std::string, Field>>& entries,
+                        std::string_view key);
+// Finds `key` among entries, or fails at `parent` saying it is required (`example` shows a
+// correct entry).
+const Field& require_entry(const Field& parent,
+                           const std::vector<std::pair<std::string, Field>>& entries,
+                           std::string_view key, std::string_view example);
+
+}  // namespace simsock::scenario
