@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Aggregates bench/run's raw runs (one JSON object per line) into the performance table.
+
+Each row compares simsock's figure with its baseline's: median over the repetitions, with min and
+max, the ratio of the medians, the issue's target and whether it is met. Prints the table and
+writes the same figures as JSON.
+"""
+import argparse
+import json
+import statistics
+import sys
+
+GB = 1e9
+
+
+def fmt(value, unit):
+    if value is None:
+        return "-"
+    if unit == "bytes/s":
+        return f"{value / GB:.3f} GB/s"
+    if unit == "KiB":
+        return f"{value / 1024:.1f} MiB"
+    if unit == "s":
+        return f"{value:.3f} s"
+    if unit == "x":
+        return f"{value:,.0f}x"
+    if value >= 1e6:
+        return f"{value / 1e6:.3f} M/s"
+    return f"{value:,.0f}/s"
+
+
+# Rows: (row id, label, simsock (run id, field), baseline (run id, field) or None, unit,
+#        absolute target (op, value) on simsock's median or None, ratio target (op, value) or None)
+ROWS = [
+    ("W1", "W1 UDP ping-pong, delivered datagrams/s (base: ns-3)", ("w1", "rate"),
+     ("ns3-w1", "rate"), "/s", (">=", 3e6), (">=", 20)),
+    ("W2-0", "W2 TCP bulk 0% loss, payload bytes/s (base: ns-3)", ("w2-0", "rate"),
+     ("ns3-w2-0", "rate"), "bytes/s", (">=", 2e9), (">=", 20)),
+    ("W2-1", "W2 TCP bulk 1% loss, payload bytes/s (base: ns-3)", ("w2-1", "rate"),
+     ("ns3-w2-1", "rate"), "bytes/s", None, (">=", 20)),
+    ("W3-rss", "W3 scale, peak RSS", ("w3", "peak_rss_kib"), None, "KiB",
+     ("<=", 1024 * 1024), None),
+    ("W3-wall", "W3 scale, wall time", ("w3", "wall_s"), None, "s", ("<", 10), None),
+    ("W4", "W4 time compression, sim s per wall s", ("w4", "rate"), None, "x", (">=", 1000), None),
+    ("W5", "W5 events/s on W1 (base: bare heap loop)", ("w1", "events_per_s"), ("loop", "rate"),
+     "/s", None, (">=", 0.30)),
+    ("W6-tcp-echo", "W6 TCP echo round trips/s, net/ (base: raw Asio)",
+     ("w6-tcp-echo-net", "rate"), ("w6-tcp-echo-asio", "rate"), "/s", None, (">=", 0.95)),
+    ("W6-udp-echo", "W6 UDP echo round trips/s, net/ (base: raw Asio)",
+     ("w6-udp-echo-net", "rate"), ("w6-udp-echo-asio", "rate"), "/s", None, (">=", 0.95)),
+    ("W6-tcp-bulk", "W6 TCP bulk bytes/s, net/ (base: raw Asio)", ("w6-tcp-bulk-net", "rate"),
+     ("w6-tcp-bulk-asio", "rate"), "bytes/s", None, (">=", 0.95)),
+]
+
+
+def check(op, value, target):
+    return {">=": value >= target, "<=": value <= target, "<": value < target}[op]
+
+
+def stats(runs, run_id, field):
+    values = [r["result"][field] for r in runs if r["id"] == run_id and field in r["result"]]
+    if not values:
+        return None
+    return {"median": statistics.median(values), "min": min(values), "max": max(values),
+            "n": len(values), "values": values}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("raw")
+    p.add_argument("out")
+    p.add_argument("--machine", default="")
+    p.add_argument("--reps", type=int, default=1)
+    p.add_argument("--smoke", action="store_true")
+    a = p.parse_args()
+    with open(a.raw) as f:
+        runs = [json.loads(line) for line in f if line.strip()]
+
+    rows = []
+    for row_id, label, sim, base, unit, abs_target, ratio_target in ROWS:
+        s = stats(runs, *sim)
+        if s is None:
+            continue
+        b = stats(runs, *base) if base else None
+        ratio = s["median"] / b["median"] if b and b["median"] else None
+        targets, met = [], True
+        if abs_target:
+            targets.append(f"{abs_target[0]} {fmt(abs_target[1], unit)}")
+            met = met and check(abs_target[0], s["median"], abs_target[1])
+        if ratio_target:
+            targets.append(f"ratio {ratio_target[0]} {ratio_target[1]}")
+            if ratio is None:
+                met = None if met else False
+            else:
+                met = (met is not False) and check(ratio_target[0], ratio, ratio_target[1]) and met
+        rows.append({"id": row_id, "workload": label, "unit": unit, "simsock": s, "baseline": b,
+                     "ratio": ratio, "target": ", ".join(targets), "met": met})
+
+    def cell(st):
+        if st is None:
+            return "-"
+        if st["n"] == 1:
+            return fmt(st["median"], unit)
+        return f"{fmt(st['median'], unit)} [{fmt(st['min'], unit)} .. {fmt(st['max'], unit)}]"
+
+    header = ("workload", "simsock median [min .. max]", "baseline median [min .. max]", "ratio",
+              "target", "met?")
+    lines = []
+    for r in rows:
+        unit = r["unit"]
+        met = {True: "yes", False: "NO", None: "n/a (no baseline)"}[r["met"]]
+        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.3g}"
+        lines.append((r["workload"], cell(r["simsock"]), cell(r["baseline"]), ratio, r["target"],
+                      met))
+    widths = [max(len(x[i]) for x in [header] + lines) for i in range(len(header))]
+    title = f"simsock benchmarks ({'smoke run, sizes tiny: figures meaningless' if a.smoke else 'full run'}; {a.reps} repetition(s); {a.machine})"
+    print(title)
+    for line in [header] + lines:
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
+
+    doc = {"machine": a.machine, "repetitions": a.reps, "smoke": a.smoke, "rows": rows,
+           "runs": runs}
+    with open(a.out, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    print(f"figures written to {a.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
