@@ -63,10 +63,11 @@ asio::awaitable<void> receive_replies(std::shared_ptr<PingState> st, net::Networ
     st->rtt_min = std::min(st->rtt_min, rtt);
     st->rtt_max = std::max(st->rtt_max, rtt);
     st->rtt_sum += rtt;
-    bool all_sent = std::all_of(st->sent_at.begin(), st->sent_at.end(),
-                                [](nanoseconds t) { return t >= nanoseconds::zero(); });
+    // The scan over sent_at is O(count): evaluate it last, only in the final wait, not per reply.
     if (static_cast<std::size_t>(seq) == st->awaiting ||
-        (st->waiting_for_all && all_sent && st->received == st->sent_at.size())) {
+        (st->waiting_for_all && st->received == st->sent_at.size() &&
+         std::all_of(st->sent_at.begin(), st->sent_at.end(),
+                     [](nanoseconds t) { return t >= nanoseconds::zero(); }))) {
       st->wake->cancel();
     }
   }
