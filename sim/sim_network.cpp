@@ -2,6 +2,7 @@
 // udp_model.cpp and tcp_*.cpp.
 #include <optional>
 
+#include "sim/cancel.hpp"
 #include "sim/tcp_model.hpp"
 #include "sim/udp_model.hpp"
 #include "sim/world_impl.hpp"
@@ -31,7 +32,7 @@ class SimTimer final : public net::Timer, public SimObject {
   void vanish(std::vector<Task>& grave, bool) override {
     if (handler_) {
       world().cancel(event_);
-      grave.emplace_back([h = std::move(*handler_)] {});
+      grave.emplace_back([h = take(handler_)] {});
       handler_.reset();
     }
     detach();
@@ -47,21 +48,20 @@ class SimTimer final : public net::Timer, public SimObject {
       return;
     }
     handler_.emplace(std::move(h));
+    watch_cancel(*handler_, [this] { cancel(); });
     event_ = world().at(expiry_, Task([this] { fire(); }));
   }
 
   void fire() {
     event_ = {};
-    Handler h = std::move(*handler_);
-    handler_.reset();
+    Handler h = take(handler_);
     world().complete(&home(), std::move(h), net::error_code());
   }
 
   void abort_wait() {
     world().cancel(event_);
     event_ = {};
-    Handler h = std::move(*handler_);
-    handler_.reset();
+    Handler h = take(handler_);
     world().complete(&home(), std::move(h), net::error_code(net::error::operation_aborted));
   }
 

@@ -1,5 +1,6 @@
 // The TCP protocol of the model (see tcp_end.hpp for what it keeps and what it simplifies).
 #include "sim/tcp_end.hpp"
+#include "sim/cancel.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -150,8 +151,9 @@ void TcpEnd::arm_timer(std::int64_t delay) {
 
 void TcpEnd::start_connect(ConnectHandler h) {
   connector_.emplace(std::move(h));
+  watch_cancel(*connector_, [this] { fail(net::error::operation_aborted); });
   TcpPacket p = packet(TcpPacket::Kind::syn);
-  p.seq = static_cast<std::uint64_t>(-1);
+  p.seq = 0;
   p.ack = 0;
   if (world().packet_sinks()) record(world(), p, nullptr);
   ship(p);
@@ -166,7 +168,7 @@ void TcpEnd::on_syn_timer() {
   }
   ++syn_tries_;
   TcpPacket p = packet(TcpPacket::Kind::syn);
-  p.seq = static_cast<std::uint64_t>(-1);
+  p.seq = 0;
   p.ack = 0;
   if (world().packet_sinks()) record(world(), p, nullptr);
   ship(p);
@@ -175,7 +177,7 @@ void TcpEnd::on_syn_timer() {
 
 void TcpEnd::send_syn_ack() {
   TcpPacket p = packet(TcpPacket::Kind::syn_ack);
-  p.seq = static_cast<std::uint64_t>(-1);
+  p.seq = 0;
   p.ack = 0;
   if (world().packet_sinks()) record(world(), p, nullptr);
   ship(p);
@@ -202,8 +204,7 @@ void TcpEnd::receive(const TcpPacket& p) {
     ++world().counters_.tcp_connections;
     trace_tcp(world(), "tcp.connect", local, remote);
     send_ack();
-    ConnectHandler h = std::move(*connector_);
-    connector_.reset();
+    ConnectHandler h = take(connector_);
     std::unique_ptr<net::TcpStream> s = std::make_unique<SimTcpStream>(home(), *this);
     world().complete(&home(), std::move(h), net::error_code(), std::move(s));
     return;
@@ -248,6 +249,7 @@ void TcpEnd::try_send() {
     fin_sent_ = true;
     TcpPacket p = packet(TcpPacket::Kind::fin);
     p.seq = snd_end();
+    fin_out_ = true;
     trace_tcp(world(), "tcp.fin", local, remote, -1, static_cast<std::int64_t>(p.seq));
     if (world().packet_sinks()) record(world(), p, nullptr);
     ship(p);
@@ -409,8 +411,7 @@ void TcpEnd::fail(net::error_code ec) {
     listener = nullptr;
   }
   if (connector_) {
-    ConnectHandler h = std::move(*connector_);
-    connector_.reset();
+    ConnectHandler h = take(connector_);
     world().complete(&home(), std::move(h), ec, std::unique_ptr<net::TcpStream>());
   }
   wake_reader();
@@ -430,21 +431,19 @@ void TcpEnd::maybe_free() {
 
 void TcpEnd::wake_reader() {
   if (!reader_) return;
-  ReadHandler h = std::move(*reader_);
-  reader_.reset();
+  ReadHandler h = take(reader_);
   read(read_buf_, std::move(h));
 }
 
 void TcpEnd::wake_writer() {
   if (!writer_) return;
-  ReadHandler h = std::move(*writer_);
-  writer_.reset();
+  ReadHandler h = take(writer_);
   write(write_buf_, std::move(h));
 }
 
 void TcpEnd::read(asio::mutable_buffer b, ReadHandler h) {
   auto& w = world();
-  if (reader_) cancel_ops();
+  if (reader_) cancel_reader();
   if (b.size() == 0) return w.complete(&home(), std::move(h), net::error_code(), std::size_t{0});
   if (!rcv_.empty() && !read_shut_) {
     std::size_t n = std::min(b.size(), rcv_.size());
@@ -466,12 +465,13 @@ void TcpEnd::read(asio::mutable_buffer b, ReadHandler h) {
     return w.complete(&home(), std::move(h), net::error_code(net::error::eof), std::size_t{0});
   }
   reader_.emplace(std::move(h));
+  watch_cancel(*reader_, [this] { cancel_reader(); });
   read_buf_ = b;
 }
 
 void TcpEnd::write(asio::const_buffer b, ReadHandler h) {
   auto& w = world();
-  if (writer_) cancel_ops();
+  if (writer_) cancel_writer();
   auto done = [&](net::error_code ec, std::size_t n) { w.complete(&home(), std::move(h), ec, n); };
   if (error_ && error_ != net::error::eof) {
     net::error_code ec = error_;
@@ -484,6 +484,7 @@ void TcpEnd::write(asio::const_buffer b, ReadHandler h) {
   std::size_t space = k_tcp_buffer - snd_.size();
   if (space == 0) {
     writer_.emplace(std::move(h));
+    watch_cancel(*writer_, [this] { cancel_writer(); });
     write_buf_ = b;
     return;
   }
@@ -494,19 +495,20 @@ void TcpEnd::write(asio::const_buffer b, ReadHandler h) {
 }
 
 void TcpEnd::cancel_ops() {
-  auto& w = world();
-  if (reader_) {
-    ReadHandler h = std::move(*reader_);
-    reader_.reset();
-    w.complete(&home(), std::move(h), net::error_code(net::error::operation_aborted),
-               std::size_t{0});
-  }
-  if (writer_) {
-    ReadHandler h = std::move(*writer_);
-    writer_.reset();
-    w.complete(&home(), std::move(h), net::error_code(net::error::operation_aborted),
-               std::size_t{0});
-  }
+  cancel_reader();
+  cancel_writer();
+}
+
+void TcpEnd::cancel_reader() {
+  if (!reader_) return;
+  world().complete(&home(), take(reader_), net::error_code(net::error::operation_aborted),
+                   std::size_t{0});
+}
+
+void TcpEnd::cancel_writer() {
+  if (!writer_) return;
+  world().complete(&home(), take(writer_), net::error_code(net::error::operation_aborted),
+                   std::size_t{0});
 }
 
 void TcpEnd::shutdown_send() {
@@ -540,9 +542,9 @@ void TcpEnd::vanish(std::vector<Task>& grave, bool crash) {
   if (crash && state != State::closed && peer) send_rst();
   if (timer_) world().cancel(timer_);
   timer_ = {};
-  if (connector_) grave.emplace_back([h = std::move(*connector_)] {});
-  if (reader_) grave.emplace_back([h = std::move(*reader_)] {});
-  if (writer_) grave.emplace_back([h = std::move(*writer_)] {});
+  if (connector_) grave.emplace_back([h = take(connector_)] {});
+  if (reader_) grave.emplace_back([h = take(reader_)] {});
+  if (writer_) grave.emplace_back([h = take(writer_)] {});
   connector_.reset();
   reader_.reset();
   writer_.reset();

@@ -8,10 +8,10 @@
 // (head-of-line blocking; nothing is lost or reordered; the connection times out after 15 RTOs),
 // zero-window probes, FIN after queued data, half-close, RST on abort, on close with unread data,
 // on data to a closed socket and on crash.
-// What it simplifies: sequence numbers are stream offsets (SYN is offset -1), no congestion
-// control, no SACK or fast retransmit, no delayed ACKs (ACKs for segments that arrive at the same
-// instant are coalesced), only data segments are subject to random loss (control packets see
-// partitions, clogs and crashes), no TIME_WAIT. Segment payloads are not copied per hop: the
+// What it simplifies: sequence numbers are stream offsets (sim/pcap_writer.hpp convention), no
+// congestion control, no SACK or fast retransmit, no delayed ACKs (ACKs for segments that arrive at
+// the same instant are coalesced), only data segments are subject to random loss (control packets
+// see partitions, clogs and crashes), no TIME_WAIT. Segment payloads are not copied per hop: the
 // receiver copies straight out of the sender's send buffer, which holds every unacknowledged
 // byte.
 #pragma once
@@ -61,6 +61,8 @@ class TcpEnd final : public SimObject {
   void close_by_app();  // the stream is gone: FIN (or RST when unread data is left)
   void abort();         // RST now
   void cancel_ops();
+  void cancel_reader();
+  void cancel_writer();
 
   // ---- the protocol
   void start_connect(ConnectHandler h);
@@ -108,7 +110,7 @@ class TcpEnd final : public SimObject {
   ByteRing snd_;
   std::uint64_t snd_una_ = 0, snd_nxt_ = 0, snd_max_ = 0, peer_edge_ = k_tcp_buffer;
   std::uint32_t next_segment_ = 0;
-  bool fin_queued_ = false, fin_sent_ = false, fin_acked_ = false;
+  bool fin_queued_ = false, fin_sent_ = false, fin_acked_ = false, fin_out_ = false;
   // receive side
   ByteRing rcv_;
   std::uint64_t rcv_nxt_ = 0, advertised_edge_ = k_tcp_buffer;

@@ -1,6 +1,7 @@
 // Streams, listeners and connect: thin app-facing shells over TcpEnd.
 #include <algorithm>
 
+#include "sim/cancel.hpp"
 #include "sim/tcp_model.hpp"
 
 namespace simsock::sim {
@@ -102,8 +103,7 @@ void SimTcpListener::close() {
 
 void SimTcpListener::cancel() {
   if (!acceptor_) return;
-  Handler h = std::move(*acceptor_);
-  acceptor_.reset();
+  Handler h = take(acceptor_);
   world().complete(&home(), std::move(h), net::error_code(net::error::operation_aborted),
                    std::unique_ptr<net::TcpStream>());
 }
@@ -120,7 +120,7 @@ void SimTcpListener::vanish(std::vector<Task>& grave, bool) {
   half_open_.clear();
   ready_.clear();
   if (acceptor_) {
-    grave.emplace_back([h = std::move(*acceptor_)] {});
+    grave.emplace_back([h = take(acceptor_)] {});
     acceptor_.reset();
   }
   detach();
@@ -165,8 +165,7 @@ void SimTcpListener::hand_over() {
     ready_.pop_front();
     if (!e) continue;
     e->listener = nullptr;
-    Handler h = std::move(*acceptor_);
-    acceptor_.reset();
+    Handler h = take(acceptor_);
     std::unique_ptr<net::TcpStream> s = std::make_unique<SimTcpStream>(home(), *e);
     world().complete(&home(), std::move(h), net::error_code(), std::move(s));
   }
@@ -179,6 +178,7 @@ void SimTcpListener::accept_impl(Handler h) {
   }
   if (acceptor_) cancel();
   acceptor_.emplace(std::move(h));
+  watch_cancel(*acceptor_, [this] { cancel(); });
   hand_over();
 }
 

@@ -1,4 +1,5 @@
 #include "sim/udp_model.hpp"
+#include "sim/cancel.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -108,8 +109,7 @@ void SimUdpSocket::close() {
 
 void SimUdpSocket::cancel() {
   if (!receiver_) return;
-  RecvHandler h = std::move(*receiver_);
-  receiver_.reset();
+  RecvHandler h = take(receiver_);
   world().complete(&home(), std::move(h), net::error_code(net::error::operation_aborted),
                    net::Datagram{});
 }
@@ -120,7 +120,7 @@ void SimUdpSocket::vanish(std::vector<Task>& grave, bool) {
   queue_.clear();
   queued_bytes_ = 0;
   if (receiver_) {
-    grave.emplace_back([h = std::move(*receiver_)] {});
+    grave.emplace_back([h = take(receiver_)] {});
     receiver_.reset();
   }
   detach();
@@ -185,13 +185,13 @@ void SimUdpSocket::receive_from_impl(asio::mutable_buffer b, RecvHandler h) {
     return world().complete(&home(), std::move(h), net::error_code(), copy_out(q.data, q.from, b));
   }
   receiver_.emplace(std::move(h));
+  watch_cancel(*receiver_, [this] { cancel(); });
   receive_buffer_ = b;
 }
 
 bool SimUdpSocket::deliver(std::vector<std::uint8_t>&& data, WireEndpoint from) {
   if (receiver_) {
-    RecvHandler h = std::move(*receiver_);
-    receiver_.reset();
+    RecvHandler h = take(receiver_);
     world().complete(&home(), std::move(h), net::error_code(),
                      copy_out(data, from, receive_buffer_));
     return true;

@@ -66,13 +66,15 @@ bool World::Impl::step() {
   return true;
 }
 
-void World::Impl::run_until(std::int64_t limit) {
+void World::Impl::run_until(std::int64_t limit, const std::function<bool()>* done) {
   for (;;) {
+    if (done && (*done)()) return;
     {
       PollGuard g(in_poll_);
       io_->restart();
       io_->poll();
     }
+    if (done && (*done)()) return;
     if (queue_.next_time() > limit) break;
     std::int64_t t;
     Task task;
@@ -235,6 +237,10 @@ void World::run_until(Duration t) {
 }
 void World::run_for(Duration d) {
   impl_->run_until(impl_->now() + d.count());
+}
+bool World::run_until_done(const std::function<bool()>& done, Duration deadline) {
+  impl_->run_until(deadline.count(), &done);
+  return done();
 }
 bool World::step() {
   return impl_->step();

@@ -134,6 +134,10 @@ class World {
   void run_until(Duration t);
   void run_for(Duration d);
   bool step();
+  // Runs until `done()` holds (checked before anything runs and after every handler round and
+  // event) or the next event lies beyond `deadline` (the clock then reads `deadline`). Returns
+  // whether `done()` holds.
+  bool run_until_done(const std::function<bool()>& done, Duration deadline);
   Duration now() const;
   std::uint64_t events_processed() const;
 

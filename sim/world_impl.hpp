@@ -75,7 +75,7 @@ class World::Impl {
   }
 
   bool step();
-  void run_until(std::int64_t limit);
+  void run_until(std::int64_t limit, const std::function<bool()>* done = nullptr);
 
   // ---- hosts and paths
   HostImpl* host_by_address(const asio::ip::address& a);
