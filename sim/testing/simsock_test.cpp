@@ -34,8 +34,9 @@ asio::awaitable<int> run_coroutine(Coroutine body, net::Network& net) {
 Duration duration(std::string_view text) {
   auto d = net::parse_duration(text);
   if (!d)
-    throw std::invalid_argument("'" + std::string(text) +
-                                "' is not a duration (a number with ns, us, ms, s or m: 20ms, 1.5s)");
+    throw std::invalid_argument(
+        "'" + std::string(text) +
+        "' is not a duration (a number with ns, us, ms, s or m: 20ms, 1.5s)");
   return *d;
 }
 
@@ -130,14 +131,21 @@ void Sim::clog(const std::string& a, const std::string& b, Duration at) {
 void Sim::release(const std::string& a, const std::string& b, Duration at) {
   schedule(at, sim::Release{{a, b, true}});
 }
-void Sim::crash(const std::string& host, Duration at) { schedule(at, sim::Crash{host}); }
-void Sim::restart(const std::string& host, Duration at) { schedule(at, sim::Restart{host}); }
+void Sim::crash(const std::string& host, Duration at) {
+  schedule(at, sim::Crash{host});
+}
+void Sim::restart(const std::string& host, Duration at) {
+  schedule(at, sim::Restart{host});
+}
 
-net::Network& Sim::network(const std::string& host) { return *state(host).network; }
-FaultPlan& Sim::faults(const std::string& host) { return *state(host).plan; }
+net::Network& Sim::network(const std::string& host) {
+  return *state(host).network;
+}
+FaultPlan& Sim::faults(const std::string& host) {
+  return *state(host).plan;
+}
 
-void Sim::spawn(const std::string& name, const std::string& host, Coroutine body,
-                Duration start) {
+void Sim::spawn(const std::string& name, const std::string& host, Coroutine body, Duration start) {
   sim::ProcessBody process = [body = std::move(body)](net::Network& net, sim::ProcessIo&) {
     return run_coroutine(body, net);
   };
@@ -158,9 +166,13 @@ void Sim::start_app(const std::string& name, const std::string& host, const std:
                 std::move(stdin_text), duration(start));
 }
 
-void Sim::at(Duration t, std::function<void()> fn) { world_->at(t, std::move(fn)); }
+void Sim::at(Duration t, std::function<void()> fn) {
+  world_->at(t, std::move(fn));
+}
 
-void Sim::run_for(Duration d) { world_->run_for(d); }
+void Sim::run_for(Duration d) {
+  world_->run_for(d);
+}
 
 bool Sim::run_until(const std::function<bool()>& done, Duration limit) {
   const Duration deadline = world_->now() + limit;
@@ -208,8 +220,8 @@ scenario::RunResult run_scenario_file(const std::string& path, std::optional<std
   auto summary = [&] {
     Sim sim(seed);
     body(sim);
-    std::string s = "digest " + sim.digest() + ", " + std::to_string(sim.world().events_processed()) +
-                    " events";
+    std::string s = "digest " + sim.digest() + ", " +
+                    std::to_string(sim.world().events_processed()) + " events";
     for (const auto& [k, v] : sim.stats()) s += ", " + k + "=" + std::to_string(v);
     for (const auto& p : sim.world().processes())
       s += ", " + p.name + ":" + std::string(sim::to_string(p.state)) + ":" +

@@ -166,7 +166,6 @@ scenario::RunResult run_scenario_file(const std::string& path,
 
 // Runs `body` on a fresh Sim twice with `seed` and compares the digests, counters and process
 // results. Fails with both digests and the replay command when they differ.
-::testing::AssertionResult deterministic(const std::function<void(Sim&)>& body,
-                                         std::uint64_t seed);
+::testing::AssertionResult deterministic(const std::function<void(Sim&)>& body, std::uint64_t seed);
 
 }  // namespace simsock::test

@@ -1,0 +1,22 @@
+// Uses the installed package's headers and libraries: the seeds, the mocks and the simulator.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "net/testing/mock_network.hpp"
+#include "sim/testing/seeds.hpp"
+
+TEST(Consumer, SeedsAndMocksWorkFromTheInstalledPackage) {
+  std::vector<std::uint64_t> seeds;
+  simsock::test::for_each_seed([&](std::uint64_t s) { seeds.push_back(s); }, 3);
+  EXPECT_EQ(seeds, (std::vector<std::uint64_t>{1, 2, 3}));
+
+  boost::asio::io_context io;
+  simsock::net::mock::MockTimer timer(io.get_executor());
+  EXPECT_CALL(timer, wait_impl)
+      .WillOnce(simsock::net::mock::Complete(io.get_executor(), simsock::net::error_code{}));
+  bool fired = false;
+  timer.async_wait([&](simsock::net::error_code ec) { fired = !ec; });
+  io.run();
+  EXPECT_TRUE(fired);
+}
