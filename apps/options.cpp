@@ -101,7 +101,11 @@ std::optional<std::string> check_option_value(const OptionSpec& spec, std::strin
 std::optional<OptionError> parse_options(
     const AppSpec& app, const std::vector<std::pair<std::string, std::string>>& args,
     Options& out) {
-  for (const auto& [name, value] : args) {
+  for (const auto& arg : args) {
+    // Named references, not a structured binding: clang 14 (the loader fuzzer's compiler)
+    // cannot capture structured bindings in lambdas.
+    const std::string& name = arg.first;
+    const std::string& value = arg.second;
     auto spec = std::find_if(app.options.begin(), app.options.end(),
                              [&](const OptionSpec& o) { return o.name == name; });
     if (spec == app.options.end()) {
