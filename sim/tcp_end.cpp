@@ -172,7 +172,7 @@ void TcpEnd::on_syn_timer() {
   p.ack = 0;
   if (world().packet_sinks()) record(world(), p, nullptr);
   ship(p);
-  arm_timer(k_syn_timeout_ns << (syn_tries_ + (syn_tries_ == k_syn_retries ? 1 : 0)));
+  arm_timer(k_syn_timeout_ns << syn_tries_);
 }
 
 void TcpEnd::send_syn_ack() {
