@@ -1,6 +1,6 @@
 # The kit.package test: install the build tree into a temporary prefix, then configure, build and
 # run each consumer project (a directory with its own CMakeLists.txt) against that prefix alone.
-#   cmake -DBUILD_DIR=... -DWORK_DIR=... -DCONSUMERS=dir1;dir2 -DGENERATOR=... -DCXX=...
+#   cmake -DBUILD_DIR=... -DWORK_DIR=... -DCONSUMERS=dir1|dir2 -DGENERATOR=... -DCXX=...
 #         [-DCXX_FLAGS=...] -P package_test.cmake
 file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
@@ -23,6 +23,7 @@ foreach(required include/net/network.hpp include/sim/world.hpp include/sim/testi
   endif()
 endforeach()
 
+string(REPLACE "|" ";" CONSUMERS "${CONSUMERS}")
 foreach(consumer ${CONSUMERS})
   get_filename_component(name ${consumer} NAME)
   set(build ${WORK_DIR}/build-${name})
