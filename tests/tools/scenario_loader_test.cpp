@@ -2,6 +2,7 @@
 // exactly one message FILE:LINE:COL: error: naming the key and the bad value.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "net/units.hpp"
@@ -258,6 +259,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"BadRegex", with("expect:\n  - {process: cli, stdout_lines_match: '(['}\n"),
                 "x.yaml:13:40: error: expect[0].stdout_lines_match: '([' is not an ECMAScript "
                 "regex (Unexpected character within '[...]' in regular expression)"},
+        BadCase{"RegexThatExpandsTooMuch",
+                with("expect:\n  - {process: cli, stdout_lines_match: '(a{1000}){1000}'}\n"),
+                "x.yaml:13:40: error: expect[0].stdout_lines_match: regex too large (at most "
+                "1000 characters, 32 nested groups, and repetition counts {m,n} whose product "
+                "is at most 10000)"},
         BadCase{"BadState", with("expect:\n  - {process: cli, state: done}\n"),
                 "x.yaml:13:27: error: expect[0].state: 'done' is not a process state (running, "
                 "exited, crashed, failed)"},
@@ -324,6 +330,39 @@ TEST(ScenarioLoader, SelfReferentialNotIsRejectedNotRecursedForever) {
   std::string msg = error_of(with("expect:\n  - &x {not: *x}\n"));
   EXPECT_NE(msg, "");
   EXPECT_NE(msg.find("x.yaml:"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace simsock::scenario
+
+namespace simsock::scenario {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(ScenarioLoader, EveryBundledScenarioLoadsWithTheRealAppsAndTellsItsStory) {
+  int n = 0;
+  for (const auto& entry : fs::directory_iterator(SIMSOCK_SOURCE_DIR "/scenarios")) {
+    if (entry.path().extension() != ".yaml") continue;
+    ++n;
+    auto spec = load_scenario_file(entry.path().string());
+    EXPECT_EQ(spec.name, entry.path().stem().string());
+    EXPECT_FALSE(spec.description.empty()) << entry.path();
+    EXPECT_FALSE(spec.expectations.empty()) << entry.path();
+  }
+  EXPECT_GE(n, 11);
+}
+
+TEST(ScenarioLoader, FuzzRegressionInputsFailWithALocatedMessage) {
+  for (const auto& entry : fs::directory_iterator(SIMSOCK_SOURCE_DIR "/tests/tools/fuzz-regressions")) {
+    try {
+      load_scenario_file(entry.path().string());
+    } catch (const ScenarioError& e) {
+      EXPECT_GE(e.line(), 1);
+      EXPECT_GE(e.column(), 1);
+      EXPECT_EQ(std::string(e.what()).rfind(entry.path().string() + ":", 0), 0u) << e.what();
+    }
+  }
 }
 
 }  // namespace

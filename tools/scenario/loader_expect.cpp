@@ -1,5 +1,7 @@
 // The loader's expect section: each entry checks one thing about one process, or bounds one
 // counter, or wraps another entry in `not:`.
+#include <algorithm>
+
 #include "tools/scenario/loader.hpp"
 #include "tools/scenario/loader_parts.hpp"
 
@@ -11,6 +13,7 @@ using Kind = Expectation::Kind;
 constexpr int kMaxNotDepth = 8;
 constexpr std::size_t kMaxRegexLength = 1000;
 constexpr int kMaxRegexNesting = 32;
+constexpr std::uint64_t kMaxRegexExpansion = 10000;
 
 struct ProcessCheck {
   std::string_view key;
@@ -36,9 +39,31 @@ std::shared_ptr<const std::regex> compile_regex(const Field& f) {
     if (!escaped && c == ')') --depth;
     escaped = !escaped && c == '\\';
   }
-  if (src.size() > kMaxRegexLength || max_depth > kMaxRegexNesting) {
-    f.fail("regex too large (at most " + std::to_string(kMaxRegexLength) + " characters and " +
-           std::to_string(kMaxRegexNesting) + " nested groups)");
+  // std::regex expands a{m,n} into copies of `a`: bound the product of all repetition counts.
+  std::uint64_t expansion = 1;
+  escaped = false;
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    if (!escaped && src[i] == '{') {
+      std::uint64_t biggest = 0, n = 0;
+      for (std::size_t j = i + 1; j < src.size() && src[j] != '}'; ++j) {
+        if (src[j] == ',') {
+          n = 0;
+        } else if (src[j] >= '0' && src[j] <= '9') {
+          n = std::min<std::uint64_t>(n * 10 + static_cast<unsigned>(src[j] - '0'), 1u << 20);
+          biggest = std::max(biggest, n);
+        } else {
+          break;
+        }
+      }
+      expansion = std::min<std::uint64_t>(expansion * std::max<std::uint64_t>(biggest, 1), 1u << 30);
+    }
+    escaped = !escaped && src[i] == '\\';
+  }
+  if (src.size() > kMaxRegexLength || max_depth > kMaxRegexNesting ||
+      expansion > kMaxRegexExpansion) {
+    f.fail("regex too large (at most " + std::to_string(kMaxRegexLength) + " characters, " +
+           std::to_string(kMaxRegexNesting) + " nested groups, and repetition counts {m,n} whose "
+           "product is at most " + std::to_string(kMaxRegexExpansion) + ")");
   }
   try {
     return std::make_shared<const std::regex>(src, std::regex::ECMAScript);
