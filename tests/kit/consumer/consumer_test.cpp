@@ -5,6 +5,7 @@
 
 #include "net/testing/mock_network.hpp"
 #include "sim/testing/seeds.hpp"
+#include "sim/testing/simsock_test.hpp"
 
 TEST(Consumer, SeedsAndMocksWorkFromTheInstalledPackage) {
   std::vector<std::uint64_t> seeds;
@@ -19,4 +20,18 @@ TEST(Consumer, SeedsAndMocksWorkFromTheInstalledPackage) {
   timer.async_wait([&](simsock::net::error_code ec) { fired = !ec; });
   io.run();
   EXPECT_TRUE(fired);
+}
+
+
+TEST(Consumer, SimulatedAppsRunFromTheInstalledPackage) {
+  simsock::test::Sim sim(5);
+  sim.add_host("server");
+  sim.add_host("client");
+  sim.set_link("client", "server", "{latency: 10ms, tcp: {segment: {min: 1, max: 4}}}");
+  sim.start_app("srv", "server", "tcp-ts-server");
+  sim.start_app("cli", "client", "tcp-ts-client", {{"connect", "server:21567"}, {"message", "x"}},
+                "50ms");
+  sim.run_for("1s");
+  EXPECT_EQ(sim.process("cli").exit_code, 0) << sim.process("cli").err;
+  EXPECT_GT(sim.stat("tcp.segments"), 0u);
 }
