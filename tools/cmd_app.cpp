@@ -64,10 +64,15 @@ int cmd_app(const Args& args) {
     std::string name = a.substr(2);
     bool known = false;
     for (const auto& o : app->options) known = known || o.name == name;
-    if (known && i + 1 >= args.size()) {
+    if (!known) {
+      apps::Options ignored;
+      auto err = apps::parse_options(*app, {{name, ""}}, ignored);
+      return usage_error(app->name, err ? err->message : "unknown option --" + name);
+    }
+    if (i + 1 >= args.size()) {
       return usage_error(app->name, "option --" + name + " needs a value");
     }
-    pairs.emplace_back(name, known ? args[++i] : std::string());
+    pairs.emplace_back(name, args[++i]);
   }
   apps::Options options;
   if (auto err = apps::parse_options(*app, pairs, options)) {

@@ -48,7 +48,8 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, AppUsageError,
     ::testing::Values(
         UsageCase{{"no-such-app"}, "unknown app 'no-such-app'"},
-        UsageCase{{"tcp-ts-client", "--connect", "h:1", "--colour", "red"}, "--colour"},
+        UsageCase{{"tcp-ts-client", "--connect", "h:1", "--colour", "red"},
+                  "unknown option --colour"},
         UsageCase{{"udp-ts-client", "--connect", "h:1", "--timeout", "5x"}, "'5x'"},
         UsageCase{{"udp-ts-client", "--connect=h:1", "--timeout=5x"}, "--timeout"},
         UsageCase{{"tcp-ts-client", "--message", "hi"}, "missing required option --connect"},
@@ -74,8 +75,9 @@ TEST_P(StopSignal, StopsAServerCleanlyWithExitZero) {
 TEST_P(StopSignal, StopsAClientWaitingForStdinWithExitZero) {
   ChildProcess server(simsock_app("udp-ts-server", {"--listen", "127.0.0.1:0"}));
   auto port = wait_for_port(server);
-  ChildProcess client(simsock_app("udp-ts-client", {"--connect", "127.0.0.1:" + std::to_string(port)}),
-                      "typed\n", /*keep_stdin_open=*/true);
+  ChildProcess client(
+      simsock_app("udp-ts-client", {"--connect", "127.0.0.1:" + std::to_string(port)}), "typed\n",
+      /*keep_stdin_open=*/true);
   ASSERT_TRUE(client.wait_for_out_lines(1)) << client.err();
   client.send_signal(GetParam());
   EXPECT_EQ(client.wait(), 0) << client.err();
@@ -83,11 +85,14 @@ TEST_P(StopSignal, StopsAClientWaitingForStdinWithExitZero) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, StopSignal, ::testing::Values(SIGINT, SIGTERM),
-                         [](const auto& info) { return info.param == SIGINT ? "SIGINT" : "SIGTERM"; });
+                         [](const auto& info) {
+                           return info.param == SIGINT ? "SIGINT" : "SIGTERM";
+                         });
 
 TEST(AppCommand, ListeningOnAPortInUseIsExitOne) {
   Fd taken = tcp_listen("127.0.0.1");
-  ChildProcess server(simsock_app("tcp-ts-server", {"--listen", "127.0.0.1:" + std::to_string(local_port(taken))}));
+  ChildProcess server(
+      simsock_app("tcp-ts-server", {"--listen", "127.0.0.1:" + std::to_string(local_port(taken))}));
   EXPECT_EQ(server.wait(), 1);
   EXPECT_NE(server.err().find("cannot listen"), std::string::npos) << server.err();
 }

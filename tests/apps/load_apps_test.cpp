@@ -34,15 +34,16 @@ TEST(UdpPing, AllRepliesFromOurTimestampServerAreCounted) {
 
 TEST(UdpPing, CountsLossAndDuplicatesFromARawEchoServer) {
   Fd u = udp_bind("127.0.0.1");
-  ChildProcess ping(simsock_app("udp-ping", {"--connect", "127.0.0.1:" + std::to_string(local_port(u)),
-                                             "--count", "4", "--size", "32", "--timeout", "300ms"}));
+  ChildProcess ping(
+      simsock_app("udp-ping", {"--connect", "127.0.0.1:" + std::to_string(local_port(u)), "--count",
+                               "4", "--size", "32", "--timeout", "300ms"}));
   std::vector<std::string> payloads;
   for (int i = 0; i < 4; ++i) {
     auto r = udp_recv(u, 10000);
     ASSERT_TRUE(r);
     payloads.push_back(r->data);
-    if (i == 1) continue;                                      // lose number 1
-    udp_send(u, r->ip, r->port, r->data);                      // plain echo
+    if (i == 1) continue;                                         // lose number 1
+    udp_send(u, r->ip, r->port, r->data);                         // plain echo
     if (i == 2) udp_send(u, r->ip, r->port, "[dup] " + r->data);  // and duplicate number 2
   }
   EXPECT_EQ(ping.wait(), 0) << ping.err();
@@ -61,9 +62,9 @@ TEST(UdpPing, CountsLossAndDuplicatesFromARawEchoServer) {
 
 TEST(UdpPing, NoReplyAtAllIsExitOne) {
   Fd u = udp_bind("127.0.0.1");
-  ChildProcess ping(simsock_app("udp-ping", {"--connect", "127.0.0.1:" + std::to_string(local_port(u)),
-                                             "--count", "2", "--interval", "10ms",
-                                             "--timeout", "100ms"}));
+  ChildProcess ping(
+      simsock_app("udp-ping", {"--connect", "127.0.0.1:" + std::to_string(local_port(u)), "--count",
+                               "2", "--interval", "10ms", "--timeout", "100ms"}));
   EXPECT_EQ(ping.wait(), 1);
   EXPECT_EQ(ping.out().rfind("sent=2 received=0 lost=2 dup=0 ", 0), 0u) << ping.out();
 }
@@ -74,7 +75,8 @@ TEST(TcpBulk, SendsEveryByteToOurSinkAndReportsThroughput) {
   ChildProcess bulk(simsock_app("tcp-bulk", {"--connect", "127.0.0.1:" + std::to_string(port),
                                              "--bytes", "3000000", "--chunk", "10000"}));
   EXPECT_EQ(bulk.wait(), 0) << bulk.err();
-  EXPECT_TRUE(std::regex_match(bulk.out(), std::regex(R"(bytes=3000000 seconds=\d+\.\d{6} mbit_per_s=\d+\.\d{3}\n)")))
+  EXPECT_TRUE(std::regex_match(
+      bulk.out(), std::regex(R"(bytes=3000000 seconds=\d+\.\d{6} mbit_per_s=\d+\.\d{3}\n)")))
       << bulk.out();
 }
 
@@ -99,8 +101,9 @@ TEST(TcpBulk, ARawSinkReceivesExactlyTheBytesAsked) {
   std::size_t counted = 0;
   std::thread sink(raw_sink, std::cref(listener), &counted,
                    [](std::size_t n) { return std::to_string(n); });
-  ChildProcess bulk(simsock_app("tcp-bulk", {"--connect", "127.0.0.1:" + std::to_string(local_port(listener)),
-                                             "--bytes", "100001"}));
+  ChildProcess bulk(simsock_app(
+      "tcp-bulk",
+      {"--connect", "127.0.0.1:" + std::to_string(local_port(listener)), "--bytes", "100001"}));
   EXPECT_EQ(bulk.wait(), 0) << bulk.err();
   sink.join();
   EXPECT_EQ(counted, 100001u);
@@ -111,8 +114,9 @@ TEST(TcpBulk, AWrongCountFromTheSinkIsExitOne) {
   std::size_t counted = 0;
   std::thread sink(raw_sink, std::cref(listener), &counted,
                    [](std::size_t n) { return std::to_string(n - 1); });
-  ChildProcess bulk(simsock_app("tcp-bulk", {"--connect", "127.0.0.1:" + std::to_string(local_port(listener)),
-                                             "--bytes", "5000"}));
+  ChildProcess bulk(simsock_app(
+      "tcp-bulk",
+      {"--connect", "127.0.0.1:" + std::to_string(local_port(listener)), "--bytes", "5000"}));
   EXPECT_EQ(bulk.wait(), 1);
   sink.join();
   EXPECT_NE(bulk.err().find("4999"), std::string::npos) << bulk.err();

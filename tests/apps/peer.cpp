@@ -166,7 +166,8 @@ std::optional<Received> udp_recv(const Fd& fd, int timeout_ms) {
   std::string buf(65536, '\0');
   sockaddr_storage ss;
   socklen_t len = sizeof ss;
-  ssize_t n = ::recvfrom(fd.get(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&ss), &len);
+  ssize_t n =
+      ::recvfrom(fd.get(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&ss), &len);
   if (n < 0) return std::nullopt;
   buf.resize(static_cast<std::size_t>(n));
   Received r{buf, "", 0};

@@ -40,7 +40,8 @@ TEST(TcpTsServer, Serves500ConcurrentClients) {
     clients.push_back(tcp_connect("127.0.0.1", port));
     ASSERT_TRUE(clients.back()) << "connect " << i;
   }
-  for (int i = 0; i < 500; ++i) ASSERT_TRUE(send_all(clients[i], "client " + std::to_string(i) + ";"));
+  for (int i = 0; i < 500; ++i)
+    ASSERT_TRUE(send_all(clients[i], "client " + std::to_string(i) + ";"));
   for (int i = 0; i < 500; ++i) {
     auto want = "client " + std::to_string(i) + ";";
     auto reply = recv_until(clients[i], ";");
@@ -61,7 +62,8 @@ TEST(LineTsServer, Serves500ConcurrentClients) {
   for (int i = 0; i < 500; ++i) ASSERT_TRUE(send_all(clients[i], "n" + std::to_string(i) + "\n"));
   for (int i = 0; i < 500; ++i) {
     auto reply = recv_until_close(clients[i]);
-    EXPECT_TRUE(std::regex_match(reply, std::regex(kStamp + "n" + std::to_string(i) + "\n"))) << reply;
+    EXPECT_TRUE(std::regex_match(reply, std::regex(kStamp + "n" + std::to_string(i) + "\n")))
+        << reply;
   }
 }
 
@@ -94,7 +96,8 @@ TEST(LineTsServer, DropsAClientWhoseLineNeverEnds) {
 }
 
 TEST(TcpTsServer, DropsAClientThatNeverReadsAndKeepsMemoryBounded) {
-  ChildProcess server(simsock_app("tcp-ts-server", {"--listen", "127.0.0.1:0", "--write-timeout", "1s"}));
+  ChildProcess server(
+      simsock_app("tcp-ts-server", {"--listen", "127.0.0.1:0", "--write-timeout", "1s"}));
   auto port = wait_for_port(server);
   expect_still_serving(server, port);
   const long rss_before = rss_kib(server.pid());
@@ -120,10 +123,11 @@ TEST(TcpTsServer, DropsAClientThatNeverReadsAndKeepsMemoryBounded) {
     }
   }
   EXPECT_LT(sent, 256u * 1024 * 1024) << "the server kept reading from a client that never reads";
-  EXPECT_TRUE(server.wait_for_err(std::regex("client not reading\\); dropping it"))) << server.err();
+  EXPECT_TRUE(server.wait_for_err(std::regex("client not reading\\); dropping it")))
+      << server.err();
   const long rss_after = rss_kib(server.pid());
-  EXPECT_LT(rss_after - rss_before, 32 * 1024) << "RSS grew from " << rss_before << " to "
-                                               << rss_after << " KiB";
+  EXPECT_LT(rss_after - rss_before, 32 * 1024)
+      << "RSS grew from " << rss_before << " to " << rss_after << " KiB";
   expect_still_serving(server, port);
 }
 

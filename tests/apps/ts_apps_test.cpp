@@ -42,7 +42,8 @@ TEST(TcpTsServer, AnswersEachReadOfAtMostBufsizeBytes) {
   Fd c = tcp_connect("127.0.0.1", port);
   ASSERT_TRUE(send_all(c, "abcdefghij"));
   auto reply = recv_until(c, "ij");
-  EXPECT_TRUE(std::regex_match(reply, std::regex(kStamp + "abcd" + kStamp + "efgh" + kStamp + "ij")))
+  EXPECT_TRUE(
+      std::regex_match(reply, std::regex(kStamp + "abcd" + kStamp + "efgh" + kStamp + "ij")))
       << reply;
 }
 
@@ -58,8 +59,9 @@ TEST(TcpTsServer, ServesIpv6Clients) {
 TEST(TcpTsClient, PrintsOneReadPerMessageFromARawServer) {
   Fd listener = tcp_listen("127.0.0.1");
   auto port = local_port(listener);
-  ChildProcess client(simsock_app("tcp-ts-client", {"--connect", "127.0.0.1:" + std::to_string(port),
-                                                    "--message", "one", "--message=two words"}));
+  ChildProcess client(
+      simsock_app("tcp-ts-client", {"--connect", "127.0.0.1:" + std::to_string(port), "--message",
+                                    "one", "--message=two words"}));
   Fd s = tcp_accept(listener);
   ASSERT_TRUE(s);
   EXPECT_EQ(recv_some(s), "one");
@@ -74,8 +76,8 @@ TEST(TcpTsClient, PrintsOneReadPerMessageFromARawServer) {
 TEST(TcpTsClient, ReadsOnlyOncePerMessageSoASplitReplyIsPrintedPartially) {
   Fd listener = tcp_listen("127.0.0.1");
   ChildProcess client(simsock_app(
-      "tcp-ts-client", {"--connect", "127.0.0.1:" + std::to_string(local_port(listener)),
-                        "--message", "hello"}));
+      "tcp-ts-client",
+      {"--connect", "127.0.0.1:" + std::to_string(local_port(listener)), "--message", "hello"}));
   Fd s = tcp_accept(listener);
   EXPECT_EQ(recv_some(s), "hello");
   ASSERT_TRUE(send_all(s, "[ts] hel"));
@@ -88,16 +90,18 @@ TEST(TcpTsClient, ReadsOnlyOncePerMessageSoASplitReplyIsPrintedPartially) {
 TEST(TcpTsClient, ReadsMessagesFromStdinUntilAnEmptyLine) {
   ChildProcess server(simsock_app("tcp-ts-server", {"--listen", "127.0.0.1:0"}));
   auto port = wait_for_port(server);
-  ChildProcess client(simsock_app("tcp-ts-client", {"--connect", "localhost:" + std::to_string(port)}),
-                      "first\r\nsecond\n\nnot sent\n");
+  ChildProcess client(
+      simsock_app("tcp-ts-client", {"--connect", "localhost:" + std::to_string(port)}),
+      "first\r\nsecond\n\nnot sent\n");
   EXPECT_EQ(client.wait(), 0) << client.err();
   EXPECT_TRUE(std::regex_match(client.out(), std::regex(kStamp + "first\n" + kStamp + "second\n")))
       << client.out();
 }
 
 TEST(TcpTsClient, RefusedConnectionIsExitOneWithAMessage) {
-  ChildProcess client(simsock_app(
-      "tcp-ts-client", {"--connect", "127.0.0.1:" + std::to_string(free_port()), "--message", "x"}));
+  ChildProcess client(
+      simsock_app("tcp-ts-client",
+                  {"--connect", "127.0.0.1:" + std::to_string(free_port()), "--message", "x"}));
   EXPECT_EQ(client.wait(), 1);
   EXPECT_NE(client.err().find("Connection refused"), std::string::npos) << client.err();
   EXPECT_EQ(client.out(), "");
@@ -106,8 +110,8 @@ TEST(TcpTsClient, RefusedConnectionIsExitOneWithAMessage) {
 TEST(TcpTsClient, ServerClosingBeforeReplyingIsExitOne) {
   Fd listener = tcp_listen("127.0.0.1");
   ChildProcess client(simsock_app(
-      "tcp-ts-client", {"--connect", "127.0.0.1:" + std::to_string(local_port(listener)),
-                        "--message", "x"}));
+      "tcp-ts-client",
+      {"--connect", "127.0.0.1:" + std::to_string(local_port(listener)), "--message", "x"}));
   {
     Fd s = tcp_accept(listener);
     EXPECT_EQ(recv_some(s), "x");
@@ -119,8 +123,8 @@ TEST(TcpTsClient, ServerClosingBeforeReplyingIsExitOne) {
 TEST(TcpTsClient, ConnectsOverIpv6) {
   Fd listener = tcp_listen("::1");
   ChildProcess client(simsock_app(
-      "tcp-ts-client", {"--connect", "[::1]:" + std::to_string(local_port(listener)),
-                        "--message", "v6"}));
+      "tcp-ts-client",
+      {"--connect", "[::1]:" + std::to_string(local_port(listener)), "--message", "v6"}));
   Fd s = tcp_accept(listener);
   EXPECT_EQ(recv_some(s), "v6");
   send_all(s, "[ts] v6");
@@ -161,8 +165,9 @@ TEST(UdpTsServer, ServesIpv6) {
 
 TEST(UdpTsClient, PrintsTheRawServersReplies) {
   Fd u = udp_bind("127.0.0.1");
-  ChildProcess client(simsock_app("udp-ts-client", {"--connect", "127.0.0.1:" + std::to_string(local_port(u)),
-                                                    "--message", "a", "--message", "b"}));
+  ChildProcess client(
+      simsock_app("udp-ts-client", {"--connect", "127.0.0.1:" + std::to_string(local_port(u)),
+                                    "--message", "a", "--message", "b"}));
   for (std::string m : {"a", "b"}) {
     auto r = udp_recv(u, 10000);
     ASSERT_TRUE(r);
@@ -175,9 +180,9 @@ TEST(UdpTsClient, PrintsTheRawServersReplies) {
 
 TEST(UdpTsClient, ResendsUntilAnsweredWithinItsRetries) {
   Fd u = udp_bind("127.0.0.1");
-  ChildProcess client(simsock_app(
-      "udp-ts-client", {"--connect", "127.0.0.1:" + std::to_string(local_port(u)), "--message",
-                        "hi", "--timeout", "200ms", "--retries", "2"}));
+  ChildProcess client(
+      simsock_app("udp-ts-client", {"--connect", "127.0.0.1:" + std::to_string(local_port(u)),
+                                    "--message", "hi", "--timeout", "200ms", "--retries", "2"}));
   // Ignore the first two sends; answer the third.
   for (int i = 0; i < 3; ++i) {
     auto r = udp_recv(u, 10000);
@@ -250,9 +255,9 @@ TEST(LineTsServer, AssemblesALineSentInPieces) {
 
 TEST(LineTsClient, SendsCrlfReadsUntilCloseAndStripsTheReply) {
   Fd listener = tcp_listen("127.0.0.1");
-  ChildProcess client(simsock_app(
-      "line-ts-client", {"--connect", "127.0.0.1:" + std::to_string(local_port(listener)),
-                         "--message", "m1", "--message", "m2"}));
+  ChildProcess client(simsock_app("line-ts-client",
+                                  {"--connect", "127.0.0.1:" + std::to_string(local_port(listener)),
+                                   "--message", "m1", "--message", "m2"}));
   for (std::string m : {"m1", "m2"}) {
     Fd s = tcp_accept(listener);  // a new connection per message
     ASSERT_TRUE(s);
@@ -268,8 +273,8 @@ TEST(LineTsClient, SendsCrlfReadsUntilCloseAndStripsTheReply) {
 TEST(LineTsClient, TalksToOurLineServerOverIpv6) {
   ChildProcess server(simsock_app("line-ts-server", {"--listen", "[::1]:0"}));
   auto port = wait_for_port(server);
-  ChildProcess client(simsock_app("line-ts-client",
-                                  {"--connect", "[::1]:" + std::to_string(port), "--message", "v6"}));
+  ChildProcess client(simsock_app(
+      "line-ts-client", {"--connect", "[::1]:" + std::to_string(port), "--message", "v6"}));
   EXPECT_EQ(client.wait(), 0) << client.err();
   EXPECT_TRUE(std::regex_match(client.out(), std::regex(kStamp + "v6\n"))) << client.out();
 }
