@@ -81,7 +81,8 @@ void BM_UdpDatagramEndToEnd(benchmark::State& state) {
     });
     w->run();
   }
-  if (received != state.iterations()) state.SkipWithError("datagrams were lost");
+  if (received != static_cast<std::uint64_t>(state.iterations()))
+    state.SkipWithError("datagrams were lost");
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_UdpDatagramEndToEnd);
@@ -119,7 +120,8 @@ void BM_TcpWriteEndToEnd(benchmark::State& state) {
     });
     p.world->run();
   }
-  if (moved != out.size() * state.iterations()) state.SkipWithError("bytes went missing");
+  if (moved != out.size() * static_cast<std::uint64_t>(state.iterations()))
+    state.SkipWithError("bytes went missing");
   state.SetBytesProcessed(static_cast<std::int64_t>(moved));
 }
 BENCHMARK(BM_TcpWriteEndToEnd)->Arg(1460)->Arg(65536);

@@ -147,42 +147,70 @@ asio::awaitable<void> scale_serve(std::unique_ptr<net::TcpStream> s) {
   co_await s->async_read_some(asio::buffer(buf), tok);  // held until the peer goes away
 }
 
+asio::awaitable<int> scale_server_main(net::Network& net, std::uint64_t connections) {
+  net::error_code ec;
+  auto l = net.listen(endpoint("0.0.0.0", 5002), ec, static_cast<int>(connections));
+  if (!l) co_return 1;
+  for (;;) {
+    auto [aec, s] = co_await l->async_accept(tok);
+    if (aec) co_return 1;
+    asio::co_spawn(net.get_executor(), scale_serve(std::move(s)), asio::detached);
+  }
+}
+
 sim::ProcessBody scale_server(std::uint64_t connections) {
-  return [connections](net::Network& net, sim::ProcessIo&) -> asio::awaitable<int> {
-    net::error_code ec;
-    auto l = net.listen(endpoint("0.0.0.0", 5002), ec, static_cast<int>(connections));
-    if (!l) co_return 1;
-    for (;;) {
-      auto [aec, s] = co_await l->async_accept(tok);
-      if (aec) co_return 1;
-      asio::co_spawn(net.get_executor(), scale_serve(std::move(s)), asio::detached);
-    }
+  return [connections](net::Network& net, sim::ProcessIo&) {
+    return scale_server_main(net, connections);
   };
 }
 
-asio::awaitable<void> scale_connect(net::Network& net, std::shared_ptr<ScaleCounters> c) {
+// One connection: connect, one request, one reply, then keep it open. Returns false on error.
+asio::awaitable<bool> scale_connect(net::Network& net, ScaleCounters& c) {
   auto [ec, s] = co_await net.async_connect(endpoint("10.0.0.1", 5002), tok);
-  if (ec) co_return;
+  if (ec) co_return false;
   const char request[] = "request";
   auto [wec, w] = co_await asio::async_write(*s, asio::buffer(request, sizeof request), tok);
-  if (wec) co_return;
+  if (wec) co_return false;
   char reply[sizeof request];
   auto [rec, r] = co_await asio::async_read(*s, asio::buffer(reply), tok);
-  if (rec) co_return;
-  ++c->replied;
-  c->held.push_back(std::move(s));
+  if (rec) co_return false;
+  ++c.replied;
+  c.held.push_back(std::move(s));
+  co_return true;
 }
 
-sim::ProcessBody scale_client(std::uint64_t share, std::shared_ptr<ScaleCounters> c) {
-  return [share, c](net::Network& net, sim::ProcessIo&) -> asio::awaitable<int> {
-    for (std::uint64_t i = 0; i < share; ++i) {
-      asio::co_spawn(net.get_executor(), scale_connect(net, c), asio::detached);
-    }
-    co_return 0;
+// Opens connections one after another while `left` says some remain to be opened.
+asio::awaitable<void> scale_worker(net::Network& net, std::shared_ptr<ScaleCounters> c,
+                                   std::shared_ptr<std::uint64_t> left) {
+  while (*left > 0) {
+    --*left;
+    bool ok = co_await scale_connect(net, *c);
+    if (!ok) co_return;
+  }
+}
+
+// Opens `share` connections, at most `window` of them being set up at once (0: all at once).
+// Process bodies are plain lambdas that call a coroutine function taking everything by value: a
+// coroutine lambda's captures live in the lambda object, not in the coroutine frame.
+asio::awaitable<int> scale_client_main(net::Network& net, std::uint64_t share, std::uint64_t window,
+                                       std::shared_ptr<ScaleCounters> c) {
+  auto left = std::make_shared<std::uint64_t>(share);
+  std::uint64_t workers = window == 0 ? share : std::min(share, window);
+  for (std::uint64_t i = 0; i < workers; ++i) {
+    asio::co_spawn(net.get_executor(), scale_worker(net, c, left), asio::detached);
+  }
+  co_return 0;
+}
+
+sim::ProcessBody scale_client(std::uint64_t share, std::uint64_t window,
+                              std::shared_ptr<ScaleCounters> c) {
+  return [share, window, c](net::Network& net, sim::ProcessIo&) {
+    return scale_client_main(net, share, window, c);
   };
 }
 
-void run_w3(std::uint64_t connections, std::uint64_t per_client_host, std::uint64_t seed) {
+void run_w3(std::uint64_t connections, std::uint64_t per_client_host, std::uint64_t window,
+            std::uint64_t seed) {
   auto counters = std::make_shared<ScaleCounters>();
   counters->held.reserve(connections);
   double wall = 0;
@@ -196,7 +224,7 @@ void run_w3(std::uint64_t connections, std::uint64_t per_client_host, std::uint6
       std::string name = "client" + std::to_string(i);
       w.add_host(name, host_address(i + 1));
       std::uint64_t share = std::min(per_client_host, connections - i * per_client_host);
-      w.spawn(name, name, "scale-client", scale_client(share, counters));
+      w.spawn(name, name, "scale-client", scale_client(share, window, counters));
     }
     wall = timed([&] { w.run(); });
     events = w.events_processed();
@@ -206,8 +234,9 @@ void run_w3(std::uint64_t connections, std::uint64_t per_client_host, std::uint6
     }
     counters->held.clear();  // before the world that made them
   }
-  print_result("w3", wall, static_cast<double>(connections), "connections",
-               {{"events", events}, {"per_client_host", per_client_host}});
+  print_result(
+      "w3", wall, static_cast<double>(connections), "connections",
+      {{"events", events}, {"per_client_host", per_client_host}, {"connect_window", window}});
 }
 
 // W4: every host sends a heartbeat to the next one every 100 ms and counts what it receives.
@@ -220,21 +249,26 @@ asio::awaitable<void> count_heartbeats(net::UdpSocket& sock, std::uint64_t& rece
   }
 }
 
+asio::awaitable<int> heartbeat_main(net::Network& net, std::string neighbour,
+                                    std::uint64_t& received) {
+  net::error_code ec;
+  auto sock = net.bind_udp(endpoint("0.0.0.0", 9000), ec);
+  if (!sock) co_return 1;
+  asio::co_spawn(net.get_executor(), count_heartbeats(*sock, received), asio::detached);
+  auto timer = net.make_timer();
+  const char beat[] = "heartbeat";
+  net::Endpoint to = endpoint(neighbour, 9000);
+  for (;;) {
+    timer->expires_after(milliseconds(100));
+    auto [tec] = co_await timer->async_wait(tok);
+    if (tec) co_return 1;
+    co_await sock->async_send_to(asio::buffer(beat, sizeof beat), to, tok);
+  }
+}
+
 sim::ProcessBody heartbeat_body(std::string neighbour, std::uint64_t& received) {
-  return [neighbour, &received](net::Network& net, sim::ProcessIo&) -> asio::awaitable<int> {
-    net::error_code ec;
-    auto sock = net.bind_udp(endpoint("0.0.0.0", 9000), ec);
-    if (!sock) co_return 1;
-    asio::co_spawn(net.get_executor(), count_heartbeats(*sock, received), asio::detached);
-    auto timer = net.make_timer();
-    const char beat[] = "heartbeat";
-    net::Endpoint to = endpoint(neighbour, 9000);
-    for (;;) {
-      timer->expires_after(milliseconds(100));
-      auto [tec] = co_await timer->async_wait(tok);
-      if (tec) co_return 1;
-      co_await sock->async_send_to(asio::buffer(beat, sizeof beat), to, tok);
-    }
+  return [neighbour, &received](net::Network& net, sim::ProcessIo&) {
+    return heartbeat_main(net, neighbour, received);
   };
 }
 
@@ -263,7 +297,7 @@ void run_w4(std::uint64_t hosts, double sim_seconds, std::uint64_t seed) {
 void add_sim_workloads(CLI::App& app) {
   struct Params {
     std::uint64_t round_trips = 1'000'000, bytes = 1ull << 30, connections = 100'000,
-                  per_client_host = 25'000, hosts = 100, seed = 1;
+                  per_client_host = 25'000, connect_window = 0, hosts = 100, seed = 1;
     double loss = 0.01, sim_seconds = 3600;
     std::size_t size = 64;
   };
@@ -286,8 +320,11 @@ void add_sim_workloads(CLI::App& app) {
   w3->add_option("--connections", p->connections)->capture_default_str();
   w3->add_option("--per-client-host", p->per_client_host, "connections per client host")
       ->capture_default_str();
+  w3->add_option("--connect-window", p->connect_window,
+                 "connections being set up at once per client host (0: all at once)")
+      ->capture_default_str();
   w3->add_option("--seed", p->seed)->capture_default_str();
-  w3->callback([p] { run_w3(p->connections, p->per_client_host, p->seed); });
+  w3->callback([p] { run_w3(p->connections, p->per_client_host, p->connect_window, p->seed); });
 
   auto* w4 = app.add_subcommand("w4", "W4: hosts send a UDP heartbeat to a neighbour every 100 ms");
   w4->add_option("--hosts", p->hosts)->capture_default_str();

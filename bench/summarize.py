@@ -57,6 +57,23 @@ def check(op, value, target):
     return {">=": value >= target, "<=": value <= target, "<": value < target}[op]
 
 
+def add_cpu_figures(runs):
+    """Per run, the same figures per CPU second of the process (set-up included), which the
+    machine's other load does not inflate the way it inflates wall time."""
+    for r in runs:
+        res = r["result"]
+        cpu = res.get("process_cpu_s")
+        if not cpu:
+            continue
+        res["cpu_rate"] = res["amount"] / cpu
+        if "events" in res:
+            res["cpu_events_per_s"] = res["events"] / cpu
+        res["cpu_s"] = cpu
+
+
+CPU_FIELD = {"rate": "cpu_rate", "events_per_s": "cpu_events_per_s", "wall_s": "cpu_s"}
+
+
 def stats(runs, run_id, field):
     values = [r["result"][field] for r in runs if r["id"] == run_id and field in r["result"]]
     if not values:
@@ -75,6 +92,7 @@ def main():
     a = p.parse_args()
     with open(a.raw) as f:
         runs = [json.loads(line) for line in f if line.strip()]
+    add_cpu_figures(runs)
 
     rows = []
     for row_id, label, sim, base, unit, abs_target, ratio_target in ROWS:
@@ -93,8 +111,16 @@ def main():
                 met = None if met else False
             else:
                 met = (met is not False) and check(ratio_target[0], ratio, ratio_target[1]) and met
+        cpu = None
+        if sim[1] in CPU_FIELD:
+            cs = stats(runs, sim[0], CPU_FIELD[sim[1]])
+            cb = stats(runs, base[0], CPU_FIELD[base[1]]) if base else None
+            if cs:
+                cpu = {"simsock": cs, "baseline": cb,
+                       "ratio": cs["median"] / cb["median"] if cb and cb["median"] else None}
         rows.append({"id": row_id, "workload": label, "unit": unit, "simsock": s, "baseline": b,
-                     "ratio": ratio, "target": ", ".join(targets), "met": met})
+                     "ratio": ratio, "target": ", ".join(targets), "met": met,
+                     "per_cpu_second": cpu})
 
     def cell(st):
         if st is None:
@@ -104,17 +130,20 @@ def main():
         return f"{fmt(st['median'], unit)} [{fmt(st['min'], unit)} .. {fmt(st['max'], unit)}]"
 
     header = ("workload", "simsock median [min .. max]", "baseline median [min .. max]", "ratio",
-              "target", "met?")
+              "target", "met?", "per CPU s: simsock", "baseline", "ratio")
     lines = []
     for r in rows:
         unit = r["unit"]
         met = {True: "yes", False: "NO", None: "n/a (no baseline)"}[r["met"]]
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:.3g}"
+        c = r["per_cpu_second"] or {}
+        cpu_ratio = "-" if c.get("ratio") is None else f"{c['ratio']:.3g}"
         lines.append((r["workload"], cell(r["simsock"]), cell(r["baseline"]), ratio, r["target"],
-                      met))
+                      met, cell(c.get("simsock")), cell(c.get("baseline")), cpu_ratio))
     widths = [max(len(x[i]) for x in [header] + lines) for i in range(len(header))]
     title = f"simsock benchmarks ({'smoke run, sizes tiny: figures meaningless' if a.smoke else 'full run'}; {a.reps} repetition(s); {a.machine})"
     print(title)
+    print("(figures per wall second unless marked 'per CPU s'; targets are judged on wall time)")
     for line in [header] + lines:
         print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
 

@@ -3,6 +3,8 @@
 // sends every `interval` (default 2.01 ms, just over one round trip: one datagram in flight, as
 // udp-ping with interval 0). Prints the same JSON line as simsock-bench: delivered datagrams
 // (echo server receptions + client receptions) per wall second of Simulator::Run().
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -14,6 +16,14 @@
 #include "ns3/point-to-point-module.h"
 
 using namespace ns3;
+
+// User + system CPU seconds of this process (bench/report.hpp's process_cpu_s).
+static double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
 
 namespace {
 std::uint64_t delivered = 0;
@@ -71,8 +81,9 @@ int main(int argc, char** argv) {
   double sim_s = Simulator::Now().GetSeconds();
   Simulator::Destroy();
   std::printf("{\"workload\":\"ns3-w1\",\"wall_s\":%.6f,\"amount\":%" PRIu64
-              ",\"unit\":\"datagrams\",\"rate\":%.1f,\"events\":%" PRIu64 ",\"sim_s\":%.3f}\n",
+              ",\"unit\":\"datagrams\",\"rate\":%.1f,\"events\":%" PRIu64
+              ",\"sim_s\":%.3f,\"process_cpu_s\":%.6f}\n",
               wall, delivered, wall > 0 ? static_cast<double>(delivered) / wall : 0.0, events,
-              sim_s);
+              sim_s, cpu_seconds());
   return delivered > 0 ? 0 : 1;
 }

@@ -3,6 +3,8 @@
 // segments only, as simsock's tcp loss), 1448-byte segments (1460 minus ns-3's timestamp option,
 // so packets fit a 1500-byte MTU). Prints the same JSON line as simsock-bench: payload bytes
 // received by the sink per wall second of Simulator::Run().
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -14,6 +16,14 @@
 #include "ns3/point-to-point-module.h"
 
 using namespace ns3;
+
+// User + system CPU seconds of this process (bench/report.hpp's process_cpu_s).
+static double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
 
 int main(int argc, char** argv) {
   std::uint64_t bytes = 1ull << 30;
@@ -59,7 +69,9 @@ int main(int argc, char** argv) {
   std::uint64_t received = DynamicCast<PacketSink>(sink_apps.Get(0))->GetTotalRx();
   Simulator::Destroy();
   std::printf("{\"workload\":\"ns3-w2\",\"wall_s\":%.6f,\"amount\":%" PRIu64
-              ",\"unit\":\"bytes\",\"rate\":%.1f,\"events\":%" PRIu64 ",\"sim_s\":%.3f}\n",
-              wall, received, wall > 0 ? static_cast<double>(received) / wall : 0.0, events, sim_s);
+              ",\"unit\":\"bytes\",\"rate\":%.1f,\"events\":%" PRIu64
+              ",\"sim_s\":%.3f,\"process_cpu_s\":%.6f}\n",
+              wall, received, wall > 0 ? static_cast<double>(received) / wall : 0.0, events, sim_s,
+              cpu_seconds());
   return received == bytes ? 0 : 1;
 }
