@@ -5,8 +5,8 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -50,7 +50,9 @@ int usage_error(const std::string& cmd, const std::string& message) {
   return 2;
 }
 
-bool colour_for(int fd) { return ::isatty(fd) == 1 && std::getenv("NO_COLOR") == nullptr; }
+bool colour_for(int fd) {
+  return ::isatty(fd) == 1 && std::getenv("NO_COLOR") == nullptr;
+}
 
 }  // namespace
 
@@ -89,8 +91,8 @@ int cmd_run(const Args& args) {
     if (!trace_path.empty()) {
       trace_file.open(trace_path, std::ios::binary | std::ios::trunc);
       if (!trace_file) {
-        return usage_error("run", "cannot write trace file '" + trace_path +
-                                      "': " + std::strerror(errno));
+        return usage_error("run",
+                           "cannot write trace file '" + trace_path + "': " + std::strerror(errno));
       }
       trace = std::make_unique<sim::JsonLinesTraceWriter>(trace_file);
     }

@@ -67,9 +67,9 @@ TEST_F(SimsockCli, RunJsonPrintsOneObjectWithTheContractFields) {
   EXPECT_EQ(j["virtual_time_ns"], 10'000'000'000LL);
   EXPECT_GT(j["events"].get<std::int64_t>(), 0);
   EXPECT_EQ(j["trace_digest"].get<std::string>().size(), 16u);
-  for (const char* k : {"udp.sent", "udp.delivered", "udp.dropped", "udp.duplicated",
-                        "udp.truncated", "tcp.connections", "tcp.segments", "tcp.retransmits",
-                        "tcp.bytes", "tcp.resets"}) {
+  for (const char* k :
+       {"udp.sent", "udp.delivered", "udp.dropped", "udp.duplicated", "udp.truncated",
+        "tcp.connections", "tcp.segments", "tcp.retransmits", "tcp.bytes", "tcp.resets"}) {
     EXPECT_TRUE(j["stats"].contains(k)) << k;
   }
   ASSERT_EQ(j["processes"].size(), 4u);
@@ -214,9 +214,9 @@ TEST_F(SimsockCli, ShardsRunEverySeedExactlyOnce) {
   EXPECT_EQ(failed, expected);
   // GoogleTest's sharding variables select the same shard, and the status file is touched.
   auto status_file = (dir_ / "shard-status").string();
-  auto env = simsock("sweep " + flaky() + " --seeds 1..24 --json",
-                     "GTEST_TOTAL_SHARDS=3 GTEST_SHARD_INDEX=1 GTEST_SHARD_STATUS_FILE='" +
-                         status_file + "'");
+  auto env = simsock(
+      "sweep " + flaky() + " --seeds 1..24 --json",
+      "GTEST_TOTAL_SHARDS=3 GTEST_SHARD_INDEX=1 GTEST_SHARD_STATUS_FILE='" + status_file + "'");
   auto flag = simsock("sweep " + flaky() + " --seeds 1..24 --json --shard 1/3");
   EXPECT_EQ(env.out, flag.out);
   EXPECT_EQ(nlohmann::json::parse(env.out)["seeds_run"], 8);

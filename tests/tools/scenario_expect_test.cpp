@@ -17,15 +17,17 @@ ScenarioSpec with_expect(const std::string& expect) {
       "name: t\nduration: 1s\nhosts: [{name: h, address: 10.0.0.1}]\n"
       "processes:\n  - {name: srv, host: h, app: fake-server}\n"
       "  - {name: cli, host: h, app: fake-client, args: {connect: 'h:1'}}\n"
-      "expect:\n" + expect,
+      "expect:\n" +
+          expect,
       "e.yaml", testing::fake_apps());
 }
 
-std::vector<sim::ProcessResult> results(std::string out, sim::ProcessState state =
-                                                             sim::ProcessState::exited,
+std::vector<sim::ProcessResult> results(std::string out,
+                                        sim::ProcessState state = sim::ProcessState::exited,
                                         int code = 0) {
   sim::ProcessResult srv{"srv", "h", "fake-server", sim::ProcessState::running, {}, "", "", ""};
-  sim::ProcessResult cli{"cli", "h", "fake-client", state, {}, std::move(out), "oops: refused\n", ""};
+  sim::ProcessResult cli{"cli", "h", "fake-client", state, {}, std::move(out), "oops: refused\n",
+                         ""};
   if (state == sim::ProcessState::exited) cli.exit_code = code;
   return {srv, cli};
 }
@@ -53,8 +55,9 @@ TEST(ScenarioExpect, StdoutExactContainsAndLineCount) {
   EXPECT_TRUE(eval("  - {process: cli, stdout: \"[x] hello\\n[x] world\\n\"}", procs).passed);
   auto r = eval("  - {process: cli, stdout: \"[x] hello\\n[x] word\\n\"}", procs);
   EXPECT_FALSE(r.passed);
-  EXPECT_EQ(r.detail, "stdout differs at byte 17: got '[x] hello\\n[x] world\\n', expected "
-                      "'[x] hello\\n[x] word\\n'");
+  EXPECT_EQ(r.detail,
+            "stdout differs at byte 17: got '[x] hello\\n[x] world\\n', expected "
+            "'[x] hello\\n[x] word\\n'");
   EXPECT_TRUE(eval("  - {process: cli, stdout_contains: world}", procs).passed);
   EXPECT_FALSE(eval("  - {process: cli, stdout_contains: planet}", procs).passed);
   EXPECT_TRUE(eval("  - {process: cli, stdout_line_count: 2}", procs).passed);
@@ -72,7 +75,8 @@ TEST(ScenarioExpect, LinesMatchNeedsEveryLineAndAtLeastOne) {
   EXPECT_EQ(r.detail, "line 3 'rld' does not match");
   EXPECT_EQ(eval(x, results("")).detail, "stdout is empty");
   // A partial match is not enough: the whole line must match.
-  EXPECT_FALSE(eval("  - {process: cli, stdout_lines_match: 'hello'}", results("[x] hello\n")).passed);
+  EXPECT_FALSE(
+      eval("  - {process: cli, stdout_lines_match: 'hello'}", results("[x] hello\n")).passed);
 }
 
 TEST(ScenarioExpect, NotInvertsAndExplainsWhenTheInnerOneHolds) {

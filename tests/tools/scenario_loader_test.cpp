@@ -15,17 +15,17 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr const char* kHead =
-    "name: t\n"                                      // 1
-    "duration: 10s\n"                                // 2
-    "hosts:\n"                                       // 3
-    "  - {name: server, address: 10.0.0.1}\n"        // 4
-    "  - {name: client, address: 10.0.0.2}\n"        // 5
-    "processes:\n"                                   // 6
+    "name: t\n"                                          // 1
+    "duration: 10s\n"                                    // 2
+    "hosts:\n"                                           // 3
+    "  - {name: server, address: 10.0.0.1}\n"            // 4
+    "  - {name: client, address: 10.0.0.2}\n"            // 5
+    "processes:\n"                                       // 6
     "  - {name: srv, host: server, app: fake-server}\n"  // 7
-    "  - name: cli\n"                                // 8
-    "    host: client\n"                             // 9
-    "    app: fake-client\n"                         // 10
-    "    args: {connect: \"server:21567\"}\n";       // 11
+    "  - name: cli\n"                                    // 8
+    "    host: client\n"                                 // 9
+    "    app: fake-client\n"                             // 10
+    "    args: {connect: \"server:21567\"}\n";           // 11
 
 ScenarioSpec load(const std::string& text) {
   return load_scenario_text(text, "x.yaml", testing::fake_apps());
@@ -61,40 +61,41 @@ TEST(ScenarioLoader, MinimalFileLoadsWithDefaults) {
 }
 
 TEST(ScenarioLoader, EveryContractKeyRoundTrips) {
-  std::string text = std::string(kHead) +
-                     "    start: 100ms\n"
-                     "    stdin: \"more\\nlines\\n\"\n"
-                     "description: a story\n"
-                     "seed: 7\n"
-                     "start_time: 2030-05-17T08:00:00Z\n"
-                     "network:\n"
-                     "  default: {latency: 5ms}\n"
-                     "  links:\n"
-                     "    - between: [client, server]\n"
-                     "      latency: 20ms\n"
-                     "      jitter: 5ms\n"
-                     "      bandwidth: 10Mbps\n"
-                     "      udp: {loss: 20%, duplicate: 1%, reorder: 10%, mtu: 1500, reorder_delay: 3ms,\n"
-                     "            burst: {p_good_to_bad: 0.1, p_bad_to_good: 50%}}\n"
-                     "      tcp: {segment: {min: 1, max: 8}, loss: 1%, rto: 200ms}\n"
-                     "faults:\n"
-                     "  - {at: 2s, partition: [client, server]}\n"
-                     "  - {at: 3s, heal: {from: client, to: server}}\n"
-                     "  - {at: 4s, crash: server}\n"
-                     "  - {at: 5s, restart: server}\n"
-                     "  - {at: 6s, set_link: {between: [client, server], udp: {loss: 0%}}}\n"
-                     "  - {at: 7s, clog: [client, server]}\n"
-                     "  - {at: 8s, release: [client, server]}\n"
-                     "expect:\n"
-                     "  - {process: cli, exit: 0}\n"
-                     "  - {process: srv, state: running}\n"
-                     "  - {process: cli, stdout: \"exact\\n\"}\n"
-                     "  - {process: cli, stdout_contains: hello}\n"
-                     "  - {process: cli, stdout_lines_match: '^\\[.*\\] .*$'}\n"
-                     "  - {process: cli, stdout_line_count: 2}\n"
-                     "  - {process: cli, stderr_contains: refused}\n"
-                     "  - {stat: udp.dropped, min: 1, max: 100}\n"
-                     "  - not: {process: cli, stdout_contains: nope}\n";
+  std::string text =
+      std::string(kHead) +
+      "    start: 100ms\n"
+      "    stdin: \"more\\nlines\\n\"\n"
+      "description: a story\n"
+      "seed: 7\n"
+      "start_time: 2030-05-17T08:00:00Z\n"
+      "network:\n"
+      "  default: {latency: 5ms}\n"
+      "  links:\n"
+      "    - between: [client, server]\n"
+      "      latency: 20ms\n"
+      "      jitter: 5ms\n"
+      "      bandwidth: 10Mbps\n"
+      "      udp: {loss: 20%, duplicate: 1%, reorder: 10%, mtu: 1500, reorder_delay: 3ms,\n"
+      "            burst: {p_good_to_bad: 0.1, p_bad_to_good: 50%}}\n"
+      "      tcp: {segment: {min: 1, max: 8}, loss: 1%, rto: 200ms}\n"
+      "faults:\n"
+      "  - {at: 2s, partition: [client, server]}\n"
+      "  - {at: 3s, heal: {from: client, to: server}}\n"
+      "  - {at: 4s, crash: server}\n"
+      "  - {at: 5s, restart: server}\n"
+      "  - {at: 6s, set_link: {between: [client, server], udp: {loss: 0%}}}\n"
+      "  - {at: 7s, clog: [client, server]}\n"
+      "  - {at: 8s, release: [client, server]}\n"
+      "expect:\n"
+      "  - {process: cli, exit: 0}\n"
+      "  - {process: srv, state: running}\n"
+      "  - {process: cli, stdout: \"exact\\n\"}\n"
+      "  - {process: cli, stdout_contains: hello}\n"
+      "  - {process: cli, stdout_lines_match: '^\\[.*\\] .*$'}\n"
+      "  - {process: cli, stdout_line_count: 2}\n"
+      "  - {process: cli, stderr_contains: refused}\n"
+      "  - {stat: udp.dropped, min: 1, max: 100}\n"
+      "  - not: {process: cli, stdout_contains: nope}\n";
   auto s = load(text);
   EXPECT_EQ(s.description, "a story");
   EXPECT_EQ(s.seed, 7u);
@@ -174,7 +175,9 @@ struct BadCase {
   std::string text;
   std::string message;
 };
-void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const BadCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class ScenarioLoaderRejects : public ::testing::TestWithParam<BadCase> {};
 
@@ -182,7 +185,9 @@ TEST_P(ScenarioLoaderRejects, WithOneExactMessage) {
   EXPECT_EQ(error_of(GetParam().text), GetParam().message);
 }
 
-std::string with(const std::string& extra) { return std::string(kHead) + extra; }
+std::string with(const std::string& extra) {
+  return std::string(kHead) + extra;
+}
 std::string replaced(std::string from, const std::string& to) {
   std::string text = kHead;
   text.replace(text.find(from), from.size(), to);
@@ -206,9 +211,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"BadDurationUnit", replaced("duration: 10s", "duration: 10 sec"),
                 "x.yaml:2:11: error: duration: '10 sec' is not a duration (a number with ns, us, "
                 "ms, s or m, e.g. 200ms, 1.5s)"},
-        BadCase{"WrongTypeForHosts", replaced("hosts:\n  - {name: server, address: 10.0.0.1}\n"
-                                              "  - {name: client, address: 10.0.0.2}\n",
-                                              "hosts: server\n"),
+        BadCase{"WrongTypeForHosts",
+                replaced("hosts:\n  - {name: server, address: 10.0.0.1}\n"
+                         "  - {name: client, address: 10.0.0.2}\n",
+                         "hosts: server\n"),
                 "x.yaml:3:8: error: hosts: expected a list of hosts like [{name: server, "
                 "address: 10.0.0.1}], got 'server'"},
         BadCase{"UnknownHost", replaced("host: client", "host: clinet"),
@@ -237,16 +243,18 @@ INSTANTIATE_TEST_SUITE_P(
                 "x.yaml:13:1: error: invalid YAML: end of map flow not found"},
         BadCase{"MissingDuration", replaced("duration: 10s\n", ""),
                 "x.yaml:1:1: error: missing required key 'duration' (e.g. duration: 10s)"},
-        BadCase{"BadAppOptionValue", replaced("args: {connect: \"server:21567\"}",
-                                              "args: {connect: \"server:21567\", timeout: 5x}"),
+        BadCase{"BadAppOptionValue",
+                replaced("args: {connect: \"server:21567\"}",
+                         "args: {connect: \"server:21567\", timeout: 5x}"),
                 "x.yaml:11:46: error: processes[1].args.timeout: '5x' is not a duration (a "
                 "number with ns, us, ms, s or m, e.g. 200ms, 1.5s, or 0)"},
-        BadCase{"UnknownAppOption", replaced("args: {connect: \"server:21567\"}",
-                                             "args: {connect: \"server:21567\", retries: 3}"),
+        BadCase{"UnknownAppOption",
+                replaced("args: {connect: \"server:21567\"}",
+                         "args: {connect: \"server:21567\", retries: 3}"),
                 "x.yaml:11:46: error: processes[1].args.retries: unknown option --retries for "
                 "app fake-client (accepted: --connect, --message, --timeout, --bufsize)"},
-        BadCase{"MissingRequiredAppOption", replaced("args: {connect: \"server:21567\"}",
-                                                     "args: {message: hi}"),
+        BadCase{"MissingRequiredAppOption",
+                replaced("args: {connect: \"server:21567\"}", "args: {message: hi}"),
                 "x.yaml:11:11: error: processes[1].args: missing required option --connect "
                 "HOST:PORT for app fake-client"},
         BadCase{"UnknownProcessInExpect", with("expect:\n  - {process: client, exit: 0}\n"),
@@ -275,7 +283,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"FaultOnUnknownHost", with("faults:\n  - {at: 1s, crash: db}\n"),
                 "x.yaml:13:21: error: faults[0].crash: unknown host 'db' (hosts: server, "
                 "client)"},
-        BadCase{"FaultWithTwoActions", with("faults:\n  - {at: 1s, crash: server, restart: server}\n"),
+        BadCase{"FaultWithTwoActions",
+                with("faults:\n  - {at: 1s, crash: server, restart: server}\n"),
                 "x.yaml:13:5: error: faults[0]: a fault has 'at' and exactly one action "
                 "(partition, heal, clog, release, crash, restart or set_link)"},
         BadCase{"FaultAfterTheEnd", with("faults:\n  - {at: 11s, crash: server}\n"),
@@ -354,7 +363,8 @@ TEST(ScenarioLoader, EveryBundledScenarioLoadsWithTheRealAppsAndTellsItsStory) {
 }
 
 TEST(ScenarioLoader, FuzzRegressionInputsFailWithALocatedMessage) {
-  for (const auto& entry : fs::directory_iterator(SIMSOCK_SOURCE_DIR "/tests/tools/fuzz-regressions")) {
+  for (const auto& entry :
+       fs::directory_iterator(SIMSOCK_SOURCE_DIR "/tests/tools/fuzz-regressions")) {
     try {
       load_scenario_file(entry.path().string());
     } catch (const ScenarioError& e) {

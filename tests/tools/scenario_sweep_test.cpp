@@ -56,12 +56,12 @@ TEST(ScenarioSweep, RunsEverySeedOnSeveralThreadsAndSortsFailures) {
     return std::nullopt;
   };
   std::uint64_t last_done = 0;
-  auto result = run_sweep({1, 30}, {}, 4, run,
-                          [&](std::uint64_t done, std::uint64_t total, std::uint64_t) {
-                            EXPECT_EQ(done, last_done + 1);
-                            EXPECT_EQ(total, 30u);
-                            last_done = done;
-                          });
+  auto result =
+      run_sweep({1, 30}, {}, 4, run, [&](std::uint64_t done, std::uint64_t total, std::uint64_t) {
+        EXPECT_EQ(done, last_done + 1);
+        EXPECT_EQ(total, 30u);
+        last_done = done;
+      });
   EXPECT_EQ(result.seeds_run, 30u);
   ASSERT_EQ(result.failed.size(), 11u);
   EXPECT_EQ(result.failed[0].seed, 3u);

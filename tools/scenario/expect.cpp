@@ -9,10 +9,14 @@ using Kind = Expectation::Kind;
 
 std::string_view state_name(sim::ProcessState s) {
   switch (s) {
-    case sim::ProcessState::running: return "running";
-    case sim::ProcessState::exited: return "exited";
-    case sim::ProcessState::crashed: return "crashed";
-    case sim::ProcessState::failed: return "failed";
+    case sim::ProcessState::running:
+      return "running";
+    case sim::ProcessState::exited:
+      return "exited";
+    case sim::ProcessState::crashed:
+      return "crashed";
+    case sim::ProcessState::failed:
+      return "failed";
   }
   return "unknown";
 }
@@ -63,19 +67,29 @@ std::string Expectation::describe() const {
     return process + " " + std::string(key) + " " + value;
   };
   switch (kind) {
-    case Kind::exit_code: return process + " exit " + std::to_string(number);
-    case Kind::state: return process + " state " + std::string(state_name(state));
-    case Kind::stdout_equals: return check("stdout", excerpt(text));
-    case Kind::stdout_contains: return check("stdout_contains", excerpt(text));
-    case Kind::stdout_lines_match: return check("stdout_lines_match", excerpt(text));
-    case Kind::stdout_line_count: return check("stdout_line_count", std::to_string(number));
-    case Kind::stderr_equals: return check("stderr", excerpt(text));
-    case Kind::stderr_contains: return check("stderr_contains", excerpt(text));
+    case Kind::exit_code:
+      return process + " exit " + std::to_string(number);
+    case Kind::state:
+      return process + " state " + std::string(state_name(state));
+    case Kind::stdout_equals:
+      return check("stdout", excerpt(text));
+    case Kind::stdout_contains:
+      return check("stdout_contains", excerpt(text));
+    case Kind::stdout_lines_match:
+      return check("stdout_lines_match", excerpt(text));
+    case Kind::stdout_line_count:
+      return check("stdout_line_count", std::to_string(number));
+    case Kind::stderr_equals:
+      return check("stderr", excerpt(text));
+    case Kind::stderr_contains:
+      return check("stderr_contains", excerpt(text));
     case Kind::stat:
-      if (min && max) return text + " in [" + std::to_string(*min) + ", " + std::to_string(*max) + "]";
+      if (min && max)
+        return text + " in [" + std::to_string(*min) + ", " + std::to_string(*max) + "]";
       if (min) return text + " >= " + std::to_string(*min);
       return text + " <= " + std::to_string(max.value_or(0));
-    case Kind::negation: return "not " + inner->describe();
+    case Kind::negation:
+      return "not " + inner->describe();
   }
   return "?";
 }
@@ -87,9 +101,12 @@ std::string how(const sim::ProcessResult& p) {
   switch (p.state) {
     case sim::ProcessState::exited:
       return "exited with code " + std::to_string(p.exit_code.value_or(-1));
-    case sim::ProcessState::running: return "was still running";
-    case sim::ProcessState::crashed: return "crashed (its host crashed)";
-    case sim::ProcessState::failed: return "failed: " + p.failure;
+    case sim::ProcessState::running:
+      return "was still running";
+    case sim::ProcessState::crashed:
+      return "crashed (its host crashed)";
+    case sim::ProcessState::failed:
+      return "failed: " + p.failure;
   }
   return "?";
 }
@@ -121,16 +138,14 @@ std::string check_process(const Expectation& x, const sim::ProcessResult& p) {
       const std::string& got = x.kind == Kind::stdout_contains ? p.out : p.err;
       std::string_view stream = x.kind == Kind::stdout_contains ? "stdout" : "stderr";
       if (got.find(x.text) != std::string::npos) return "";
-      return std::string(stream) + " " + excerpt(got, 80) + " does not contain " +
-             excerpt(x.text);
+      return std::string(stream) + " " + excerpt(got, 80) + " does not contain " + excerpt(x.text);
     }
     case Kind::stdout_lines_match: {
       auto lines = split_lines(p.out);
       if (lines.empty()) return "stdout is empty";
       for (std::size_t i = 0; i < lines.size(); ++i) {
         if (!std::regex_match(lines[i].begin(), lines[i].end(), *x.regex)) {
-          return "line " + std::to_string(i + 1) + " " + excerpt(lines[i], 80) +
-                 " does not match";
+          return "line " + std::to_string(i + 1) + " " + excerpt(lines[i], 80) + " does not match";
         }
       }
       return "";
@@ -166,9 +181,11 @@ ExpectationResult evaluate(const Expectation& x, const std::vector<sim::ProcessR
     }
     std::uint64_t v = it->second;
     if (x.min && v < *x.min) {
-      r.detail = x.text + " = " + std::to_string(v) + ", below the minimum " + std::to_string(*x.min);
+      r.detail =
+          x.text + " = " + std::to_string(v) + ", below the minimum " + std::to_string(*x.min);
     } else if (x.max && v > *x.max) {
-      r.detail = x.text + " = " + std::to_string(v) + ", above the maximum " + std::to_string(*x.max);
+      r.detail =
+          x.text + " = " + std::to_string(v) + ", above the maximum " + std::to_string(*x.max);
     } else {
       r.passed = true;
     }

@@ -10,7 +10,7 @@
 namespace simsock::scenario {
 
 struct ExpectationResult {
-  std::string what;    // Expectation::describe()
+  std::string what;  // Expectation::describe()
   bool passed = false;
   std::string detail;  // why it failed ("" when it passed)
   int line = 0;        // where it is in the file

@@ -34,9 +34,7 @@ using detail::check_host;
 std::chrono::system_clock::time_point parse_start_time(const Field& f) {
   using namespace std::chrono;
   std::string s = f.text();
-  auto bad = [&]() {
-    f.fail(f.shown() + " is not a UTC time like 2030-05-17T08:00:00Z");
-  };
+  auto bad = [&]() { f.fail(f.shown() + " is not a UTC time like 2030-05-17T08:00:00Z"); };
   auto digits = [&](std::size_t pos, std::size_t n) {
     if (pos + n > s.size()) bad();
     int v = 0;
@@ -137,7 +135,8 @@ void load_args(const Field& args, ProcessSpec& p) {
 void load_processes(const Field& processes, ScenarioSpec& spec,
                     const std::vector<apps::AppSpec>& catalog) {
   constexpr std::string_view example = "{name: srv, host: server, app: tcp-ts-server}";
-  for (const Field& pf : processes.items("a list of processes like [" + std::string(example) + "]")) {
+  for (const Field& pf :
+       processes.items("a list of processes like [" + std::string(example) + "]")) {
     auto e = pf.entries("a process like " + std::string(example),
                         {"name", "host", "app", "start", "args", "stdin"});
     ProcessSpec p;
@@ -161,8 +160,9 @@ void load_processes(const Field& processes, ScenarioSpec& spec,
     }
     if (const Field* f = find_entry(e, "stdin")) p.stdin_text = f->text();
     const Field* args = find_entry(e, "args");
-    load_args(args ? *args : Field(&spec.file, YAML::Node(YAML::NodeType::Null),
-                                   pf.path() + ".args", YAML::Mark()),
+    load_args(args ? *args
+                   : Field(&spec.file, YAML::Node(YAML::NodeType::Null), pf.path() + ".args",
+                           YAML::Mark()),
               p);
     spec.processes.push_back(std::move(p));
   }

@@ -13,7 +13,8 @@
 namespace simsock::scenario {
 
 // A problem with a scenario file. what() is the whole message:
-// "scenarios/x.yaml:12:16: error: links[0].udp.loss: '120%' is not a probability (0..1 or 0%..100%)".
+// "scenarios/x.yaml:12:16: error: links[0].udp.loss: '120%' is not a probability (0..1 or
+// 0%..100%)".
 class ScenarioError : public std::runtime_error {
  public:
   // line and column are 1-based.

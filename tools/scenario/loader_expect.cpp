@@ -55,15 +55,18 @@ std::shared_ptr<const std::regex> compile_regex(const Field& f) {
           break;
         }
       }
-      expansion = std::min<std::uint64_t>(expansion * std::max<std::uint64_t>(biggest, 1), 1u << 30);
+      expansion =
+          std::min<std::uint64_t>(expansion * std::max<std::uint64_t>(biggest, 1), 1u << 30);
     }
     escaped = !escaped && src[i] == '\\';
   }
   if (src.size() > kMaxRegexLength || max_depth > kMaxRegexNesting ||
       expansion > kMaxRegexExpansion) {
     f.fail("regex too large (at most " + std::to_string(kMaxRegexLength) + " characters, " +
-           std::to_string(kMaxRegexNesting) + " nested groups, and repetition counts {m,n} whose "
-           "product is at most " + std::to_string(kMaxRegexExpansion) + ")");
+           std::to_string(kMaxRegexNesting) +
+           " nested groups, and repetition counts {m,n} whose "
+           "product is at most " +
+           std::to_string(kMaxRegexExpansion) + ")");
   }
   try {
     return std::make_shared<const std::regex>(src, std::regex::ECMAScript);
@@ -82,11 +85,16 @@ void process_check(const Field& v, Kind kind, Expectation& x) {
     }
     case Kind::state: {
       std::string s = v.text();
-      if (s == "running") x.state = sim::ProcessState::running;
-      else if (s == "exited") x.state = sim::ProcessState::exited;
-      else if (s == "crashed") x.state = sim::ProcessState::crashed;
-      else if (s == "failed") x.state = sim::ProcessState::failed;
-      else v.fail(v.shown() + " is not a process state (running, exited, crashed, failed)");
+      if (s == "running")
+        x.state = sim::ProcessState::running;
+      else if (s == "exited")
+        x.state = sim::ProcessState::exited;
+      else if (s == "crashed")
+        x.state = sim::ProcessState::crashed;
+      else if (s == "failed")
+        x.state = sim::ProcessState::failed;
+      else
+        v.fail(v.shown() + " is not a process state (running, exited, crashed, failed)");
       break;
     }
     case Kind::stdout_lines_match:
@@ -104,10 +112,10 @@ void process_check(const Field& v, Kind kind, Expectation& x) {
 
 Expectation load_one(const Field& f, const ScenarioSpec& spec, int depth) {
   constexpr std::string_view example = "{process: cli, exit: 0}";
-  auto e = f.entries("an expectation like " + std::string(example),
-                     {"process", "exit", "state", "stdout", "stdout_contains",
-                      "stdout_lines_match", "stdout_line_count", "stderr", "stderr_contains",
-                      "stat", "min", "max", "not"});
+  auto e =
+      f.entries("an expectation like " + std::string(example),
+                {"process", "exit", "state", "stdout", "stdout_contains", "stdout_lines_match",
+                 "stdout_line_count", "stderr", "stderr_contains", "stat", "min", "max", "not"});
   Expectation x;
   x.line = f.line();
   if (const Field* inner = find_entry(e, "not")) {
@@ -146,7 +154,8 @@ Expectation load_one(const Field& f, const ScenarioSpec& spec, int depth) {
   const Field* check = nullptr;
   for (const auto& [k, v] : e) {
     if (k == "process") continue;
-    if (k == "min" || k == "max") v.fail("min and max go with stat:, e.g. {stat: udp.dropped, min: 1}");
+    if (k == "min" || k == "max")
+      v.fail("min and max go with stat:, e.g. {stat: udp.dropped, min: 1}");
     if (check) {
       v.fail("an expectation checks one thing; split '" + v.path() + "' into its own entry");
     }

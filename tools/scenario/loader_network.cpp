@@ -28,10 +28,8 @@ std::uint64_t parse_bandwidth(const Field& f) {
     std::string_view a, b;
     double scale;
   };
-  static constexpr Unit units[] = {{"bps", "bit", 1.0},
-                                   {"kbps", "kbit", 1e3},
-                                   {"Mbps", "Mbit", 1e6},
-                                   {"Gbps", "Gbit", 1e9}};
+  static constexpr Unit units[] = {
+      {"bps", "bit", 1.0}, {"kbps", "kbit", 1e3}, {"Mbps", "Mbit", 1e6}, {"Gbps", "Gbit", 1e9}};
   double scale = 0;
   for (const auto& u : units) {
     if (unit == u.a || unit == u.b) scale = u.scale;
@@ -59,9 +57,9 @@ sim::GilbertElliott parse_burst(const Field& f) {
 }
 
 void parse_udp(const Field& f, sim::LinkPatch& patch) {
-  for (const auto& [k, v] : f.entries("UDP settings like {loss: 20%, mtu: 1500}",
-                                      {"loss", "duplicate", "reorder", "reorder_delay", "mtu",
-                                       "burst"})) {
+  for (const auto& [k, v] :
+       f.entries("UDP settings like {loss: 20%, mtu: 1500}",
+                 {"loss", "duplicate", "reorder", "reorder_delay", "mtu", "burst"})) {
     if (k == "loss") patch.udp_loss = v.probability();
     if (k == "duplicate") patch.udp_duplicate = v.probability();
     if (k == "reorder") patch.udp_reorder = v.probability();
@@ -140,8 +138,8 @@ std::string host_name(const Field& f, const ScenarioSpec& spec) {
 // [a, b]: both directions.
 sim::HostPair parse_between(const Field& f, const ScenarioSpec& spec) {
   auto items = f.items("two hosts like [client, server]");
-  if (items.size() != 2) f.fail("expected two hosts like [client, server], got " +
-                                std::to_string(items.size()));
+  if (items.size() != 2)
+    f.fail("expected two hosts like [client, server], got " + std::to_string(items.size()));
   sim::HostPair pair{host_name(items[0], spec), host_name(items[1], spec), true};
   if (pair.a == pair.b) items[1].fail("a host cannot be paired with itself");
   return pair;
@@ -167,8 +165,8 @@ sim::HostPair parse_pair_keys(const Field& parent, const Entries& e, const Scena
 // A fault's pair: [a, b] or {from: a, to: b}.
 sim::HostPair parse_fault_pair(const Field& f, const ScenarioSpec& spec) {
   if (f.is_list()) return parse_between(f, spec);
-  auto e = f.entries("two hosts like [client, server] or {from: client, to: server}",
-                     {"from", "to"});
+  auto e =
+      f.entries("two hosts like [client, server] or {from: client, to: server}", {"from", "to"});
   return parse_pair_keys(f, e, spec);
 }
 
@@ -192,9 +190,9 @@ void load_network(const Field& network, ScenarioSpec& spec) {
   const Field* links = find_entry(e, "links");
   if (!links) return;
   for (const Field& lf : links->items("a list of links like [{between: [a, b], latency: 20ms}]")) {
-    auto le = lf.entries("a link like {between: [client, server], latency: 20ms}",
-                         {"between", "from", "to", "latency", "jitter", "bandwidth", "queue",
-                          "udp", "tcp"});
+    auto le = lf.entries(
+        "a link like {between: [client, server], latency: 20ms}",
+        {"between", "from", "to", "latency", "jitter", "bandwidth", "queue", "udp", "tcp"});
     LinkSpec link{parse_pair_keys(lf, le, spec), parse_link(le)};
     for (std::size_t i = 0; i < spec.links.size(); ++i) {
       if (overlaps(spec.links[i].pair, link.pair)) {
@@ -208,9 +206,9 @@ void load_network(const Field& network, ScenarioSpec& spec) {
 
 void load_faults(const Field& faults, ScenarioSpec& spec) {
   for (const Field& ff : faults.items("a list of faults like [{at: 2s, partition: [a, b]}]")) {
-    auto e = ff.entries("a fault like {at: 2s, crash: server}",
-                        {"at", "partition", "heal", "clog", "release", "crash", "restart",
-                         "set_link"});
+    auto e =
+        ff.entries("a fault like {at: 2s, crash: server}",
+                   {"at", "partition", "heal", "clog", "release", "crash", "restart", "set_link"});
     const Field& at_f = require_entry(ff, e, "at", "{at: 2s, crash: server}");
     sim::Fault fault;
     fault.at = at_f.duration();
@@ -219,8 +217,9 @@ void load_faults(const Field& faults, ScenarioSpec& spec) {
                 net::format_duration(spec.duration) + ")");
     }
     if (e.size() != 2) {
-      ff.fail("a fault has 'at' and exactly one action (partition, heal, clog, release, crash, "
-              "restart or set_link)");
+      ff.fail(
+          "a fault has 'at' and exactly one action (partition, heal, clog, release, crash, "
+          "restart or set_link)");
     }
     const auto& [kind, v] = e[0].first == "at" ? e[1] : e[0];
     if (kind == "partition") fault.action = sim::Partition{parse_fault_pair(v, spec)};
@@ -230,9 +229,9 @@ void load_faults(const Field& faults, ScenarioSpec& spec) {
     if (kind == "crash") fault.action = sim::Crash{host_name(v, spec)};
     if (kind == "restart") fault.action = sim::Restart{host_name(v, spec)};
     if (kind == "set_link") {
-      auto le = v.entries("a link change like {between: [a, b], udp: {loss: 0%}}",
-                          {"between", "from", "to", "latency", "jitter", "bandwidth", "queue",
-                           "udp", "tcp"});
+      auto le = v.entries(
+          "a link change like {between: [a, b], udp: {loss: 0%}}",
+          {"between", "from", "to", "latency", "jitter", "bandwidth", "queue", "udp", "tcp"});
       fault.action = sim::SetLink{parse_pair_keys(v, le, spec), parse_link(le)};
     }
     spec.faults.push_back(std::move(fault));

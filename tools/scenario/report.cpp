@@ -20,8 +20,8 @@ std::string RunResult::first_failure() const {
 
 std::string replay_command(const std::string& file, std::uint64_t seed) {
   bool plain = !file.empty() && std::all_of(file.begin(), file.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_./-:+=,@%").find(c) !=
-                                                              std::string_view::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("_./-:+=,@%").find(c) != std::string_view::npos;
   });
   std::string quoted = file;
   if (!plain) {
@@ -57,8 +57,8 @@ std::string render_json(const RunResult& r) {
   }
   j["expectations"] = nlohmann::ordered_json::array();
   for (const auto& e : r.expectations) {
-    j["expectations"].push_back({{"what", e.what}, {"passed", e.passed}, {"detail", e.detail},
-                                 {"line", e.line}});
+    j["expectations"].push_back(
+        {{"what", e.what}, {"passed", e.passed}, {"detail", e.detail}, {"line", e.line}});
   }
   j["file"] = r.file;
   j["replay"] = replay_command(r.file, r.seed);
@@ -118,7 +118,8 @@ void render_output(std::ostringstream& s, std::string_view label, const std::str
     }
     s << "      " << lab << " | " << printable(lines[i]) << "\n";
   }
-  if (text.back() != '\n') s << "      " << pad << "   " << paint("2", "(no newline at end)") << "\n";
+  if (text.back() != '\n')
+    s << "      " << pad << "   " << paint("2", "(no newline at end)") << "\n";
 }
 
 std::size_t failed_count(const RunResult& r) {
@@ -160,7 +161,8 @@ std::string render_human(const RunResult& r, const HumanStyle& style) {
   }
   for (const auto& p : r.processes) {
     std::string state(state_name(p.state));
-    if (p.state == sim::ProcessState::exited) state += ", exit code " + std::to_string(p.exit_code.value_or(-1));
+    if (p.state == sim::ProcessState::exited)
+      state += ", exit code " + std::to_string(p.exit_code.value_or(-1));
     if (p.state == sim::ProcessState::failed) state += ": " + p.failure;
     s << "  " << p.name << std::string(name_w - p.name.size() + 2, ' ') << "on " << p.host
       << std::string(host_w - p.host.size() + 2, ' ') << p.app

@@ -19,8 +19,8 @@ void build_world(sim::World& world, const ScenarioSpec& spec) {
     if (link.pair.both_directions) world.set_link(link.pair.b, link.pair.a, cfg);
   }
   for (const auto& p : spec.processes) {
-    world.spawn(p.name, p.host, p.app, cli::make_app_process(*p.app_spec, p.options),
-                p.stdin_text, p.start);
+    world.spawn(p.name, p.host, p.app, cli::make_app_process(*p.app_spec, p.options), p.stdin_text,
+                p.start);
   }
   for (const auto& f : spec.faults) world.schedule(f);
 }

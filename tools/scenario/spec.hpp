@@ -34,9 +34,9 @@ struct LinkSpec {
 
 struct ProcessSpec {
   std::string name, host, app;
-  const apps::AppSpec* app_spec = nullptr;  // from the catalog the loader was given
+  const apps::AppSpec* app_spec = nullptr;                // from the catalog the loader was given
   std::vector<std::pair<std::string, std::string>> args;  // (option, value) in file order
-  apps::Options options;  // args validated, defaults filled
+  apps::Options options;                                  // args validated, defaults filled
   std::string stdin_text;
   Duration start{0};
 };
@@ -56,14 +56,14 @@ struct Expectation {
     negation,            // {not: EXPECTATION}
   };
   Kind kind = Kind::exit_code;
-  std::string process;  // process kinds
-  std::string text;     // stdout/stderr text, regex source, or stat name
-  std::int64_t number = 0;                 // exit code, line count
+  std::string process;      // process kinds
+  std::string text;         // stdout/stderr text, regex source, or stat name
+  std::int64_t number = 0;  // exit code, line count
   sim::ProcessState state = sim::ProcessState::exited;
-  std::optional<std::uint64_t> min, max;  // stat bounds
-  std::shared_ptr<const std::regex> regex;      // stdout_lines_match
-  std::shared_ptr<const Expectation> inner;     // negation
-  int line = 0;  // where it was written (1-based), for messages
+  std::optional<std::uint64_t> min, max;     // stat bounds
+  std::shared_ptr<const std::regex> regex;   // stdout_lines_match
+  std::shared_ptr<const Expectation> inner;  // negation
+  int line = 0;                              // where it was written (1-based), for messages
 
   // A one-line summary: "cli exit 0", "not cli stdout_contains 'x'", "udp.dropped in [1, 100]".
   std::string describe() const;

@@ -59,8 +59,8 @@ std::uint64_t shard_seed(const SeedRange& range, const Shard& shard, std::uint64
   return range.first + shard.index + k * shard.count;
 }
 
-SweepResult run_sweep(const SeedRange& range, const Shard& shard, unsigned jobs,
-                      const SeedRun& run, const SweepProgress& progress) {
+SweepResult run_sweep(const SeedRange& range, const Shard& shard, unsigned jobs, const SeedRun& run,
+                      const SweepProgress& progress) {
   const std::uint64_t total = shard_size(range, shard);
   std::atomic<std::uint64_t> next{0};
   std::mutex mu;
@@ -82,7 +82,8 @@ SweepResult run_sweep(const SeedRange& range, const Shard& shard, unsigned jobs,
       if (progress) progress(result.seeds_run, total, result.failed.size());
     }
   };
-  jobs = static_cast<unsigned>(std::clamp<std::uint64_t>(jobs, 1, std::max<std::uint64_t>(total, 1)));
+  jobs =
+      static_cast<unsigned>(std::clamp<std::uint64_t>(jobs, 1, std::max<std::uint64_t>(total, 1)));
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < jobs; ++i) threads.emplace_back(worker);
   worker();

@@ -56,7 +56,7 @@ using SweepProgress =
 
 // Runs the shard's seeds on `jobs` threads (at least 1). A SeedRun that throws counts as a failed
 // seed with the exception's message.
-SweepResult run_sweep(const SeedRange& range, const Shard& shard, unsigned jobs,
-                      const SeedRun& run, const SweepProgress& progress = {});
+SweepResult run_sweep(const SeedRange& range, const Shard& shard, unsigned jobs, const SeedRun& run,
+                      const SweepProgress& progress = {});
 
 }  // namespace simsock::scenario
