@@ -40,6 +40,17 @@ using ResolveDone = Completion<net::error_code, std::vector<net::Endpoint>>;
 // (wall clock) so that a broken backend fails instead of hanging; in simulation it is virtual.
 inline constexpr std::chrono::nanoseconds kStepLimit = 30s;
 
+// Whether the suite may bind 0.0.0.0 / :: on this backend: Backend::binds_wildcard if declared,
+// else false (real-socket tests bind only loopback addresses).
+template <typename Backend>
+constexpr bool binds_wildcard() {
+  if constexpr (requires { Backend::binds_wildcard; }) {
+    return Backend::binds_wildcard;
+  } else {
+    return false;
+  }
+}
+
 // An address that belongs to no host: binding to it must fail with address_not_available.
 inline asio::ip::address foreign_address() {
   return asio::ip::make_address("203.0.113.77");

@@ -29,6 +29,9 @@
 //                                           // wall clock, as a safety net so tests always end.
 //                                           // Simulation: virtual time; returns when done()
 //                                           // holds, or the clock reached now + limit.
+//   static constexpr bool binds_wildcard = true;  // optional (default false): the tests may
+//                                           // listen on 0.0.0.0 / ::. Real-socket suites leave it
+//                                           // out: on a shared machine they bind only loopback.
 //
 // Everything the tests do goes through net::Network and the objects it makes. Tests use only
 // ports the backend assigns (port 0), so real-socket suites may run in parallel. They never

@@ -36,6 +36,9 @@ TYPED_TEST_P(TcpControlConformance, ListenOnPortZeroPicksAFreePortThatAcceptsCon
 }
 
 TYPED_TEST_P(TcpControlConformance, ListenerOnTheWildcardAddressAcceptsOnTheServerAddress) {
+  if (!binds_wildcard<TypeParam>()) {
+    GTEST_SKIP() << "this backend's tests may bind only the loopback address";
+  }
   const auto any = this->backend().server_address().is_v4()
                        ? asio::ip::address(asio::ip::address_v4::any())
                        : asio::ip::address(asio::ip::address_v6::any());
