@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
 #include <boost/asio/ip/address_v4.hpp>
 
 #include "net/units.hpp"
@@ -66,6 +68,44 @@ std::chrono::system_clock::time_point parse_start_time(const Field& f) {
   if (pos != s.size() - 1) bad();
   auto t = sys_days(ymd) + hours(hh) + minutes(mm) + seconds(ss) + nanoseconds(frac_ns);
   return time_point_cast<system_clock::duration>(t);
+}
+
+// Where a second YAML document with content starts, if there is one. (Not YAML::LoadAll: on some
+// invalid input it loops forever, yaml-cpp issues #1040 and #1319; single parser steps do not.)
+std::optional<YAML::Mark> second_document(std::string_view text) {
+  class FirstContent final : public YAML::EventHandler {
+   public:
+    std::optional<YAML::Mark> mark;
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { note(m); }
+    void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  const std::string&) override {
+      note(m);
+    }
+    void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+      note(m);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {
+      note(m);
+    }
+    void OnMapEnd() override {}
+
+   private:
+    void note(const YAML::Mark& m) {
+      if (!mark) mark = m;
+    }
+  };
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  FirstContent ignored, probe;
+  if (!parser.HandleNextDocument(ignored)) return std::nullopt;
+  if (!parser.HandleNextDocument(probe)) return std::nullopt;
+  return probe.mark;
 }
 
 void load_hosts(const Field& hosts, ScenarioSpec& spec) {
@@ -186,17 +226,19 @@ ScenarioSpec load_scenario_text(std::string_view text, const std::string& file,
   ScenarioSpec spec;
   spec.file = file;
   spec.start_time = default_start_time();
-  std::vector<YAML::Node> docs;
+  YAML::Node doc;
+  std::optional<YAML::Mark> second;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    doc = YAML::Load(std::string(text));
+    second = second_document(text);
   } catch (const YAML::Exception& e) {
     throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg);
   }
-  if (docs.size() > 1) {
-    Field second(&spec.file, docs[1], "", YAML::Mark());
-    second.fail("a scenario file holds one YAML document; found a second one");
+  if (second) {
+    throw ScenarioError(file, second->line + 1, second->column + 1,
+                        "a scenario file holds one YAML document; found a second one");
   }
-  Field root(&spec.file, docs.empty() ? YAML::Node() : docs[0], "", YAML::Mark());
+  Field root(&spec.file, doc, "", YAML::Mark());
   auto e = root.entries("a scenario: a mapping with name, duration, hosts, processes, ...",
                         {"name", "description", "seed", "duration", "start_time", "hosts",
                          "network", "processes", "faults", "expect"});
