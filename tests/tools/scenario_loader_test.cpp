@@ -312,7 +312,10 @@ INSTANTIATE_TEST_SUITE_P(
                 "x.yaml:3:1: error: duration: key 'duration' appears twice"},
         BadCase{"BadStartTime", with("start_time: 2030-02-30T00:00:00Z\n"),
                 "x.yaml:12:13: error: start_time: '2030-02-30T00:00:00Z' is not a UTC time like "
-                "2030-05-17T08:00:00Z"},
+                "2030-05-17T08:00:00Z (years 1970 to 2105)"},
+        BadCase{"StartTimeBeyondTheClock", with("start_time: 9620-05-17T08:00:00Z\n"),
+                "x.yaml:12:13: error: start_time: '9620-05-17T08:00:00Z' is not a UTC time like "
+                "2030-05-17T08:00:00Z (years 1970 to 2105)"},
         BadCase{"TwoDocuments", with("---\nname: u\n"),
                 "x.yaml:13:1: error: a scenario file holds one YAML document; found a second "
                 "one"},

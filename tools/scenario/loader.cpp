@@ -36,7 +36,9 @@ using detail::check_host;
 std::chrono::system_clock::time_point parse_start_time(const Field& f) {
   using namespace std::chrono;
   std::string s = f.text();
-  auto bad = [&]() { f.fail(f.shown() + " is not a UTC time like 2030-05-17T08:00:00Z"); };
+  auto bad = [&]() {
+    f.fail(f.shown() + " is not a UTC time like 2030-05-17T08:00:00Z (years 1970 to 2105)");
+  };
   auto digits = [&](std::size_t pos, std::size_t n) {
     if (pos + n > s.size()) bad();
     int v = 0;
@@ -53,7 +55,7 @@ std::chrono::system_clock::time_point parse_start_time(const Field& f) {
   year_month_day ymd{year(digits(0, 4)), month(static_cast<unsigned>(digits(5, 2))),
                      day(static_cast<unsigned>(digits(8, 2)))};
   int hh = digits(11, 2), mm = digits(14, 2), ss = digits(17, 2);
-  if (!ymd.ok() || ymd.year() < year(1970) || hh > 23 || mm > 59 || ss > 59) bad();
+  if (!ymd.ok() || ymd.year() < year(1970) || ymd.year() > year(2105) || hh > 23 || mm > 59 || ss > 59) bad();
   std::int64_t frac_ns = 0;
   std::size_t pos = 19;
   if (s[pos] == '.') {
