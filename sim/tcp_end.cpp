@@ -170,6 +170,7 @@ void TcpEnd::on_syn_timer() {
   TcpPacket p = packet(TcpPacket::Kind::syn);
   p.seq = 0;
   p.ack = 0;
+  p.len = static_cast<std::uint32_t>(syn_tries_);  // marks a retransmitted SYN (no payload)
   if (world().packet_sinks()) record(world(), p, nullptr);
   ship(p);
   arm_timer(k_syn_timeout_ns << syn_tries_);

@@ -128,11 +128,13 @@ void SimTcpListener::vanish(std::vector<Task>& grave, bool) {
 
 void SimTcpListener::on_syn(const TcpPacket& p) {
   auto& w = world();
-  for (EndRef r : half_open_) {
-    TcpEnd* e = w.end(r);
-    if (e && e->peer.id == p.from.id && e->peer.gen == p.from.gen) {
-      e->send_syn_ack();  // our SYN-ACK was lost: the client asks again
-      return;
+  if (p.len > 0) {  // a retransmitted SYN: our SYN-ACK may have been lost
+    for (EndRef r : half_open_) {
+      TcpEnd* e = w.end(r);
+      if (e && e->peer.id == p.from.id && e->peer.gen == p.from.gen) {
+        e->send_syn_ack();
+        return;
+      }
     }
   }
   if (static_cast<int>(half_open_.size() + ready_.size()) >= backlog_) return;  // SYN dropped
