@@ -33,6 +33,12 @@ std::optional<std::int64_t> Path::transit(std::int64_t now, std::size_t wire_byt
   return depart + delay;
 }
 
+bool Path::DropScript::take() {
+  if (nth.empty()) return false;
+  ++seen;
+  return std::binary_search(nth.begin(), nth.end(), seen);
+}
+
 bool Path::udp_lost() {
   if (cfg_.udp.burst) {
     const auto& ge = *cfg_.udp.burst;

@@ -43,6 +43,17 @@ class Path {
   // here, in send order, until release) -> loss -> duplicate -> reorder -> bandwidth -> delay.
   std::vector<Task> held;
 
+  // Scripted drops (ns-3's ReceiveListErrorModel): the listed 1-based indices of the packets
+  // counted since the script was set are dropped, on top of random loss (whose draws are not
+  // disturbed). TCP counts data segments (retransmissions included); UDP counts datagrams.
+  struct DropScript {
+    std::vector<std::uint64_t> nth;  // sorted
+    std::uint64_t seen = 0;
+    // Counts one packet; true when it is one of the listed ones.
+    bool take();
+  };
+  DropScript tcp_script, udp_script;
+
  private:
   HostImpl* from_;
   HostImpl* to_;

@@ -60,9 +60,12 @@ void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
     path.held.emplace_back([&w, &path, p] { tcp_ship(w, path, p); });
     return;
   }
-  if (p.kind == TcpPacket::Kind::data && path.rng().chance(path.config().tcp.loss)) {
-    ++w.counters_.tcp_segments_lost;
-    return;
+  if (p.kind == TcpPacket::Kind::data) {
+    bool lost = path.rng().chance(path.config().tcp.loss);
+    if (path.tcp_script.take() || lost) {
+      ++w.counters_.tcp_segments_lost;
+      return;
+    }
   }
   auto arrival = path.transit(w.now(), p.len + 40);
   if (!arrival) {
@@ -112,7 +115,7 @@ TcpPacket TcpEnd::packet(TcpPacket::Kind k) const {
   TcpPacket p{k,
               peer,
               self,
-              snd_nxt_,
+              snd_nxt_ + (fin_sent_ && snd_nxt_ == snd_end() ? 1 : 0),  // a sent FIN took one
               rcv_nxt_ + (fin_received_ ? 1 : 0),
               0,
               advertised_window(),
@@ -185,8 +188,7 @@ void TcpEnd::send_syn_ack() {
 }
 
 void TcpEnd::become_established_server() {
-  state = State::established;
-  ++world().counters_.tcp_connections;
+  state = State::established;  // counted in tcp.connections by the connecting end
   trace_tcp(world(), "tcp.accept", remote, local);
   if (listener) listener->on_established(*this);
 }
@@ -218,6 +220,7 @@ void TcpEnd::receive(const TcpPacket& p) {
     case K::data:
       return on_data(p);
     case K::fin:
+      on_ack(p, false);  // a FIN also acknowledges what its sender received
       return on_fin(p);
     case K::probe:
       return send_ack();
@@ -329,7 +332,7 @@ void TcpEnd::send_rst() {
 
 // ---- receiving
 
-void TcpEnd::on_ack(const TcpPacket& p) {
+void TcpEnd::on_ack(const TcpPacket& p, bool may_free) {
   std::uint64_t data_ack = std::min(p.ack, snd_end());
   bool progress = false;
   if (data_ack > snd_una_) {
@@ -350,7 +353,7 @@ void TcpEnd::on_ack(const TcpPacket& p) {
   }
   wake_writer();
   try_send();
-  maybe_free();
+  if (may_free) maybe_free();
 }
 
 void TcpEnd::on_data(const TcpPacket& p) {

@@ -90,7 +90,7 @@ class TcpEnd final : public SimObject {
   void arm_timer(std::int64_t delay);
   void on_timer();
   void on_syn_timer();
-  void on_ack(const TcpPacket& p);
+  void on_ack(const TcpPacket& p, bool may_free = true);
   void on_data(const TcpPacket& p);
   void on_fin(const TcpPacket& p);
   void on_rst();

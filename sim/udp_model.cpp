@@ -64,6 +64,7 @@ void transmit(World::Impl& w, Path& path, std::vector<std::uint8_t> data, WireEn
   bool lost = false;
   for (std::size_t i = 0; i < n; ++i) lost |= path.udp_lost();
   if (lost) return drop(w, src, dst, len, n > 1 ? "fragment_loss" : "loss");
+  if (path.udp_script.take()) return drop(w, src, dst, len, "scripted");
   auto arrival = path.transit(w.now(), len + 28 + 20 * (n - 1));
   if (!arrival) return drop(w, src, dst, len, "queue_full");
   if (path.rng().chance(cfg.reorder)) {

@@ -1,6 +1,7 @@
 // The world loop and the World facade. The loop alternates between draining the io_context
 // (every handler that is ready, FIFO, never touching the OS) and running the next event of the
 // agenda, whose time becomes the virtual clock.
+#include <algorithm>
 #include <stdexcept>
 
 #include "sim/tcp_end.hpp"
@@ -210,6 +211,17 @@ void World::set_link(const std::string& from, const std::string& to, const LinkC
     p.set_config(link);
     p.set_own_config(true);
   }
+}
+
+void World::drop_nth(const std::string& from, const std::string& to, PacketRecord::Proto proto,
+                     std::vector<std::uint64_t> nth) {
+  auto* a = impl_->find_host(from);
+  auto* b = impl_->find_host(to);
+  if (!a || !b) throw std::out_of_range("drop_nth: unknown host " + (a ? to : from));
+  std::sort(nth.begin(), nth.end());
+  auto& path = impl_->path(*a, *b);
+  auto& script = proto == PacketRecord::Proto::tcp ? path.tcp_script : path.udp_script;
+  script = Path::DropScript{std::move(nth), 0};
 }
 
 const LinkConfig& World::link(const std::string& from, const std::string& to) const {

@@ -123,6 +123,14 @@ class World {
   void spawn(const std::string& name, const std::string& host, const std::string& app,
              ProcessBody body, std::string stdin_text = {}, Duration start = Duration(0));
 
+  // Scripted drops on the path from -> to (ns-3's ReceiveListErrorModel): drops exactly the
+  // listed packets, numbered from 1 starting now: TCP data segments (retransmissions included;
+  // the model retransmits them as for any loss) or UDP datagrams (trace reason "scripted").
+  // Replaces an earlier script for the same path and protocol. std::out_of_range for an unknown
+  // host.
+  void drop_nth(const std::string& from, const std::string& to, PacketRecord::Proto proto,
+                std::vector<std::uint64_t> nth);
+
   // Schedules a fault (or runs it now if its time has passed).
   void schedule(const Fault& fault);
   // Runs `fn` at virtual time `t` (from the world loop, not inside any handler).
