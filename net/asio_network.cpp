@@ -223,6 +223,12 @@ class AsioUdpSocket final : public UdpSocket {
     if (!sock_.is_open())
       return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
                              Datagram{});
+    // Read first, as Asio's own sockets do: a datagram already queued costs no trip through
+    // epoll (the handler still runs later, never inside this call).
+    Datagram ready;
+    if (error_code rec = try_receive(b, ready); rec != asio::error::would_block) {
+      return post_completion(get_executor(), std::move(h), rec, ready);
+    }
     auto wrap = forwarder(h, get_executor());
     sock_.async_wait(udp::socket::wait_read,
                      wrap([this, b, h = std::move(h)](error_code ec) mutable {
