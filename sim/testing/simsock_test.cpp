@@ -131,6 +131,17 @@ void Sim::clog(const std::string& a, const std::string& b, Duration at) {
 void Sim::release(const std::string& a, const std::string& b, Duration at) {
   schedule(at, sim::Release{{a, b, true}});
 }
+void Sim::drop_nth(const std::string& from, const std::string& to, std::string_view proto,
+                   std::vector<std::uint64_t> nth) {
+  if (proto != "tcp" && proto != "udp") {
+    throw std::invalid_argument("drop_nth: protocol '" + std::string(proto) +
+                                "' is not tcp or udp");
+  }
+  world_->drop_nth(from, to,
+                   proto == "tcp" ? sim::PacketRecord::Proto::tcp : sim::PacketRecord::Proto::udp,
+                   std::move(nth));
+}
+
 void Sim::crash(const std::string& host, Duration at) {
   schedule(at, sim::Crash{host});
 }

@@ -93,6 +93,11 @@ class Sim {
   // Holds the traffic between a and b (both ways) until release(): nothing is lost.
   void clog(const std::string& a, const std::string& b, Duration at = Duration(-1));
   void release(const std::string& a, const std::string& b, Duration at = Duration(-1));
+  // Drops exactly the listed packets on the path from -> to, numbered from 1 starting now
+  // (ns-3's ReceiveListErrorModel): "tcp" counts data segments (the stream recovers them by
+  // retransmission), "udp" datagrams (trace reason "scripted"). std::invalid_argument otherwise.
+  void drop_nth(const std::string& from, const std::string& to, std::string_view proto,
+                std::vector<std::uint64_t> nth);
   void crash(const std::string& host, Duration at = Duration(-1));
   void restart(const std::string& host, Duration at = Duration(-1));
 

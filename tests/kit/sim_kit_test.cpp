@@ -172,6 +172,22 @@ TEST(SimKit, ClogHoldsTrafficAndReleaseDeliversAllOfItInOrder) {
   EXPECT_EQ(sim.stat("udp.dropped"), 0u);
 }
 
+TEST(SimKit, DropNthLosesExactlyTheListedSegmentAndTheStreamRecoversIt) {
+  test::Sim sim(3);
+  sim.add_host("server");
+  sim.add_host("client");
+  sim.set_link("client", "server", "{tcp: {segment: {min: 100, max: 100}}}");
+  sim.drop_nth("client", "server", "tcp", {2, 5});
+  std::size_t received = 0, reads = 0;
+  sim.spawn("sink", "server", sink(received, reads));
+  sim.spawn("source", "client", source(1000), 10ms);
+  sim.run_for("5s");
+  EXPECT_EQ(received, 1000u);
+  EXPECT_EQ(sim.stat("tcp.segments_lost"), 2u);
+  EXPECT_GE(sim.stat("tcp.retransmits"), 2u);
+  EXPECT_THROW(sim.drop_nth("client", "server", "sctp", {1}), std::invalid_argument);
+}
+
 TEST(SimKit, AppsStartWithCheckedOptions) {
   test::Sim sim;
   sim.add_host("server");
