@@ -13,6 +13,9 @@ namespace simsock::sim::testing {
 
 class SimBackend {
  public:
+  // Simulated hosts have no real interfaces: binding the wildcard address is safe here.
+  static constexpr bool binds_wildcard = true;
+
   SimBackend() {
     world_.add_host("server", "10.0.0.1");
     world_.add_host("client", "10.0.0.2");
