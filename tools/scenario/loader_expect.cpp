@@ -14,6 +14,7 @@ constexpr int kMaxNotDepth = 8;
 constexpr std::size_t kMaxRegexLength = 1000;
 constexpr int kMaxRegexNesting = 32;
 constexpr std::uint64_t kMaxRegexExpansion = 10000;
+constexpr std::size_t kMaxBackrefDigits = 4;
 
 struct ProcessCheck {
   std::string_view key;
@@ -59,6 +60,22 @@ std::shared_ptr<const std::regex> compile_regex(const Field& f) {
           std::min<std::uint64_t>(expansion * std::max<std::uint64_t>(biggest, 1), 1u << 30);
     }
     escaped = !escaped && src[i] == '\\';
+  }
+  // libstdc++ reads the digits of a backreference (\123...) into a long without an overflow
+  // check (undefined behaviour, found by the fuzzer): allow at most 4 of them.
+  std::size_t longest_backref = 0;
+  escaped = false;
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    if (escaped && src[i] >= '0' && src[i] <= '9') {
+      std::size_t j = i;
+      while (j < src.size() && src[j] >= '0' && src[j] <= '9') ++j;
+      longest_backref = std::max(longest_backref, j - i);
+    }
+    escaped = !escaped && src[i] == '\\';
+  }
+  if (longest_backref > kMaxBackrefDigits) {
+    f.fail("regex has a backreference number of more than " + std::to_string(kMaxBackrefDigits) +
+           " digits");
   }
   if (src.size() > kMaxRegexLength || max_depth > kMaxRegexNesting ||
       expansion > kMaxRegexExpansion) {
