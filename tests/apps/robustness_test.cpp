@@ -132,6 +132,11 @@ TEST(TcpTsServer, DropsAClientThatNeverReadsAndKeepsMemoryBounded) {
 }
 
 TEST(TcpTsServer, KeepsAcceptingAfterRunningOutOfDescriptors) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The sanitizer runtime probes memory through a pipe: in a process with no free descriptor it
+  // reports false "invalid vptr" errors and aborts. The Release tree runs this case.
+  GTEST_SKIP() << "needs free descriptors for the sanitizer runtime; covered in the Release tree";
+#endif
   ChildProcess server(simsock_app("tcp-ts-server", {"--listen", "127.0.0.1:0"}));
   auto port = wait_for_port(server);
   rlimit normal{};
