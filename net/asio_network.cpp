@@ -1,10 +1,9 @@
 // Real OS sockets behind net::Network. Mostly a thin forwarding layer over Boost.Asio; the parts
-// that are not: UDP receive uses recvfrom(MSG_TRUNC) on the native handle so truncation can be
-// reported, abort() sets SO_LINGER 0 so the peer sees RST, and every error passes through
-// from_errno()'s vocabulary.
+// that are not: UDP receive passes MSG_TRUNC to recvfrom so truncation can be reported, abort()
+// sets SO_LINGER 0 so the peer sees RST, and every error passes through from_errno()'s
+// vocabulary.
 #include "net/asio_network.hpp"
 
-#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -16,8 +15,8 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
-#include <cstring>
 #include <ctime>
+#include <memory>
 
 namespace simsock::net {
 namespace {
@@ -175,7 +174,7 @@ class AsioTcpListener final : public TcpListener {
 
 class AsioUdpSocket final : public UdpSocket {
  public:
-  explicit AsioUdpSocket(udp::socket s) : sock_(std::move(s)) {
+  AsioUdpSocket(udp::socket s, bool v6) : sock_(std::move(s)), v6_(v6) {
     error_code ec;
     sock_.non_blocking(true, ec);
   }
@@ -207,8 +206,7 @@ class AsioUdpSocket final : public UdpSocket {
                              std::size_t{0});
     }
     auto dest = udp::endpoint(to.address, to.port);
-    error_code lec;
-    if (dest.address().is_v4() && sock_.local_endpoint(lec).address().is_v6()) {
+    if (v6_ && dest.address().is_v4()) {
       dest = udp::endpoint(asio::ip::make_address_v6(asio::ip::v4_mapped, dest.address().to_v4()),
                            to.port);
     }
@@ -223,57 +221,28 @@ class AsioUdpSocket final : public UdpSocket {
     if (!sock_.is_open())
       return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
                              Datagram{});
-    // Read first, as Asio's own sockets do: a datagram already queued costs no trip through
-    // epoll (the handler still runs later, never inside this call).
-    Datagram ready;
-    if (error_code rec = try_receive(b, ready); rec != asio::error::would_block) {
-      return post_completion(get_executor(), std::move(h), rec, ready);
-    }
+    // MSG_TRUNC (Linux): recvfrom returns the datagram's real length even when the buffer is
+    // shorter, which is how truncation is reported. Asio's own receive attempts the read first and
+    // waits in epoll only when nothing is queued, as a receive written directly on Asio does.
     auto wrap = forwarder(h, get_executor());
-    sock_.async_wait(udp::socket::wait_read,
-                     wrap([this, b, h = std::move(h)](error_code ec) mutable {
-                       if (ec) return std::move(h)(normalize(ec), Datagram{});
-                       Datagram d;
-                       error_code rec = try_receive(b, d);
-                       if (rec == asio::error::would_block) {
-                         return receive_from_impl(b, std::move(h));  // spurious wake-up
-                       }
-                       std::move(h)(rec, d);
-                     }));
-  }
-
-  // recvfrom with MSG_TRUNC: returns the datagram's real length even when the buffer is shorter.
-  error_code try_receive(asio::mutable_buffer b, Datagram& d) {
-    sockaddr_storage from{};
-    socklen_t from_len = sizeof from;
-    ssize_t n = ::recvfrom(sock_.native_handle(), b.data(), b.size(), MSG_TRUNC | MSG_DONTWAIT,
-                           reinterpret_cast<sockaddr*>(&from), &from_len);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-        return asio::error::would_block;
-      return from_errno(errno);
-    }
-    d.full_size = static_cast<std::size_t>(n);
-    d.bytes = std::min(d.full_size, b.size());
-    if (from.ss_family == AF_INET) {
-      const auto* sin = reinterpret_cast<const sockaddr_in*>(&from);
-      asio::ip::address_v4::bytes_type bytes;
-      std::memcpy(bytes.data(), &sin->sin_addr, 4);
-      d.sender = {asio::ip::address_v4(bytes), ntohs(sin->sin_port)};
-    } else if (from.ss_family == AF_INET6) {
-      const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&from);
-      asio::ip::address_v6::bytes_type bytes;
-      std::memcpy(bytes.data(), &sin6->sin6_addr, 16);
-      asio::ip::address_v6 a6(bytes, sin6->sin6_scope_id);
-      d.sender.address = a6.is_v4_mapped()
-                             ? asio::ip::address(asio::ip::make_address_v4(asio::ip::v4_mapped, a6))
-                             : asio::ip::address(a6);
-      d.sender.port = ntohs(sin6->sin6_port);
-    }
-    return {};
+    sock_.async_receive_from(
+        b, *sender_, MSG_TRUNC,
+        // The sender is read only after a successful receive, from storage the handler co-owns:
+        // a receive that completed before the socket was destroyed still finds it.
+        wrap([h = std::move(h), size = b.size(), sender = sender_](error_code ec,
+                                                                   std::size_t n) mutable {
+          if (ec) return std::move(h)(normalize(ec), Datagram{});
+          Datagram d;
+          d.full_size = n;
+          d.bytes = std::min(n, size);
+          d.sender = to_endpoint(*sender);
+          std::move(h)(ec, d);
+        }));
   }
 
   udp::socket sock_;
+  bool v6_;  // an IPv6 socket: IPv4 destinations are sent to as v4-mapped addresses
+  std::shared_ptr<udp::endpoint> sender_ = std::make_shared<udp::endpoint>();
 };
 
 class AsioTimer final : public Timer {
@@ -332,7 +301,7 @@ class AsioNetwork final : public Network {
     if (ec) return fail(ec);
     s.bind(ep, ec);
     if (ec) return fail(ec);
-    return std::make_unique<AsioUdpSocket>(std::move(s));
+    return std::make_unique<AsioUdpSocket>(std::move(s), ep.protocol() == udp::v6());
   }
 
   std::unique_ptr<Timer> make_timer() override { return std::make_unique<AsioTimer>(io_); }
