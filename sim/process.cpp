@@ -1,4 +1,4 @@
-// Processes: a body co_spawned on the world's io_context with its own Network for its host,
+// Processes: a body co_spawned on the world's scheduler with its own Network for its host,
 // restarted from scratch (stdin rewound, output kept and appended to) when its host restarts.
 #include <boost/asio/co_spawn.hpp>
 #include <exception>
@@ -43,7 +43,7 @@ std::vector<ProcessResult> World::processes() const {
 }
 
 namespace {
-void trace_process(World::Impl& w, std::string_view kind, const ProcessRecord& p,
+void trace_process(World::Impl& w, TraceKind kind, const ProcessRecord& p,
                    std::string_view what) {
   std::string detail = p.name + " " + std::string(what);
   w.trace(RawEvent{kind, nullptr, nullptr, -1, -1, {}, detail});
@@ -87,7 +87,7 @@ void World::Impl::start_process(std::size_t index) {
     }
   };
   try {
-    asio::co_spawn(io_->get_executor(), p.body(net, *p.io), std::move(finish));
+    asio::co_spawn(executor(), p.body(net, *p.io), std::move(finish));
   } catch (const std::exception& ex) {
     p.state = ProcessState::failed;
     p.failure = ex.what();

@@ -80,7 +80,7 @@ SimNetwork::~SimNetwork() {
 }
 
 SimNetwork::executor_type SimNetwork::get_executor() {
-  return world_.io().get_executor();
+  return world_.executor();
 }
 
 std::chrono::nanoseconds SimNetwork::now() {

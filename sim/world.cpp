@@ -1,6 +1,6 @@
-// The world loop and the World facade. The loop alternates between draining the io_context
-// (every handler that is ready, FIFO, never touching the OS) and running the next event of the
-// agenda, whose time becomes the virtual clock.
+// The world loop and the World facade. The loop alternates between draining the scheduler
+// (every handler that is ready, FIFO) and running the next event of the agenda, whose time
+// becomes the virtual clock.
 #include <algorithm>
 #include <stdexcept>
 
@@ -25,8 +25,7 @@ std::string_view to_string(ProcessState s) {
 
 World::Impl::Impl(std::uint64_t seed)
     : seed_(seed),
-      start_time_(std::chrono::sys_days(std::chrono::year(2000) / 1 / 1)),
-      io_(std::make_unique<asio::io_context>(1)) {}
+      start_time_(std::chrono::sys_days(std::chrono::year(2000) / 1 / 1)) {}
 
 World::Impl::~Impl() {
   ending_ = true;
@@ -35,27 +34,14 @@ World::Impl::~Impl() {
   for (auto& h : hosts_) h->vanish_everything(grave);
   queue_.take_all(grave);
   grave.clear();
-  io_.reset();
+  sched_.clear();
   for (auto& h : hosts_) h->vanish_everything(grave);
   grave.clear();
   for (auto& slot : ends_) slot.end.reset();
 }
 
-namespace {
-struct PollGuard {
-  bool& flag;
-  explicit PollGuard(bool& f) : flag(f) { flag = true; }
-  ~PollGuard() { flag = false; }
-};
-}  // namespace
-
 bool World::Impl::step() {
-  auto poll = [this] {
-    PollGuard g(in_poll_);
-    io_->restart();
-    io_->poll();
-  };
-  poll();
+  events_ += sched_.poll();
   std::int64_t t;
   Task task;
   if (!queue_.pop(t, task)) return false;
@@ -63,26 +49,25 @@ bool World::Impl::step() {
   ++events_;
   task();
   task.reset();
-  poll();
+  events_ += sched_.poll();
   return true;
 }
 
 void World::Impl::run_until(std::int64_t limit, const std::function<bool()>* done) {
+  std::int64_t t;
+  Task task;
   for (;;) {
     if (done && (*done)()) return;
-    {
-      PollGuard g(in_poll_);
-      io_->restart();
-      io_->poll();
+    if (!sched_.empty()) {
+      events_ += sched_.poll();
+      if (done && (*done)()) return;
     }
-    if (done && (*done)()) return;
     if (queue_.next_time() > limit) break;
-    std::int64_t t;
-    Task task;
     if (!queue_.pop(t, task)) break;
     now_ = t;
     ++events_;
     task();
+    task.reset();
   }
   if (limit != INT64_MAX && now_ < limit) now_ = limit;
 }

@@ -3,8 +3,8 @@
 // worlds per process (each owns everything it uses).
 //
 // Code runs on hosts through net::Network (Host::network()), with Asio completion tokens working
-// exactly as on real sockets: the world drives its own asio::io_context purely as a handler queue
-// and advances virtual time between rounds.
+// exactly as on real sockets: the world runs them on its own single-threaded scheduler (a FIFO of
+// ready handlers, sim/scheduler.hpp) and advances virtual time between rounds.
 #pragma once
 
 #include <chrono>
@@ -147,6 +147,7 @@ class World {
   // whether `done()` holds.
   bool run_until_done(const std::function<bool()>& done, Duration deadline);
   Duration now() const;
+  // Agenda events run plus completion handlers run (each handler the scheduler runs counts).
   std::uint64_t events_processed() const;
 
   // Results, in spawn order (running processes report state running).

@@ -4,16 +4,17 @@
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/io_context.hpp>
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "sim/event_queue.hpp"
 #include "sim/host.hpp"
 #include "sim/path.hpp"
+#include "sim/scheduler.hpp"
 #include "sim/trace.hpp"
 #include "sim/world.hpp"
 
@@ -53,24 +54,31 @@ class World::Impl {
     return queue_.push(t < now_ ? now_ : t, std::move(task), owner);
   }
   void cancel(EventId id) { queue_.cancel(id); }
-  bool in_poll() const { return in_poll_; }
-  asio::io_context& io() { return *io_; }
+  // True while the scheduler runs handlers (as opposed to the loop running an agenda event).
+  bool in_poll() const { return sched_.running_in_this_thread(); }
+  Executor<false> executor() { return sched_.get_executor(); }
   bool ending() const { return ending_; }
 
   // Delivers a completion: `h(args...)` through h's associated executor, never inside the call
-  // that started the operation. From inside a handler (poll) it becomes an event at the current
-  // time owned by `owner` (so a crash destroys it); from the world loop it is dispatched at once
-  // and runs in the next poll.
+  // that started the operation: the call is queued on the scheduler and runs after every handler
+  // already queued, before the next agenda event. A handler whose associated executor is this
+  // world's (the default, and every coroutine spawned on a simulated Network) is called straight
+  // from the queue, which is what dispatching to it would do; any other executor (a strand, a
+  // user's io_context) gets the call through asio::dispatch. `owner` is the object the
+  // operation belonged to (kept for diagnostics; a crash runs only after the queue is drained).
   template <typename Handler, typename... Args>
   void complete(const void* owner, Handler h, Args... args) {
-    auto run = [this, h = std::move(h), ... args = std::move(args)]() mutable {
-      auto ex = asio::get_associated_executor(h, io_->get_executor());
-      asio::dispatch(ex, asio::append(std::move(h), std::move(args)...));
-    };
-    if (in_poll_ || ending_) {
-      at(now_, Task(std::move(run)), owner);
+    (void)owner;
+    if (ending_) return;  // the world is being destroyed: the handler dies with its frame
+    auto ex = asio::get_associated_executor(h, sched_.get_executor());
+    if (is_own(ex)) {
+      sched_.post(Task([h = std::move(h), ... args = std::move(args)]() mutable {
+        std::move(h)(std::move(args)...);
+      }));
     } else {
-      run();
+      sched_.post(Task([ex, h = std::move(h), ... args = std::move(args)]() mutable {
+        asio::dispatch(ex, asio::append(std::move(h), std::move(args)...));
+      }));
     }
   }
 
@@ -127,8 +135,18 @@ class World::Impl {
  private:
   std::int64_t now_ = 0;
   EventQueue queue_;
-  std::unique_ptr<asio::io_context> io_;
-  bool in_poll_ = false;
+  template <typename Ex>
+  bool is_own(const Ex& ex) const {
+    if constexpr (std::is_same_v<Ex, Executor<false>> || std::is_same_v<Ex, Executor<true>>) {
+      return &ex.scheduler() == &sched_;
+    } else {
+      if (auto* e = ex.template target<Executor<false>>()) return &e->scheduler() == &sched_;
+      if (auto* e = ex.template target<Executor<true>>()) return &e->scheduler() == &sched_;
+      return false;
+    }
+  }
+
+  Scheduler sched_;
   bool ending_ = false;
   struct EndSlot {
     std::unique_ptr<TcpEnd> end;

@@ -1,0 +1,152 @@
+// The world's handler queue and the executor every simulated Network hands out.
+//
+// Asio needs an execution context to run completion handlers and coroutines on. A general-purpose
+// asio::io_context works, but it pays for thread safety and OS integration the simulator never
+// uses: a mutex per post, atomic outstanding-work counts, a scheduler operation per handler. The
+// Scheduler is the minimum the world needs: a FIFO of ready handlers, drained by the world loop
+// between agenda events, single-threaded, with no locks and no atomics.
+//
+// Executor<Never> is a standard (P0443-style) executor over it, so asio::any_io_executor, co_spawn,
+// awaitables, strands, post/dispatch/defer and bind_executor all work unchanged:
+//   - execute(f) on the blocking.possibly executor (the default) runs f at once when called from
+//     a handler the scheduler is running (as io_context's executor does from inside run()), and
+//     queues it otherwise;
+//   - execute(f) on the blocking.never executor (what asio::post requires) always queues.
+// Queued handlers run in the order they were queued.
+#pragma once
+
+#include <boost/asio/execution.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "sim/task.hpp"
+
+namespace simsock::sim {
+
+namespace asio = boost::asio;
+
+class Scheduler;
+
+template <bool Never>
+class Executor {
+ public:
+  explicit Executor(Scheduler& s) noexcept : s_(&s) {}
+
+  Scheduler& scheduler() const noexcept { return *s_; }
+
+  asio::execution_context& query(asio::execution::context_t) const noexcept;
+  static constexpr asio::execution::blocking_t query(asio::execution::blocking_t) noexcept {
+    return Never ? asio::execution::blocking_t(asio::execution::blocking.never)
+                 : asio::execution::blocking_t(asio::execution::blocking.possibly);
+  }
+  static constexpr asio::execution::relationship_t query(
+      asio::execution::relationship_t) noexcept {
+    return asio::execution::relationship.fork;
+  }
+  static constexpr asio::execution::outstanding_work_t query(
+      asio::execution::outstanding_work_t) noexcept {
+    return asio::execution::outstanding_work.untracked;
+  }
+  Executor<true> require(asio::execution::blocking_t::never_t) const noexcept {
+    return Executor<true>(*s_);
+  }
+  Executor<false> require(asio::execution::blocking_t::possibly_t) const noexcept {
+    return Executor<false>(*s_);
+  }
+
+  template <typename F>
+  void execute(F&& f) const;
+
+  friend bool operator==(const Executor& a, const Executor& b) noexcept { return a.s_ == b.s_; }
+  friend bool operator!=(const Executor& a, const Executor& b) noexcept { return a.s_ != b.s_; }
+
+ private:
+  Scheduler* s_;
+};
+
+class Scheduler : public asio::execution_context {
+ public:
+  Scheduler() = default;
+  ~Scheduler() { clear(); }
+
+  Executor<false> get_executor() noexcept { return Executor<false>(*this); }
+
+  // Queues `t` to run after everything already queued.
+  void post(Task t) {
+    if (size_ == ring_.size()) grow();
+    ring_[(head_ + size_) & (ring_.size() - 1)] = std::move(t);
+    ++size_;
+  }
+
+  // Runs queued handlers, including those they queue, until none is left. Returns how many ran.
+  // If a handler throws, it is consumed and the exception propagates; the rest stay queued.
+  std::uint64_t poll() {
+    std::uint64_t n = 0;
+    running_ = true;
+    struct Reset {
+      bool& flag;
+      ~Reset() { flag = false; }
+    } reset{running_};
+    while (size_ != 0) {
+      Task t = take_front();
+      ++n;
+      t();
+    }
+    return n;
+  }
+
+  bool running_in_this_thread() const noexcept { return running_; }
+  bool empty() const noexcept { return size_ == 0; }
+
+  // Destroys every queued handler (and the coroutine frames they own) without running it.
+  void clear() {
+    while (size_ != 0) {
+      Task t = take_front();
+      t.reset();  // may queue more; the loop takes those too
+    }
+  }
+
+ private:
+  // The queue is a ring of Task slots (a power of two of them) that grows by doubling and never
+  // shrinks: in steady state queuing a handler allocates nothing.
+  Task take_front() {
+    Task t = std::move(ring_[head_]);
+    head_ = (head_ + 1) & (ring_.size() - 1);
+    --size_;
+    return t;
+  }
+  void grow() {
+    std::vector<Task> bigger(ring_.empty() ? 64 : ring_.size() * 2);
+    for (std::size_t i = 0; i < size_; ++i) {
+      bigger[i] = std::move(ring_[(head_ + i) & (ring_.size() - 1)]);
+    }
+    ring_.swap(bigger);
+    head_ = 0;
+  }
+
+  std::vector<Task> ring_;
+  std::size_t head_ = 0, size_ = 0;
+  bool running_ = false;
+};
+
+template <bool Never>
+asio::execution_context& Executor<Never>::query(asio::execution::context_t) const noexcept {
+  return *s_;
+}
+
+template <bool Never>
+template <typename F>
+void Executor<Never>::execute(F&& f) const {
+  if constexpr (!Never) {
+    if (s_->running_in_this_thread()) {
+      std::forward<F>(f)();
+      return;
+    }
+  }
+  s_->post(Task(std::forward<F>(f)));
+}
+
+}  // namespace simsock::sim
