@@ -10,7 +10,7 @@
 namespace simsock::sim {
 
 // splitmix64's output function: a strong 64-bit mixer.
-inline std::uint64_t mix64(std::uint64_t z) {
+constexpr std::uint64_t mix64(std::uint64_t z) {
   z += 0x9e3779b97f4a7c15ULL;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -18,7 +18,7 @@ inline std::uint64_t mix64(std::uint64_t z) {
 }
 
 // FNV-1a over bytes: a stable hash of names ("client->server").
-inline std::uint64_t fnv1a64(std::string_view s, std::uint64_t h = 0xcbf29ce484222325ULL) {
+constexpr std::uint64_t fnv1a64(std::string_view s, std::uint64_t h = 0xcbf29ce484222325ULL) {
   for (unsigned char c : s) {
     h ^= c;
     h *= 0x100000001b3ULL;

@@ -14,7 +14,7 @@ WireEndpoint wire(const net::Endpoint& e) {
   return {e.address.to_v4().to_uint(), e.port};
 }
 
-void trace_tcp(World::Impl& w, std::string_view kind, const net::Endpoint& src,
+void trace_tcp(World::Impl& w, TraceKind kind, const net::Endpoint& src,
                const net::Endpoint& dst, std::int64_t len = -1, std::int64_t seq = -1) {
   w.trace(RawEvent{kind, &src, &dst, len, seq, {}, {}});
 }
@@ -268,7 +268,7 @@ void TcpEnd::send_segment(std::uint64_t seq, std::uint32_t len) {
   ++w.counters_.tcp_segments;
   bool again = seq < snd_max_;
   if (again) ++w.counters_.tcp_retransmits;
-  trace_tcp(w, again ? "tcp.retransmit" : "tcp.segment", local, remote, len,
+  trace_tcp(w, again ? TraceKind("tcp.retransmit") : TraceKind("tcp.segment"), local, remote, len,
             static_cast<std::int64_t>(seq));
   TcpPacket p = packet(TcpPacket::Kind::data);
   p.seq = seq;

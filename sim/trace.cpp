@@ -38,14 +38,9 @@ void Counters::fill(Stats& out) const {
   out["processes.started"] = processes_started;
 }
 
-void Tracer::fold(std::uint64_t v) {
-  digest_ = (digest_ ^ mix64(v)) * 0x100000001b3ULL;
-  digest_ ^= digest_ >> 29;
-}
-
 void Tracer::emit(std::int64_t t, const RawEvent& e) {
   fold(static_cast<std::uint64_t>(t));
-  fold(fnv1a64(e.kind));
+  fold(e.kind.hash);
   fold(endpoint_word(e.src));
   fold(endpoint_word(e.dst));
   fold(static_cast<std::uint64_t>(e.len));
@@ -55,7 +50,7 @@ void Tracer::emit(std::int64_t t, const RawEvent& e) {
   if (sinks_.empty()) return;
   TraceEvent ev;
   ev.t = t;
-  ev.kind = e.kind;
+  ev.kind = e.kind.name;
   if (e.src) ev.src = e.src->to_string();
   if (e.dst) ev.dst = e.dst->to_string();
   ev.len = e.len;

@@ -3,12 +3,14 @@
 // attached, builds a TraceEvent for them.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "net/endpoint.hpp"
+#include "sim/rng.hpp"
 #include "sim/world.hpp"
 
 namespace simsock::sim {
@@ -23,9 +25,17 @@ struct Counters {
   void fill(Stats& out) const;
 };
 
+// An event kind ("udp.send", ...) with its hash, computed at compile time from the literal.
+struct TraceKind {
+  std::string_view name;
+  std::uint64_t hash;
+  consteval TraceKind(const char* s)  // NOLINT(google-explicit-constructor): literals convert
+      : name(s), hash(fnv1a64(name)) {}
+};
+
 // Fields of one event; endpoints stay unformatted until a sink needs them.
 struct RawEvent {
-  std::string_view kind;
+  TraceKind kind;
   const net::Endpoint* src = nullptr;
   const net::Endpoint* dst = nullptr;
   std::int64_t len = -1;
@@ -37,12 +47,16 @@ struct RawEvent {
 class Tracer {
  public:
   void emit(std::int64_t t, const RawEvent& e);
-  std::uint64_t digest() const { return digest_; }
+  std::uint64_t digest() const { return mix64(digest_); }
   void add_sink(TraceSink* s) { sinks_.push_back(s); }
   bool has_sinks() const { return !sinks_.empty(); }
 
  private:
-  void fold(std::uint64_t v);
+  // One multiply per word: the running value is a bijection of the previous one and the word,
+  // so two traces that differ in one field always differ; digest() mixes the result.
+  void fold(std::uint64_t v) {
+    digest_ = std::rotl(digest_ ^ v, 29) * 0x9e3779b97f4a7c15ULL;
+  }
   std::uint64_t digest_ = 0x736973736f636b31ULL;  // "simsock1"
   std::vector<TraceSink*> sinks_;
 };

@@ -9,7 +9,7 @@
 namespace simsock::sim {
 namespace {
 
-void trace_udp(World::Impl& w, std::string_view kind, WireEndpoint src, WireEndpoint dst,
+void trace_udp(World::Impl& w, TraceKind kind, WireEndpoint src, WireEndpoint dst,
                std::size_t len, std::string_view reason = {}) {
   net::Endpoint s = src.to_endpoint(), d = dst.to_endpoint();
   w.trace(RawEvent{kind, &s, &d, static_cast<std::int64_t>(len), -1, reason, {}});
