@@ -1,13 +1,50 @@
 // A growable ring of bytes: TCP send and receive buffers. Memory grows in powers of two up to the
 // socket's bound and is released when the ring empties, so idle connections cost no buffer.
+// Released buffers go to a small per-thread cache (a few per size) that the next ring to grow
+// takes from first: a bulk transfer empties its receive ring on every read, and without the cache
+// each refill would allocate (and the allocator would hand back fresh pages) again.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 namespace simsock::sim {
+
+namespace detail {
+// Buffers of 512 << k bytes, up to `per_size` of each size, for k < `sizes` (512 B .. 32 MiB).
+class RingBufferCache {
+ public:
+  static constexpr std::size_t sizes = 17, per_size = 4;
+  std::unique_ptr<std::uint8_t[]> take(std::size_t cap) {
+    std::size_t k = index(cap);
+    if (k < sizes && !free_[k].empty()) {
+      auto b = std::move(free_[k].back());
+      free_[k].pop_back();
+      return b;
+    }
+    return std::make_unique_for_overwrite<std::uint8_t[]>(cap);
+  }
+  void give(std::unique_ptr<std::uint8_t[]> b, std::size_t cap) {
+    std::size_t k = index(cap);
+    if (k < sizes && free_[k].size() < per_size) free_[k].push_back(std::move(b));
+  }
+  static RingBufferCache& here() {
+    thread_local RingBufferCache cache;
+    return cache;
+  }
+
+ private:
+  static std::size_t index(std::size_t cap) {
+    std::size_t k = 0;
+    while ((std::size_t{512} << k) < cap) ++k;
+    return (std::size_t{512} << k) == cap ? k : sizes;
+  }
+  std::vector<std::unique_ptr<std::uint8_t[]>> free_[sizes];
+};
+}  // namespace detail
 
 class ByteRing {
  public:
@@ -49,17 +86,23 @@ class ByteRing {
     if (size_ == 0) clear();
   }
   void clear() {
+    if (buf_) detail::RingBufferCache::here().give(std::move(buf_), cap_);
     buf_.reset();
     cap_ = head_ = size_ = 0;
   }
+  ByteRing() = default;
+  ByteRing(const ByteRing&) = delete;
+  ByteRing& operator=(const ByteRing&) = delete;
+  ~ByteRing() = default;  // frees the buffer outright (the cache may already be gone at exit)
 
  private:
   void reserve(std::size_t need) {
     if (need <= cap_) return;
     std::size_t cap = cap_ ? cap_ : 512;
     while (cap < need) cap *= 2;
-    auto fresh = std::make_unique<std::uint8_t[]>(cap);
+    auto fresh = detail::RingBufferCache::here().take(cap);
     if (size_) copy_out(0, fresh.get(), size_);
+    if (buf_) detail::RingBufferCache::here().give(std::move(buf_), cap_);
     buf_ = std::move(fresh);
     cap_ = cap;
     head_ = 0;
