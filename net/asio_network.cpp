@@ -52,16 +52,52 @@ void post_completion(const asio::any_io_executor& ex, Handler h, Args... args) {
   asio::post(ex, asio::bind_executor(hex, asio::append(std::move(h), std::move(args)...)));
 }
 
-// Returns a function that wraps a continuation of `h` so that it keeps h's associated executor
-// (default `ex`) and cancellation slot: per-operation cancellation (bind_cancellation_slot,
-// awaitable operators) reaches the OS-level operation.
-template <typename Handler>
-auto forwarder(const Handler& h, const asio::any_io_executor& ex) {
-  return [hex = asio::get_associated_executor(h, ex),
-          slot = asio::get_associated_cancellation_slot(h)](auto fn) {
-    return asio::bind_cancellation_slot(slot, asio::bind_executor(hex, std::move(fn)));
-  };
+using io_executor = asio::io_context::executor_type;
+
+// The io_context an I/O object was made on (every object here comes from AsioNetwork's io_).
+template <typename IoObject>
+io_executor io_executor_of(IoObject& o) {
+  return static_cast<asio::io_context&>(asio::query(o.get_executor(), asio::execution::context))
+      .get_executor();
 }
+
+// What a continuation of `h` must keep of it: its cancellation slot (per-operation cancellation:
+// bind_cancellation_slot, awaitable operators reach the OS-level operation) and its associated
+// executor (default: the io_context's). start() hands the Asio operation the continuation `fn`
+// bound to both.
+//
+// When h's executor is the io_context's own (the usual case: plain callbacks, coroutines spawned
+// on it), `fn` is not bound to it: the operation then runs `fn` on the socket's executor, which
+// is that same executor, exactly as an operation started directly on Asio would. Binding it
+// anyway costs, per operation, a copy of the type-erased executor, a second work count on the
+// io_context and a type-erased dispatch at completion.
+template <typename Handler>
+class Continuation {
+ public:
+  Continuation(const Handler& h, const io_executor& io_ex)
+      : slot_(asio::get_associated_cancellation_slot(h)),
+        // The candidate is the concrete io_context executor: wrapping it in the
+        // any_completion_executor the query takes needs no allocation (an any_io_executor would).
+        hex_(asio::get_associated_executor(h, io_ex)) {
+    const auto* target = hex_.template target<io_executor>();
+    own_executor_ = target && *target == io_ex;
+  }
+
+  template <typename Start, typename Fn>
+  void start(Start&& start, Fn&& fn) {
+    if (own_executor_) {
+      std::forward<Start>(start)(asio::bind_cancellation_slot(slot_, std::forward<Fn>(fn)));
+    } else {
+      std::forward<Start>(start)(asio::bind_cancellation_slot(
+          slot_, asio::bind_executor(std::move(hex_), std::forward<Fn>(fn))));
+    }
+  }
+
+ private:
+  asio::associated_cancellation_slot_t<Handler> slot_;
+  asio::associated_executor_t<Handler, io_executor> hex_;
+  bool own_executor_;
+};
 
 class AsioTcpStream final : public TcpStream {
  public:
@@ -114,10 +150,11 @@ class AsioTcpStream final : public TcpStream {
     if (!sock_.is_open())
       return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
                              std::size_t{0});
-    auto wrap = forwarder(h, get_executor());
-    sock_.async_read_some(b, wrap([h = std::move(h)](error_code ec, std::size_t n) mutable {
-                            std::move(h)(normalize(ec), n);
-                          }));
+    Continuation c(h, io_ex_);
+    c.start([&](auto fn) { sock_.async_read_some(b, std::move(fn)); },
+            [h = std::move(h)](error_code ec, std::size_t n) mutable {
+              std::move(h)(normalize(ec), n);
+            });
   }
 
   void write_some_impl(asio::const_buffer b,
@@ -125,13 +162,15 @@ class AsioTcpStream final : public TcpStream {
     if (!sock_.is_open())
       return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
                              std::size_t{0});
-    auto wrap = forwarder(h, get_executor());
-    sock_.async_write_some(b, wrap([h = std::move(h)](error_code ec, std::size_t n) mutable {
-                             std::move(h)(normalize(ec), n);
-                           }));
+    Continuation c(h, io_ex_);
+    c.start([&](auto fn) { sock_.async_write_some(b, std::move(fn)); },
+            [h = std::move(h)](error_code ec, std::size_t n) mutable {
+              std::move(h)(normalize(ec), n);
+            });
   }
 
   tcp::socket sock_;
+  io_executor io_ex_ = io_executor_of(sock_);
   Endpoint local_, remote_;
 };
 
@@ -162,11 +201,12 @@ class AsioTcpListener final : public TcpListener {
       return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
                              std::unique_ptr<TcpStream>());
     }
-    auto wrap = forwarder(h, get_executor());
-    acceptor_.async_accept(wrap([this, h = std::move(h)](error_code ec, tcp::socket s) mutable {
-      if (ec) return std::move(h)(normalize(ec), std::unique_ptr<TcpStream>());
-      std::move(h)(ec, std::unique_ptr<TcpStream>(new AsioTcpStream(std::move(s))));
-    }));
+    Continuation c(h, io_executor_of(acceptor_));
+    c.start([&](auto fn) { acceptor_.async_accept(std::move(fn)); },
+            [h = std::move(h)](error_code ec, tcp::socket s) mutable {
+              if (ec) return std::move(h)(normalize(ec), std::unique_ptr<TcpStream>());
+              std::move(h)(ec, std::unique_ptr<TcpStream>(new AsioTcpStream(std::move(s))));
+            });
   }
 
   tcp::acceptor acceptor_;
@@ -210,10 +250,11 @@ class AsioUdpSocket final : public UdpSocket {
       dest = udp::endpoint(asio::ip::make_address_v6(asio::ip::v4_mapped, dest.address().to_v4()),
                            to.port);
     }
-    auto wrap = forwarder(h, get_executor());
-    sock_.async_send_to(b, dest, wrap([h = std::move(h)](error_code ec, std::size_t n) mutable {
-                          std::move(h)(normalize(ec), n);
-                        }));
+    Continuation c(h, io_ex_);
+    c.start([&](auto fn) { sock_.async_send_to(b, dest, std::move(fn)); },
+            [h = std::move(h)](error_code ec, std::size_t n) mutable {
+              std::move(h)(normalize(ec), n);
+            });
   }
 
   void receive_from_impl(asio::mutable_buffer b,
@@ -224,23 +265,23 @@ class AsioUdpSocket final : public UdpSocket {
     // MSG_TRUNC (Linux): recvfrom returns the datagram's real length even when the buffer is
     // shorter, which is how truncation is reported. Asio's own receive attempts the read first and
     // waits in epoll only when nothing is queued, as a receive written directly on Asio does.
-    auto wrap = forwarder(h, get_executor());
-    sock_.async_receive_from(
-        b, *sender_, MSG_TRUNC,
-        // The sender is read only after a successful receive, from storage the handler co-owns:
-        // a receive that completed before the socket was destroyed still finds it.
-        wrap([h = std::move(h), size = b.size(), sender = sender_](error_code ec,
-                                                                   std::size_t n) mutable {
-          if (ec) return std::move(h)(normalize(ec), Datagram{});
-          Datagram d;
-          d.full_size = n;
-          d.bytes = std::min(n, size);
-          d.sender = to_endpoint(*sender);
-          std::move(h)(ec, d);
-        }));
+    // The sender is read only after a successful receive, from storage the handler co-owns: a
+    // receive that completed before the socket was destroyed still finds it.
+    Continuation c(h, io_ex_);
+    c.start([&](auto fn) { sock_.async_receive_from(b, *sender_, MSG_TRUNC, std::move(fn)); },
+            [h = std::move(h), size = b.size(), sender = sender_](error_code ec,
+                                                                  std::size_t n) mutable {
+              if (ec) return std::move(h)(normalize(ec), Datagram{});
+              Datagram d;
+              d.full_size = n;
+              d.bytes = std::min(n, size);
+              d.sender = to_endpoint(*sender);
+              std::move(h)(ec, d);
+            });
   }
 
   udp::socket sock_;
+  io_executor io_ex_ = io_executor_of(sock_);
   bool v6_;  // an IPv6 socket: IPv4 destinations are sent to as v4-mapped addresses
   std::shared_ptr<udp::endpoint> sender_ = std::make_shared<udp::endpoint>();
 };
@@ -317,13 +358,12 @@ class AsioNetwork final : public Network {
       asio::any_completion_handler<void(error_code, std::unique_ptr<TcpStream>)> h) override {
     auto sock = std::make_unique<tcp::socket>(io_);
     auto& s = *sock;
-    auto wrap = forwarder(h, get_executor());
-    s.async_connect(tcp::endpoint(to.address, to.port),
-                    wrap([sock = std::move(sock), h = std::move(h)](error_code ec) mutable {
-                      if (ec) return std::move(h)(normalize(ec), std::unique_ptr<TcpStream>());
-                      std::move(h)(ec,
-                                   std::unique_ptr<TcpStream>(new AsioTcpStream(std::move(*sock))));
-                    }));
+    Continuation c(h, io_.get_executor());
+    c.start([&](auto fn) { s.async_connect(tcp::endpoint(to.address, to.port), std::move(fn)); },
+            [sock = std::move(sock), h = std::move(h)](error_code ec) mutable {
+              if (ec) return std::move(h)(normalize(ec), std::unique_ptr<TcpStream>());
+              std::move(h)(ec, std::unique_ptr<TcpStream>(new AsioTcpStream(std::move(*sock))));
+            });
   }
 
   void resolve_impl(
@@ -337,24 +377,23 @@ class AsioNetwork final : public Network {
     }
     auto resolver = std::make_unique<tcp::resolver>(io_);
     auto& r = *resolver;
-    auto wrap = forwarder(h, get_executor());
-    r.async_resolve(host, std::to_string(port),
-                    wrap([resolver = std::move(resolver), h = std::move(h)](
-                             error_code ec, tcp::resolver::results_type results) mutable {
-                      std::vector<Endpoint> out;
-                      if (!ec) {
-                        for (const auto& entry : results) {
-                          Endpoint e = to_endpoint(entry.endpoint());
-                          if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
-                        }
-                        std::stable_sort(out.begin(), out.end(),
-                                         [](const Endpoint& a, const Endpoint& b) {
-                                           return a.address.is_v4() && !b.address.is_v4();
-                                         });
-                      }
-                      if (ec || out.empty()) ec = error::host_not_found;
-                      std::move(h)(ec, std::move(out));
-                    }));
+    Continuation c(h, io_.get_executor());
+    c.start([&](auto fn) { r.async_resolve(host, std::to_string(port), std::move(fn)); },
+            [resolver = std::move(resolver), h = std::move(h)](
+                error_code ec, tcp::resolver::results_type results) mutable {
+              std::vector<Endpoint> out;
+              if (!ec) {
+                for (const auto& entry : results) {
+                  Endpoint e = to_endpoint(entry.endpoint());
+                  if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
+                }
+                std::stable_sort(out.begin(), out.end(), [](const Endpoint& a, const Endpoint& b) {
+                  return a.address.is_v4() && !b.address.is_v4();
+                });
+              }
+              if (ec || out.empty()) ec = error::host_not_found;
+              std::move(h)(ec, std::move(out));
+            });
   }
 
   asio::io_context& io_;
