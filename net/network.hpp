@@ -24,13 +24,18 @@
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "net/endpoint.hpp"
@@ -52,6 +57,25 @@ auto first_buffer(const Buffers& buffers) {
     if (b.size() != 0) return b;
   }
   return buffer_type();
+}
+
+// Calls next(handler), except that a handler whose associated executor is an any_io_executor
+// wrapping an io_context's executor (coroutines and handlers on an io_context) is first bound to
+// that io_context executor itself: the same executor, but of a concrete type. Backends look a
+// handler's executor up through any_completion_handler, which returns it wrapped in an
+// any_completion_executor; wrapping an any_io_executor heap-allocates (Asio 1.81), wrapping the
+// io_context's executor does not. That allocation was the largest cost net/ added to a socket
+// operation on real sockets (W6).
+template <typename Handler, typename Next>
+void with_concrete_executor(Handler&& handler, Next&& next) {
+  using H = std::decay_t<Handler>;
+  if constexpr (std::is_same_v<asio::associated_executor_t<H>, asio::any_io_executor>) {
+    const asio::any_io_executor ex = asio::get_associated_executor(handler);
+    if (const auto* io = ex.template target<asio::io_context::executor_type>()) {
+      return std::forward<Next>(next)(asio::bind_executor(*io, std::forward<Handler>(handler)));
+    }
+  }
+  std::forward<Next>(next)(std::forward<Handler>(handler));
 }
 }  // namespace detail
 
@@ -83,7 +107,8 @@ class TcpStream {
   auto async_read_some(const MutableBuffers& buffers, Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::size_t)>(
         [this](auto handler, asio::mutable_buffer b) {
-          read_some_impl(b, std::move(handler));
+          detail::with_concrete_executor(std::move(handler),
+                                         [&](auto done) { read_some_impl(b, std::move(done)); });
         },
         token, asio::mutable_buffer(detail::first_buffer(buffers)));
   }
@@ -96,7 +121,10 @@ class TcpStream {
   template <typename ConstBuffers, typename Token>
   auto async_write_some(const ConstBuffers& buffers, Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::size_t)>(
-        [this](auto handler, asio::const_buffer b) { write_some_impl(b, std::move(handler)); },
+        [this](auto handler, asio::const_buffer b) {
+          detail::with_concrete_executor(std::move(handler),
+                                         [&](auto done) { write_some_impl(b, std::move(done)); });
+        },
         token, asio::const_buffer(detail::first_buffer(buffers)));
   }
 
@@ -148,7 +176,11 @@ class TcpListener {
   template <typename Token>
   auto async_accept(Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::unique_ptr<TcpStream>)>(
-        [this](auto handler) { accept_impl(std::move(handler)); }, token);
+        [this](auto handler) {
+          detail::with_concrete_executor(std::move(handler),
+                                         [&](auto done) { accept_impl(std::move(done)); });
+        },
+        token);
   }
 
   // The bound address; the port is the real one when 0 was asked for.
@@ -192,7 +224,8 @@ class UdpSocket {
   auto async_send_to(asio::const_buffer buffer, const Endpoint& to, Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::size_t)>(
         [this](auto handler, asio::const_buffer b, const Endpoint& dest) {
-          send_to_impl(b, dest, std::move(handler));
+          detail::with_concrete_executor(
+              std::move(handler), [&](auto done) { send_to_impl(b, dest, std::move(done)); });
         },
         token, buffer, to);
   }
@@ -205,7 +238,8 @@ class UdpSocket {
   auto async_receive_from(asio::mutable_buffer buffer, Token&& token) {
     return asio::async_initiate<Token, void(error_code, Datagram)>(
         [this](auto handler, asio::mutable_buffer b) {
-          receive_from_impl(b, std::move(handler));
+          detail::with_concrete_executor(std::move(handler),
+                                         [&](auto done) { receive_from_impl(b, std::move(done)); });
         },
         token, buffer);
   }
@@ -243,7 +277,11 @@ class Timer {
   template <typename Token>
   auto async_wait(Token&& token) {
     return asio::async_initiate<Token, void(error_code)>(
-        [this](auto handler) { wait_impl(std::move(handler)); }, token);
+        [this](auto handler) {
+          detail::with_concrete_executor(std::move(handler),
+                                         [&](auto done) { wait_impl(std::move(done)); });
+        },
+        token);
   }
 
   // Completes a pending wait with operation_aborted.
@@ -286,7 +324,10 @@ class Network {
   template <typename Token>
   auto async_connect(const Endpoint& to, Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::unique_ptr<TcpStream>)>(
-        [this](auto handler, const Endpoint& dest) { connect_impl(dest, std::move(handler)); },
+        [this](auto handler, const Endpoint& dest) {
+          detail::with_concrete_executor(std::move(handler),
+                                         [&](auto done) { connect_impl(dest, std::move(done)); });
+        },
         token, to);
   }
 
@@ -304,7 +345,8 @@ class Network {
   auto async_resolve(const std::string& host, std::uint16_t port, Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::vector<Endpoint>)>(
         [this](auto handler, const std::string& h, std::uint16_t p) {
-          resolve_impl(h, p, std::move(handler));
+          detail::with_concrete_executor(std::move(handler),
+                                         [&](auto done) { resolve_impl(h, p, std::move(done)); });
         },
         token, host, port);
   }
