@@ -1,0 +1,108 @@
+// The agenda against a reference model: random pushes (many at equal times), cancellations of
+// live and stale ids, pops, and crash-style take_owned, checked step by step. The order must be
+// (time, insertion order) exactly, cancelled events must never run, and a cancelled task must be
+// destroyed at cancel time.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <tuple>
+#include <vector>
+
+#include "sim/event_queue.hpp"
+#include "sim/rng.hpp"
+
+namespace simsock::sim {
+namespace {
+
+struct Ref {
+  std::int64_t t;
+  std::uint64_t order;
+  int id;
+  const void* owner;
+};
+
+TEST(EventQueue, MatchesAReferenceModelUnderRandomOperations) {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    Rng rng(seed, "event-queue-test");
+    EventQueue q;
+    std::vector<Ref> ref;  // live events
+    std::vector<std::pair<EventId, int>> ids;
+    std::uint64_t order = 0;
+    int next_id = 0, ran = -1;
+    int owners[3];
+    std::int64_t now = 0;
+    for (int step = 0; step < 4000; ++step) {
+      auto op = rng.below(10);
+      if (op < 5) {  // push, often at an already used time
+        std::int64_t t = now + static_cast<std::int64_t>(rng.below(8)) * 10;
+        int id = next_id++;
+        const void* owner = &owners[rng.below(3)];
+        EventId e = q.push(t, Task([&ran, id] { ran = id; }), owner);
+        ref.push_back({t, order++, id, owner});
+        ids.emplace_back(e, id);
+      } else if (op < 7 && !ids.empty()) {  // cancel (maybe a stale id)
+        auto k = rng.below(ids.size());
+        auto [e, id] = ids[k];
+        q.cancel(e);
+        ref.erase(std::remove_if(ref.begin(), ref.end(), [id = id](const Ref& r) { return r.id == id; }),
+                  ref.end());
+      } else if (op < 9) {  // pop
+        std::int64_t t;
+        Task task;
+        bool got = q.pop(t, task);
+        ASSERT_EQ(got, !ref.empty()) << "seed " << seed << " step " << step;
+        if (!got) continue;
+        auto it = std::min_element(ref.begin(), ref.end(), [](const Ref& a, const Ref& b) {
+          return std::tie(a.t, a.order) < std::tie(b.t, b.order);
+        });
+        task();
+        ASSERT_EQ(ran, it->id) << "seed " << seed << " step " << step;
+        ASSERT_EQ(t, it->t);
+        now = t;
+        ref.erase(it);
+      } else if (rng.below(20) == 0) {  // a host crash: its owner's events die
+        const void* dead = &owners[rng.below(3)];
+        std::vector<Task> grave;
+        q.take_owned([dead](const void* o) { return o == dead; }, grave);
+        std::size_t expected = std::count_if(ref.begin(), ref.end(),
+                                             [dead](const Ref& r) { return r.owner == dead; });
+        ASSERT_EQ(grave.size(), expected);
+        ref.erase(std::remove_if(ref.begin(), ref.end(),
+                                 [dead](const Ref& r) { return r.owner == dead; }),
+                  ref.end());
+      }
+      std::int64_t expected_next = INT64_MAX;
+      for (const auto& r : ref) expected_next = std::min(expected_next, r.t);
+      ASSERT_EQ(q.next_time(), expected_next) << "seed " << seed << " step " << step;
+    }
+  }
+}
+
+TEST(EventQueue, CancelDestroysTheTaskAtOnceAndStaleIdsAreHarmless) {
+  EventQueue q;
+  auto token = std::make_shared<int>(1);
+  std::weak_ptr<int> watch = token;
+  EventId a = q.push(10, Task([t = std::move(token)] {}));
+  EventId b = q.push(5, Task([] {}));
+  q.cancel(a);
+  EXPECT_TRUE(watch.expired());
+  q.cancel(a);  // stale
+  EXPECT_EQ(q.size(), 1u);
+  std::int64_t t;
+  Task task;
+  ASSERT_TRUE(q.pop(t, task));
+  EXPECT_EQ(t, 5);
+  q.cancel(b);  // already ran
+  EventId c = q.push(7, Task([] {}));  // reuses a slot: the old ids must not reach it
+  q.cancel(a);
+  q.cancel(b);
+  EXPECT_EQ(q.size(), 1u);
+  EXPECT_EQ(q.next_time(), 7);
+  q.cancel(c);
+  EXPECT_TRUE(q.empty());
+  EXPECT_FALSE(q.pop(t, task));
+}
+
+}  // namespace
+}  // namespace simsock::sim
