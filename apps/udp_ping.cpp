@@ -32,8 +32,14 @@ struct PingState {
 
 // The sequence number in a reply, or -1.
 long long parse_seq(std::string_view reply) {
-  auto pos = reply.rfind("ping ");
+  // The last "ping ": found by forward searches (memchr-based) rather than rfind, which compares
+  // at every position of the padding, backwards.
+  auto pos = reply.find("ping ");
   if (pos == std::string_view::npos) return -1;
+  for (auto next = reply.find("ping ", pos + 5); next != std::string_view::npos;
+       next = reply.find("ping ", next + 5)) {
+    pos = next;
+  }
   long long v = -1;
   for (std::size_t i = pos + 5; i < reply.size() && reply[i] >= '0' && reply[i] <= '9'; ++i) {
     v = (v < 0 ? 0 : v) * 10 + (reply[i] - '0');

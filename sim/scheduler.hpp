@@ -13,8 +13,16 @@
 //     queues it otherwise;
 //   - execute(f) on the blocking.never executor (what asio::post requires) always queues.
 // Queued handlers run in the order they were queued.
+//
+// Asio recycles the memory of coroutine frames and type-erased handlers through a per-thread
+// cache that exists only while a thread is "inside" an execution context (io_context::run does
+// this). Scheduler::Scope does the same for the world loop, so awaitables and
+// any_completion_handler reuse their blocks instead of calling the allocator for each operation.
 #pragma once
 
+#include <boost/asio/detail/call_stack.hpp>
+#include <boost/asio/detail/thread_context.hpp>
+#include <boost/asio/detail/thread_info_base.hpp>
 #include <boost/asio/execution.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <cstddef>
@@ -67,8 +75,21 @@ class Executor {
   Scheduler* s_;
 };
 
-class Scheduler : public asio::execution_context {
+class Scheduler : public asio::execution_context, private asio::detail::thread_context {
  public:
+  // While a Scope lives, this thread counts as running the scheduler for Asio's per-thread
+  // memory recycling (not for running_in_this_thread()). Scopes nest.
+  class Scope {
+   public:
+    explicit Scope(Scheduler& s) : ctx_(static_cast<asio::detail::thread_context*>(&s), s.info_) {}
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    asio::detail::call_stack<asio::detail::thread_context, asio::detail::thread_info_base>::context
+        ctx_;
+  };
+
   Scheduler() = default;
   ~Scheduler() { clear(); }
 
@@ -127,6 +148,7 @@ class Scheduler : public asio::execution_context {
     head_ = 0;
   }
 
+  asio::detail::thread_info_base info_;  // declared before ring_: outlives the tasks' memory
   std::vector<Task> ring_;
   std::size_t head_ = 0, size_ = 0;
   bool running_ = false;
