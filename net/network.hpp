@@ -35,10 +35,12 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
 #include "net/endpoint.hpp"
+#include "net/loop.hpp"
 #include "net/errors.hpp"
 
 namespace simsock::net {
@@ -60,19 +62,28 @@ auto first_buffer(const Buffers& buffers) {
 }
 
 // Calls next(handler), except that a handler whose associated executor is an any_io_executor
-// wrapping an io_context's executor (coroutines and handlers on an io_context) is first bound to
-// that io_context executor itself: the same executor, but of a concrete type. Backends look a
-// handler's executor up through any_completion_handler, which returns it wrapped in an
-// any_completion_executor; wrapping an any_io_executor heap-allocates (Asio 1.81), wrapping the
-// io_context's executor does not. That allocation was the largest cost net/ added to a socket
-// operation on real sockets (W6).
+// wrapping an io_context's executor or a net::Loop's (coroutines and handlers on an io_context, or
+// on the simulator) is first bound to that executor itself: the same executor, but of a concrete
+// type. Backends look a handler's executor up through any_completion_handler, which returns it
+// wrapped in an any_completion_executor; wrapping an any_io_executor heap-allocates (Asio 1.81),
+// wrapping the concrete executor does not. That allocation was the largest cost net/ added to a
+// socket operation on real sockets (W6), and 15% of a simulated one (W1).
 template <typename Handler, typename Next>
 void with_concrete_executor(Handler&& handler, Next&& next) {
   using H = std::decay_t<Handler>;
   if constexpr (std::is_same_v<asio::associated_executor_t<H>, asio::any_io_executor>) {
+    // The type checks compare type_info addresses (target<T>() alone falls back to comparing
+    // type names with strcmp on every mismatch); where the addresses differ for the same type
+    // (across shared libraries) the handler just keeps its any_io_executor.
     const asio::any_io_executor ex = asio::get_associated_executor(handler);
-    if (const auto* io = ex.template target<asio::io_context::executor_type>()) {
+    const std::type_info& target = ex.target_type();
+    if (&target == &typeid(asio::io_context::executor_type)) {
+      const auto* io = ex.template target<asio::io_context::executor_type>();
       return std::forward<Next>(next)(asio::bind_executor(*io, std::forward<Handler>(handler)));
+    }
+    if (&target == &typeid(LoopExecutor<false>)) {
+      const auto* loop = ex.template target<LoopExecutor<false>>();
+      return std::forward<Next>(next)(asio::bind_executor(*loop, std::forward<Handler>(handler)));
     }
   }
   std::forward<Next>(next)(std::forward<Handler>(handler));

@@ -1,81 +1,9 @@
-// A move-only `void()` callable with inline storage: the unit of work the event queue runs.
-// Small captures (a handler plus a few arguments) live inside the object, so scheduling an event
-// does not allocate; larger ones fall back to the heap.
+// The simulator's unit of work: net::detail::Task (a move-only `void()` callable with inline
+// storage), used by the agenda and the loop.
 #pragma once
 
-#include <cstddef>
-#include <new>
-#include <type_traits>
-#include <utility>
+#include "net/detail/task.hpp"
 
 namespace simsock::sim {
-
-class Task {
- public:
-  static constexpr std::size_t inline_size = 96;
-
-  Task() = default;
-  template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Task>>>
-  Task(F&& f) {  // NOLINT(google-explicit-constructor): lambdas convert implicitly
-    using Fn = std::decay_t<F>;
-    if constexpr (sizeof(Fn) <= inline_size && alignof(Fn) <= alignof(std::max_align_t) &&
-                  std::is_nothrow_move_constructible_v<Fn>) {
-      ::new (static_cast<void*>(buf_)) Fn(std::forward<F>(f));
-      ops_ = &inline_ops<Fn>;
-    } else {
-      *reinterpret_cast<Fn**>(buf_) = new Fn(std::forward<F>(f));
-      ops_ = &heap_ops<Fn>;
-    }
-  }
-  Task(Task&& o) noexcept : ops_(o.ops_) {
-    if (ops_) ops_->move(o.buf_, buf_);
-    o.ops_ = nullptr;
-  }
-  Task& operator=(Task&& o) noexcept {
-    if (this != &o) {
-      reset();
-      ops_ = o.ops_;
-      if (ops_) ops_->move(o.buf_, buf_);
-      o.ops_ = nullptr;
-    }
-    return *this;
-  }
-  Task(const Task&) = delete;
-  Task& operator=(const Task&) = delete;
-  ~Task() { reset(); }
-
-  explicit operator bool() const { return ops_ != nullptr; }
-  void operator()() { ops_->call(buf_); }
-  // Destroys the callable (and whatever it captured).
-  void reset() {
-    if (ops_) {
-      auto* ops = ops_;
-      ops_ = nullptr;
-      ops->destroy(buf_);
-    }
-  }
-
- private:
-  struct Ops {
-    void (*call)(void*);
-    void (*move)(void* from, void* to);
-    void (*destroy)(void*);
-  };
-  template <typename Fn>
-  static constexpr Ops inline_ops = {[](void* p) { (*static_cast<Fn*>(p))(); },
-                                     [](void* from, void* to) {
-                                       ::new (to) Fn(std::move(*static_cast<Fn*>(from)));
-                                       static_cast<Fn*>(from)->~Fn();
-                                     },
-                                     [](void* p) { static_cast<Fn*>(p)->~Fn(); }};
-  template <typename Fn>
-  static constexpr Ops heap_ops = {
-      [](void* p) { (**static_cast<Fn**>(p))(); },
-      [](void* from, void* to) { *static_cast<Fn**>(to) = *static_cast<Fn**>(from); },
-      [](void* p) { delete *static_cast<Fn**>(p); }};
-
-  alignas(std::max_align_t) unsigned char buf_[inline_size];
-  const Ops* ops_ = nullptr;
-};
-
+using Task = net::detail::Task;
 }  // namespace simsock::sim

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -140,8 +141,14 @@ class World::Impl {
     if constexpr (std::is_same_v<Ex, Executor<false>> || std::is_same_v<Ex, Executor<true>>) {
       return &ex.scheduler() == &sched_;
     } else {
-      if (auto* e = ex.template target<Executor<false>>()) return &e->scheduler() == &sched_;
-      if (auto* e = ex.template target<Executor<true>>()) return &e->scheduler() == &sched_;
+      // type_info addresses, not target<T>() alone: that compares type names on a mismatch.
+      const std::type_info& type = ex.target_type();
+      if (&type == &typeid(Executor<false>)) {
+        return &ex.template target<Executor<false>>()->scheduler() == &sched_;
+      }
+      if (&type == &typeid(Executor<true>)) {
+        return &ex.template target<Executor<true>>()->scheduler() == &sched_;
+      }
       return false;
     }
   }

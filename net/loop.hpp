@@ -1,0 +1,176 @@
+// net::Loop: a single-threaded FIFO of ready handlers, and LoopExecutor, the executor over it.
+// The simulator's world runs every handler and coroutine on one (sim/world.cpp); the network
+// interface knows the executor type so it can hand handlers to backends with it (network.hpp).
+//
+// Asio needs an execution context to run completion handlers and coroutines on. A general-purpose
+// asio::io_context works, but it pays for thread safety and OS integration the simulator never
+// uses: a mutex per post, atomic outstanding-work counts, a scheduler operation per handler. A
+// Loop is the minimum the world needs: a FIFO of ready handlers, drained by the world loop
+// between agenda events, single-threaded, with no locks and no atomics.
+//
+// LoopExecutor<Never> is a standard (P0443-style) executor over it, so asio::any_io_executor, co_spawn,
+// awaitables, strands, post/dispatch/defer and bind_executor all work unchanged:
+//   - execute(f) on the blocking.possibly executor (the default) runs f at once when called from
+//     a handler the scheduler is running (as io_context's executor does from inside run()), and
+//     queues it otherwise;
+//   - execute(f) on the blocking.never executor (what asio::post requires) always queues.
+// Queued handlers run in the order they were queued.
+//
+// Asio recycles the memory of coroutine frames and type-erased handlers through a per-thread
+// cache that exists only while a thread is "inside" an execution context (io_context::run does
+// this). Loop::Scope does the same for the world loop, so awaitables and
+// any_completion_handler reuse their blocks instead of calling the allocator for each operation.
+#pragma once
+
+#include <boost/asio/detail/call_stack.hpp>
+#include <boost/asio/detail/thread_context.hpp>
+#include <boost/asio/detail/thread_info_base.hpp>
+#include <boost/asio/execution.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "net/detail/task.hpp"
+
+namespace simsock::net {
+
+namespace asio = boost::asio;
+
+class Loop;
+
+template <bool Never>
+class LoopExecutor {
+ public:
+  explicit LoopExecutor(Loop& s) noexcept : s_(&s) {}
+
+  Loop& scheduler() const noexcept { return *s_; }
+
+  asio::execution_context& query(asio::execution::context_t) const noexcept;
+  static constexpr asio::execution::blocking_t query(asio::execution::blocking_t) noexcept {
+    return Never ? asio::execution::blocking_t(asio::execution::blocking.never)
+                 : asio::execution::blocking_t(asio::execution::blocking.possibly);
+  }
+  static constexpr asio::execution::relationship_t query(
+      asio::execution::relationship_t) noexcept {
+    return asio::execution::relationship.fork;
+  }
+  static constexpr asio::execution::outstanding_work_t query(
+      asio::execution::outstanding_work_t) noexcept {
+    return asio::execution::outstanding_work.untracked;
+  }
+  LoopExecutor<true> require(asio::execution::blocking_t::never_t) const noexcept {
+    return LoopExecutor<true>(*s_);
+  }
+  LoopExecutor<false> require(asio::execution::blocking_t::possibly_t) const noexcept {
+    return LoopExecutor<false>(*s_);
+  }
+
+  template <typename F>
+  void execute(F&& f) const;
+
+  friend bool operator==(const LoopExecutor& a, const LoopExecutor& b) noexcept { return a.s_ == b.s_; }
+  friend bool operator!=(const LoopExecutor& a, const LoopExecutor& b) noexcept { return a.s_ != b.s_; }
+
+ private:
+  Loop* s_;
+};
+
+class Loop : public asio::execution_context, private asio::detail::thread_context {
+ public:
+  // While a Scope lives, this thread counts as running the scheduler for Asio's per-thread
+  // memory recycling (not for running_in_this_thread()). Scopes nest.
+  class Scope {
+   public:
+    explicit Scope(Loop& s) : ctx_(static_cast<asio::detail::thread_context*>(&s), s.info_) {}
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    asio::detail::call_stack<asio::detail::thread_context, asio::detail::thread_info_base>::context
+        ctx_;
+  };
+
+  Loop() = default;
+  ~Loop() { clear(); }
+
+  LoopExecutor<false> get_executor() noexcept { return LoopExecutor<false>(*this); }
+
+  // Queues `t` to run after everything already queued.
+  void post(detail::Task t) {
+    if (size_ == ring_.size()) grow();
+    ring_[(head_ + size_) & (ring_.size() - 1)] = std::move(t);
+    ++size_;
+  }
+
+  // Runs queued handlers, including those they queue, until none is left. Returns how many ran.
+  // If a handler throws, it is consumed and the exception propagates; the rest stay queued.
+  std::uint64_t poll() {
+    std::uint64_t n = 0;
+    running_ = true;
+    struct Reset {
+      bool& flag;
+      ~Reset() { flag = false; }
+    } reset{running_};
+    while (size_ != 0) {
+      detail::Task t = take_front();
+      ++n;
+      t();
+    }
+    return n;
+  }
+
+  bool running_in_this_thread() const noexcept { return running_; }
+  bool empty() const noexcept { return size_ == 0; }
+
+  // Destroys every queued handler (and the coroutine frames they own) without running it.
+  void clear() {
+    while (size_ != 0) {
+      detail::Task t = take_front();
+      t.reset();  // may queue more; the loop takes those too
+    }
+  }
+
+ private:
+  // The queue is a ring of Task slots (a power of two of them) that grows by doubling and never
+  // shrinks: in steady state queuing a handler allocates nothing.
+  detail::Task take_front() {
+    detail::Task t = std::move(ring_[head_]);
+    head_ = (head_ + 1) & (ring_.size() - 1);
+    --size_;
+    return t;
+  }
+  void grow() {
+    std::vector<detail::Task> bigger(ring_.empty() ? 64 : ring_.size() * 2);
+    for (std::size_t i = 0; i < size_; ++i) {
+      bigger[i] = std::move(ring_[(head_ + i) & (ring_.size() - 1)]);
+    }
+    ring_.swap(bigger);
+    head_ = 0;
+  }
+
+  asio::detail::thread_info_base info_;  // declared before ring_: outlives the tasks' memory
+  std::vector<detail::Task> ring_;
+  std::size_t head_ = 0, size_ = 0;
+  bool running_ = false;
+};
+
+template <bool Never>
+asio::execution_context& LoopExecutor<Never>::query(asio::execution::context_t) const noexcept {
+  return *s_;
+}
+
+template <bool Never>
+template <typename F>
+void LoopExecutor<Never>::execute(F&& f) const {
+  if constexpr (!Never) {
+    if (s_->running_in_this_thread()) {
+      std::forward<F>(f)();
+      return;
+    }
+  }
+  s_->post(detail::Task(std::forward<F>(f)));
+}
+
+}  // namespace simsock::net
