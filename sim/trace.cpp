@@ -5,6 +5,10 @@
 namespace simsock::sim {
 namespace {
 
+std::uint64_t address_port_word(std::uint64_t a, std::uint16_t port) {
+  return (a << 16) ^ port ^ 0x1000000000000ULL;
+}
+
 std::uint64_t endpoint_word(const net::Endpoint* e) {
   if (!e) return 0;
   std::uint64_t a = 0;
@@ -13,7 +17,7 @@ std::uint64_t endpoint_word(const net::Endpoint* e) {
   } else {
     for (auto b : e->address.to_v6().to_bytes()) a = a * 131 + b;
   }
-  return (a << 16) ^ e->port ^ 0x1000000000000ULL;
+  return address_port_word(a, e->port);
 }
 
 }  // namespace
@@ -38,15 +42,34 @@ void Counters::fill(Stats& out) const {
   out["processes.started"] = processes_started;
 }
 
-void Tracer::emit(std::int64_t t, const RawEvent& e) {
+void Tracer::fold_event(std::int64_t t, std::uint64_t kind, std::uint64_t src, std::uint64_t dst,
+                        std::int64_t len, std::int64_t seq, std::string_view reason,
+                        std::string_view detail) {
   fold(static_cast<std::uint64_t>(t));
-  fold(e.kind.hash);
-  fold(endpoint_word(e.src));
-  fold(endpoint_word(e.dst));
-  fold(static_cast<std::uint64_t>(e.len));
-  fold(static_cast<std::uint64_t>(e.seq));
-  if (!e.reason.empty()) fold(fnv1a64(e.reason));
-  if (!e.detail.empty()) fold(fnv1a64(e.detail));
+  fold(kind);
+  fold(src);
+  fold(dst);
+  fold(static_cast<std::uint64_t>(len));
+  fold(static_cast<std::uint64_t>(seq));
+  if (!reason.empty()) fold(fnv1a64(reason));
+  if (!detail.empty()) fold(fnv1a64(detail));
+}
+
+void Tracer::emit_v4(std::int64_t t, TraceKind kind, std::uint32_t src_addr,
+                     std::uint16_t src_port, std::uint32_t dst_addr, std::uint16_t dst_port,
+                     std::int64_t len, std::string_view reason) {
+  if (!sinks_.empty()) {
+    net::Endpoint s{asio::ip::address_v4(src_addr), src_port};
+    net::Endpoint d{asio::ip::address_v4(dst_addr), dst_port};
+    return emit(t, RawEvent{kind, &s, &d, len, -1, reason, {}});
+  }
+  fold_event(t, kind.hash, address_port_word(src_addr, src_port),
+             address_port_word(dst_addr, dst_port), len, -1, reason, {});
+}
+
+void Tracer::emit(std::int64_t t, const RawEvent& e) {
+  fold_event(t, e.kind.hash, endpoint_word(e.src), endpoint_word(e.dst), e.len, e.seq, e.reason,
+             e.detail);
   if (sinks_.empty()) return;
   TraceEvent ev;
   ev.t = t;

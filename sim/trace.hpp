@@ -47,6 +47,11 @@ struct RawEvent {
 class Tracer {
  public:
   void emit(std::int64_t t, const RawEvent& e);
+  // The same for an event between two IPv4 endpoints given as numbers (UDP's hot path): the
+  // digest is identical, and endpoint objects are built only when a sink is attached.
+  void emit_v4(std::int64_t t, TraceKind kind, std::uint32_t src_addr, std::uint16_t src_port,
+               std::uint32_t dst_addr, std::uint16_t dst_port, std::int64_t len,
+               std::string_view reason = {});
   std::uint64_t digest() const { return mix64(digest_); }
   void add_sink(TraceSink* s) { sinks_.push_back(s); }
   bool has_sinks() const { return !sinks_.empty(); }
@@ -54,6 +59,9 @@ class Tracer {
  private:
   // One multiply per word: the running value is a bijection of the previous one and the word,
   // so two traces that differ in one field always differ; digest() mixes the result.
+  void fold_event(std::int64_t t, std::uint64_t kind, std::uint64_t src, std::uint64_t dst,
+                  std::int64_t len, std::int64_t seq, std::string_view reason,
+                  std::string_view detail);
   void fold(std::uint64_t v) {
     digest_ = std::rotl(digest_ ^ v, 29) * 0x9e3779b97f4a7c15ULL;
   }

@@ -11,8 +11,8 @@ namespace {
 
 void trace_udp(World::Impl& w, TraceKind kind, WireEndpoint src, WireEndpoint dst,
                std::size_t len, std::string_view reason = {}) {
-  net::Endpoint s = src.to_endpoint(), d = dst.to_endpoint();
-  w.trace(RawEvent{kind, &s, &d, static_cast<std::int64_t>(len), -1, reason, {}});
+  w.tracer_.emit_v4(w.now(), kind, src.addr, src.port, dst.addr, dst.port,
+                    static_cast<std::int64_t>(len), reason);
 }
 
 void drop(World::Impl& w, WireEndpoint src, WireEndpoint dst, std::size_t len,
@@ -158,7 +158,11 @@ void SimUdpSocket::send_to_impl(asio::const_buffer b, const net::Endpoint& to, S
     r.payload_len = data.size();
     w.packet(r);
   }
-  transmit(w, w.path(from, *dst_host), std::move(data), src, dst);
+  if (dst_host != last_to_) {
+    last_path_ = &w.path(from, *dst_host);
+    last_to_ = dst_host;
+  }
+  transmit(w, *last_path_, std::move(data), src, dst);
   w.complete(&home(), std::move(h), net::error_code(), b.size());
 }
 

@@ -23,6 +23,8 @@
 
 namespace simsock::sim {
 
+class Path;
+
 inline constexpr std::size_t k_udp_max_payload = 65507;
 inline constexpr std::size_t k_udp_receive_queue_bytes = 256 * 1024;
 
@@ -67,6 +69,9 @@ class SimUdpSocket final : public net::UdpSocket, public SimObject {
   std::size_t queued_bytes_ = 0;
   std::optional<RecvHandler> receiver_;
   asio::mutable_buffer receive_buffer_;
+  // The path of the last send (paths live as long as the world): most sockets send to one peer.
+  const HostImpl* last_to_ = nullptr;
+  Path* last_path_ = nullptr;
 };
 
 std::unique_ptr<net::UdpSocket> make_udp_socket(SimNetwork& net, const net::Endpoint& at,
