@@ -5,6 +5,7 @@
 // last, replies are awaited for --timeout. Prints one line:
 // sent=N received=M lost=K dup=D rtt_min_us=A rtt_avg_us=B rtt_max_us=C
 #include <algorithm>
+#include <charconv>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
@@ -113,8 +114,14 @@ asio::awaitable<int> run(AppContext& ctx) {
                  receive_replies(st, ctx.net, std::max<std::size_t>(size + 256, 2048)),
                  asio::detached);
   int status = 0;
+  std::string payload;
   for (std::uint64_t seq = 0; seq < count; ++seq) {
-    std::string payload = "ping " + std::to_string(seq) + " ";
+    // "ping SEQ " padded with dots to --size, built in place (no allocation per datagram).
+    payload.assign("ping ");
+    char digits[24];
+    auto [end, _] = std::to_chars(digits, digits + sizeof digits, seq);
+    payload.append(digits, end);
+    payload.push_back(' ');
     if (payload.size() < size) payload.resize(size, '.');
     st->sent_at[seq] = ctx.net.now();
     auto [sec, n] = co_await st->sock->async_send_to(asio::buffer(payload), server, use_tuple);
@@ -126,7 +133,10 @@ asio::awaitable<int> run(AppContext& ctx) {
     }
     if (interval == nanoseconds::zero()) {
       st->awaiting = seq;
-      if (st->replies[seq] == 0) co_await wait(*st, timeout);
+      if (st->replies[seq] == 0) {  // wait for the reply (the receiver cancels the timer)
+        st->wake->expires_after(timeout);
+        co_await st->wake->async_wait(use_tuple);
+      }
       st->awaiting = SIZE_MAX;
     } else if (seq + 1 < count) {
       co_await wait(*st, interval);
