@@ -83,7 +83,10 @@ asio::awaitable<int> udp_echo_body(net::Network& net, sim::ProcessIo&) {
   }
 }
 
-void run_w1(std::uint64_t round_trips, double loss, std::size_t size, std::uint64_t seed) {
+// interval_us 0: one datagram in flight (the next leaves when the reply arrives); otherwise one
+// leaves every interval, so about 2 ms / interval are in flight at once.
+void run_w1(std::uint64_t round_trips, double loss, std::size_t size, std::uint64_t seed,
+            double interval_us) {
   sim::World w(seed);
   sim::LinkConfig link;
   link.latency = milliseconds(1);
@@ -95,7 +98,8 @@ void run_w1(std::uint64_t round_trips, double loss, std::size_t size, std::uint6
   w.spawn("ping", "client", "udp-ping",
           app_body("udp-ping", {{"connect", "10.0.0.2:7"},
                                 {"count", std::to_string(round_trips)},
-                                {"size", std::to_string(size)}}));
+                                {"size", std::to_string(size)},
+                                {"interval", std::to_string(interval_us) + "us"}}));
   double wall = timed([&] { w.run(); });
   require_clean_exit(w, "ping");
   auto delivered = stat(w, "udp.delivered");
@@ -298,7 +302,7 @@ void add_sim_workloads(CLI::App& app) {
   struct Params {
     std::uint64_t round_trips = 1'000'000, bytes = 1ull << 30, connections = 100'000,
                   per_client_host = 25'000, connect_window = 0, hosts = 100, seed = 1;
-    double loss = 0.01, sim_seconds = 3600;
+    double loss = 0.01, sim_seconds = 3600, interval_us = 0;
     std::size_t size = 64;
   };
   auto p = std::make_shared<Params>();
@@ -308,7 +312,11 @@ void add_sim_workloads(CLI::App& app) {
   w1->add_option("--loss", p->loss, "per datagram")->capture_default_str();
   w1->add_option("--size", p->size, "bytes per datagram")->capture_default_str();
   w1->add_option("--seed", p->seed)->capture_default_str();
-  w1->callback([p] { run_w1(p->round_trips, p->loss, p->size, p->seed); });
+  w1->add_option("--interval-us", p->interval_us,
+                 "send one datagram every interval instead of waiting for each reply (in flight: "
+                 "about 2000 / interval)")
+      ->capture_default_str();
+  w1->callback([p] { run_w1(p->round_trips, p->loss, p->size, p->seed, p->interval_us); });
 
   auto* w2 = app.add_subcommand("w2", "W2: tcp-bulk into tcp-sink, MSS segments, 1 ms, loss");
   w2->add_option("--bytes", p->bytes)->capture_default_str();
