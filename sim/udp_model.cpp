@@ -9,6 +9,31 @@
 namespace simsock::sim {
 namespace {
 
+// Payload vectors are recycled per thread: a datagram's bytes are usually copied out into the
+// receiver's buffer at delivery, and the next send reuses that vector's capacity instead of
+// allocating. Bounded: at most 32 vectors of up to 64 KiB each are kept.
+class PayloadPool {
+ public:
+  std::vector<std::uint8_t> take(const std::uint8_t* p, std::size_t n) {
+    if (free_.empty()) return std::vector<std::uint8_t>(p, p + n);
+    std::vector<std::uint8_t> v = std::move(free_.back());
+    free_.pop_back();
+    v.assign(p, p + n);
+    return v;
+  }
+  void give(std::vector<std::uint8_t>&& v) {
+    if (v.capacity() == 0 || v.capacity() > 65536 || free_.size() >= 32) return;
+    free_.push_back(std::move(v));
+  }
+  static PayloadPool& here() {
+    thread_local PayloadPool pool;
+    return pool;
+  }
+
+ private:
+  std::vector<std::vector<std::uint8_t>> free_;
+};
+
 void trace_udp(World::Impl& w, TraceKind kind, WireEndpoint src, WireEndpoint dst,
                std::size_t len, std::string_view reason = {}) {
   w.tracer_.emit_v4(w.now(), kind, src.addr, src.port, dst.addr, dst.port,
@@ -29,6 +54,7 @@ void arrive(World::Impl& w, HostImpl& host, std::vector<std::uint8_t>& data, Wir
   SimUdpSocket* s = host.udp_at(asio::ip::address_v4(dst.addr), dst.port);
   if (!s) return drop(w, src, dst, len, "no_listener");
   if (!s->deliver(std::move(data), src)) return drop(w, src, dst, len, "overflow");
+  PayloadPool::here().give(std::move(data));  // copied out (a queued datagram took it instead)
   ++w.counters_.udp_delivered;
   trace_udp(w, "udp.deliver", src, dst, len);
 }
@@ -145,7 +171,7 @@ void SimUdpSocket::send_to_impl(asio::const_buffer b, const net::Endpoint& to, S
   WireEndpoint dst{to.address.to_v4().to_uint(), to.port};
   if (to.address.is_unspecified()) dst.addr = asio::ip::address_v4::loopback().to_uint();
   const auto* p = static_cast<const std::uint8_t*>(b.data());
-  std::vector<std::uint8_t> data(p, p + b.size());
+  std::vector<std::uint8_t> data = PayloadPool::here().take(p, b.size());
   ++w.counters_.udp_sent;
   trace_udp(w, "udp.send", src, dst, data.size());
   if (w.packet_sinks()) {
@@ -187,7 +213,9 @@ void SimUdpSocket::receive_from_impl(asio::mutable_buffer b, RecvHandler h) {
     Queued q = std::move(queue_.front());
     queue_.pop_front();
     queued_bytes_ -= q.data.size();
-    return world().complete(&home(), std::move(h), net::error_code(), copy_out(q.data, q.from, b));
+    net::Datagram d = copy_out(q.data, q.from, b);
+    PayloadPool::here().give(std::move(q.data));
+    return world().complete(&home(), std::move(h), net::error_code(), d);
   }
   receiver_.emplace(std::move(h));
   watch_cancel(*receiver_, [this] { cancel(); });

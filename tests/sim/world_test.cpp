@@ -1,6 +1,10 @@
 // The world: virtual time, the event loop, Asio integration (callbacks and coroutines).
 #include <gtest/gtest.h>
 
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "tests/sim/sim_test_util.hpp"
@@ -44,6 +48,51 @@ TEST(World, HandlersAreNeverInvokedInsideTheInitiatingCall) {
   EXPECT_FALSE(ran);
   w.run();
   EXPECT_TRUE(ran);
+}
+
+// A handler bound to another execution context runs there, not on the world's loop: the world
+// only hands it over (asio::dispatch to its executor).
+TEST(World, HandlersBoundToAnotherContextRunThere) {
+  World w(1);
+  auto& net = w.add_host("a", "10.0.0.1").network();
+  asio::io_context user;
+  auto t = net.make_timer();
+  t->expires_after(1s);
+  bool ran = false, on_user_context = false;
+  t->async_wait(asio::bind_executor(user, [&](net::error_code ec) {
+    EXPECT_FALSE(ec);
+    ran = true;
+    on_user_context = user.get_executor().running_in_this_thread();
+  }));
+  w.run();
+  EXPECT_FALSE(ran);  // queued on the user's context, which nobody has run yet
+  user.run();
+  EXPECT_TRUE(ran);
+  EXPECT_TRUE(on_user_context);
+}
+
+// The world's executor: queued handlers run in order, a post from a handler runs after every
+// handler queued before it, dispatch from inside a handler runs at once; executors of the same
+// world compare equal, of different worlds not, and blocking.never can be required.
+TEST(World, TheWorldsExecutorRunsHandlersInPostOrder) {
+  World w(1), other(2);
+  auto& net = w.add_host("a", "10.0.0.1").network();
+  auto ex = net.get_executor();
+  std::vector<int> order;
+  asio::post(ex, [&] {
+    order.push_back(1);
+    asio::post(ex, [&] { order.push_back(4); });
+    asio::dispatch(ex, [&] { order.push_back(2); });  // inside a handler: runs inline
+  });
+  asio::post(ex, [&] { order.push_back(3); });
+  EXPECT_TRUE(order.empty());  // nothing runs inside post
+  w.run();
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4}));
+  EXPECT_EQ(ex, net.get_executor());
+  EXPECT_EQ(asio::query(asio::require(ex, asio::execution::blocking.never),
+                        asio::execution::blocking),
+            asio::execution::blocking.never);
+  EXPECT_NE(ex, other.add_host("b", "10.0.0.2").network().get_executor());
 }
 
 TEST(World, CoroutinesAwaitTimersAndCancelledWaitsReportAborted) {
