@@ -50,6 +50,17 @@ int usage_error(const std::string& cmd, const std::string& message) {
   return 2;
 }
 
+// Loads a scenario file; a bad one prints its located error (FILE:LINE:COL ...) and gives nullopt
+// (the command then exits with 2).
+std::optional<scenario::ScenarioSpec> load_or_report(const std::string& file) {
+  try {
+    return scenario::load_scenario_file(file);
+  } catch (const ScenarioError& e) {
+    std::cerr << e.what() << "\n";
+    return std::nullopt;
+  }
+}
+
 bool colour_for(int fd) {
   return ::isatty(fd) == 1 && std::getenv("NO_COLOR") == nullptr;
 }
@@ -76,13 +87,9 @@ int cmd_run(const Args& args) {
                                     "' is not a seed (an integer in 0..18446744073709551615)");
     }
   }
-  scenario::ScenarioSpec spec;
-  try {
-    spec = scenario::load_scenario_file(file);
-  } catch (const ScenarioError& e) {
-    std::cerr << e.what() << "\n";
-    return 2;
-  }
+  auto loaded = load_or_report(file);
+  if (!loaded) return 2;
+  scenario::ScenarioSpec& spec = *loaded;
 
   std::ofstream trace_file;
   std::unique_ptr<sim::JsonLinesTraceWriter> trace;
@@ -155,13 +162,9 @@ int cmd_sweep(const Args& args) {
     std::ofstream touch(status_file, std::ios::app);
   }
 
-  scenario::ScenarioSpec spec;
-  try {
-    spec = scenario::load_scenario_file(file);
-  } catch (const ScenarioError& e) {
-    std::cerr << e.what() << "\n";
-    return 2;
-  }
+  auto loaded = load_or_report(file);
+  if (!loaded) return 2;
+  scenario::ScenarioSpec& spec = *loaded;
 
   const bool show_progress = ::isatty(STDERR_FILENO) == 1;
   auto progress = [&](std::uint64_t done, std::uint64_t total, std::uint64_t failed) {
