@@ -44,7 +44,7 @@ class SimTimer final : public net::Timer, public SimObject {
   void wait_impl(Handler h) override {
     if (handler_) abort_wait();
     if (gone()) {
-      world().complete(&home(), std::move(h), net::error_code(net::error::operation_aborted));
+      world().complete(std::move(h), net::error_code(net::error::operation_aborted));
       return;
     }
     handler_.emplace(std::move(h));
@@ -55,14 +55,14 @@ class SimTimer final : public net::Timer, public SimObject {
   void fire() {
     event_ = {};
     Handler h = take(handler_);
-    world().complete(&home(), std::move(h), net::error_code());
+    world().complete(std::move(h), net::error_code());
   }
 
   void abort_wait() {
     world().cancel(event_);
     event_ = {};
     Handler h = take(handler_);
-    world().complete(&home(), std::move(h), net::error_code(net::error::operation_aborted));
+    world().complete(std::move(h), net::error_code(net::error::operation_aborted));
   }
 
   std::int64_t expiry_ = 0;
@@ -133,7 +133,7 @@ void SimNetwork::resolve_impl(
     out.push_back({h2->address(), port});
   }
   ec = out.empty() ? net::error_code(net::error::host_not_found) : net::error_code();
-  world_.complete(this, std::move(h), ec, std::move(out));
+  world_.complete(std::move(h), ec, std::move(out));
 }
 
 }  // namespace simsock::sim

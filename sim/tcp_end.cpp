@@ -209,7 +209,7 @@ void TcpEnd::receive(const TcpPacket& p) {
     send_ack();
     ConnectHandler h = take(connector_);
     std::unique_ptr<net::TcpStream> s = std::make_unique<SimTcpStream>(home(), *this);
-    world().complete(&home(), std::move(h), net::error_code(), std::move(s));
+    world().complete(std::move(h), net::error_code(), std::move(s));
     return;
   }
   if (p.kind == K::syn_ack) return send_ack();  // our ACK was lost
@@ -416,7 +416,7 @@ void TcpEnd::fail(net::error_code ec) {
   }
   if (connector_) {
     ConnectHandler h = take(connector_);
-    world().complete(&home(), std::move(h), ec, std::unique_ptr<net::TcpStream>());
+    world().complete(std::move(h), ec, std::unique_ptr<net::TcpStream>());
   }
   wake_reader();
   wake_writer();
@@ -448,7 +448,7 @@ void TcpEnd::wake_writer() {
 void TcpEnd::read(asio::mutable_buffer b, ReadHandler h) {
   auto& w = world();
   if (reader_) cancel_reader();
-  if (b.size() == 0) return w.complete(&home(), std::move(h), net::error_code(), std::size_t{0});
+  if (b.size() == 0) return w.complete(std::move(h), net::error_code(), std::size_t{0});
   if (!rcv_.empty() && !read_shut_) {
     std::size_t n = std::min(b.size(), rcv_.size());
     rcv_.copy_out(0, static_cast<std::uint8_t*>(b.data()), n);
@@ -458,15 +458,15 @@ void TcpEnd::read(asio::mutable_buffer b, ReadHandler h) {
         advertised_window() >= k_tcp_buffer / 2) {
       schedule_ack();
     }
-    return w.complete(&home(), std::move(h), net::error_code(), n);
+    return w.complete(std::move(h), net::error_code(), n);
   }
   if (error_ && error_ != net::error::eof) {
     net::error_code ec = error_;
     error_ = net::error::eof;
-    return w.complete(&home(), std::move(h), ec, std::size_t{0});
+    return w.complete(std::move(h), ec, std::size_t{0});
   }
   if (error_ || fin_received_ || read_shut_ || state == State::closed) {
-    return w.complete(&home(), std::move(h), net::error_code(net::error::eof), std::size_t{0});
+    return w.complete(std::move(h), net::error_code(net::error::eof), std::size_t{0});
   }
   reader_.emplace(std::move(h));
   watch_cancel(*reader_, [this] { cancel_reader(); });
@@ -476,7 +476,7 @@ void TcpEnd::read(asio::mutable_buffer b, ReadHandler h) {
 void TcpEnd::write(asio::const_buffer b, ReadHandler h) {
   auto& w = world();
   if (writer_) cancel_writer();
-  auto done = [&](net::error_code ec, std::size_t n) { w.complete(&home(), std::move(h), ec, n); };
+  auto done = [&](net::error_code ec, std::size_t n) { w.complete(std::move(h), ec, n); };
   if (error_ && error_ != net::error::eof) {
     net::error_code ec = error_;
     error_ = net::error::eof;
@@ -505,13 +505,13 @@ void TcpEnd::cancel_ops() {
 
 void TcpEnd::cancel_reader() {
   if (!reader_) return;
-  world().complete(&home(), take(reader_), net::error_code(net::error::operation_aborted),
+  world().complete(take(reader_), net::error_code(net::error::operation_aborted),
                    std::size_t{0});
 }
 
 void TcpEnd::cancel_writer() {
   if (!writer_) return;
-  world().complete(&home(), take(writer_), net::error_code(net::error::operation_aborted),
+  world().complete(take(writer_), net::error_code(net::error::operation_aborted),
                    std::size_t{0});
 }
 

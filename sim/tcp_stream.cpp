@@ -53,7 +53,7 @@ void SimTcpStream::cancel() {
 
 void SimTcpStream::read_some_impl(asio::mutable_buffer b, Handler h) {
   if (closed_ || !end_) {
-    return net_.world().complete(&net_, std::move(h), net::error_code(net::error::bad_descriptor),
+    return net_.world().complete(std::move(h), net::error_code(net::error::bad_descriptor),
                                  std::size_t{0});
   }
   end_->read(b, std::move(h));
@@ -61,7 +61,7 @@ void SimTcpStream::read_some_impl(asio::mutable_buffer b, Handler h) {
 
 void SimTcpStream::write_some_impl(asio::const_buffer b, Handler h) {
   if (closed_ || !end_) {
-    return net_.world().complete(&net_, std::move(h), net::error_code(net::error::bad_descriptor),
+    return net_.world().complete(std::move(h), net::error_code(net::error::bad_descriptor),
                                  std::size_t{0});
   }
   end_->write(b, std::move(h));
@@ -104,7 +104,7 @@ void SimTcpListener::close() {
 void SimTcpListener::cancel() {
   if (!acceptor_) return;
   Handler h = take(acceptor_);
-  world().complete(&home(), std::move(h), net::error_code(net::error::operation_aborted),
+  world().complete(std::move(h), net::error_code(net::error::operation_aborted),
                    std::unique_ptr<net::TcpStream>());
 }
 
@@ -169,13 +169,13 @@ void SimTcpListener::hand_over() {
     e->listener = nullptr;
     Handler h = take(acceptor_);
     std::unique_ptr<net::TcpStream> s = std::make_unique<SimTcpStream>(home(), *e);
-    world().complete(&home(), std::move(h), net::error_code(), std::move(s));
+    world().complete(std::move(h), net::error_code(), std::move(s));
   }
 }
 
 void SimTcpListener::accept_impl(Handler h) {
   if (closed_ || gone()) {
-    return world().complete(&home(), std::move(h), net::error_code(net::error::bad_descriptor),
+    return world().complete(std::move(h), net::error_code(net::error::bad_descriptor),
                             std::unique_ptr<net::TcpStream>());
   }
   if (acceptor_) cancel();
@@ -191,7 +191,7 @@ void tcp_connect(
     asio::any_completion_handler<void(net::error_code, std::unique_ptr<net::TcpStream>)> h) {
   auto& w = net.world();
   auto fail = [&](net::error_code ec) {
-    w.complete(&net, std::move(h), ec, std::unique_ptr<net::TcpStream>());
+    w.complete(std::move(h), ec, std::unique_ptr<net::TcpStream>());
   };
   if (net.dead()) return fail(net::error::host_unreachable);
   if (to.port == 0 || !to.address.is_v4()) return fail(net::error::invalid_argument);

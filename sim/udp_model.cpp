@@ -137,7 +137,7 @@ void SimUdpSocket::close() {
 void SimUdpSocket::cancel() {
   if (!receiver_) return;
   RecvHandler h = take(receiver_);
-  world().complete(&home(), std::move(h), net::error_code(net::error::operation_aborted),
+  world().complete(std::move(h), net::error_code(net::error::operation_aborted),
                    net::Datagram{});
 }
 
@@ -155,7 +155,7 @@ void SimUdpSocket::vanish(std::vector<Task>& grave, bool) {
 
 void SimUdpSocket::send_to_impl(asio::const_buffer b, const net::Endpoint& to, SendHandler h) {
   auto& w = world();
-  auto fail = [&](net::error_code ec) { w.complete(&home(), std::move(h), ec, std::size_t{0}); };
+  auto fail = [&](net::error_code ec) { w.complete(std::move(h), ec, std::size_t{0}); };
   if (closed_ || gone()) return fail(net::error::bad_descriptor);
   if (b.size() > k_udp_max_payload) return fail(net::error::message_size);
   if (to.port == 0) return fail(net::error::invalid_argument);
@@ -189,7 +189,7 @@ void SimUdpSocket::send_to_impl(asio::const_buffer b, const net::Endpoint& to, S
     last_to_ = dst_host;
   }
   transmit(w, *last_path_, std::move(data), src, dst);
-  w.complete(&home(), std::move(h), net::error_code(), b.size());
+  w.complete(std::move(h), net::error_code(), b.size());
 }
 
 net::Datagram SimUdpSocket::copy_out(const std::vector<std::uint8_t>& data, WireEndpoint from,
@@ -205,7 +205,7 @@ net::Datagram SimUdpSocket::copy_out(const std::vector<std::uint8_t>& data, Wire
 
 void SimUdpSocket::receive_from_impl(asio::mutable_buffer b, RecvHandler h) {
   if (closed_ || gone()) {
-    return world().complete(&home(), std::move(h), net::error_code(net::error::bad_descriptor),
+    return world().complete(std::move(h), net::error_code(net::error::bad_descriptor),
                             net::Datagram{});
   }
   if (receiver_) cancel();
@@ -215,7 +215,7 @@ void SimUdpSocket::receive_from_impl(asio::mutable_buffer b, RecvHandler h) {
     queued_bytes_ -= q.data.size();
     net::Datagram d = copy_out(q.data, q.from, b);
     PayloadPool::here().give(std::move(q.data));
-    return world().complete(&home(), std::move(h), net::error_code(), d);
+    return world().complete(std::move(h), net::error_code(), d);
   }
   receiver_.emplace(std::move(h));
   watch_cancel(*receiver_, [this] { cancel(); });
@@ -225,7 +225,7 @@ void SimUdpSocket::receive_from_impl(asio::mutable_buffer b, RecvHandler h) {
 bool SimUdpSocket::deliver(std::vector<std::uint8_t>&& data, WireEndpoint from) {
   if (receiver_) {
     RecvHandler h = take(receiver_);
-    world().complete(&home(), std::move(h), net::error_code(),
+    world().complete(std::move(h), net::error_code(),
                      copy_out(data, from, receive_buffer_));
     return true;
   }

@@ -41,7 +41,7 @@ World::Impl::~Impl() {
 }
 
 bool World::Impl::step() {
-  Scheduler::Scope scope(sched_);
+  net::Loop::Scope scope(sched_);
   events_ += sched_.poll();
   std::int64_t t;
   Task task;
@@ -55,7 +55,7 @@ bool World::Impl::step() {
 }
 
 void World::Impl::run_until(std::int64_t limit, const std::function<bool()>* done) {
-  Scheduler::Scope scope(sched_);
+  net::Loop::Scope scope(sched_);
   std::int64_t t;
   Task task;
   for (;;) {

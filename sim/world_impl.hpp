@@ -1,6 +1,7 @@
 // World::Impl: the state every model shares. Internal to sim/.
 #pragma once
 
+#include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -15,7 +16,7 @@
 #include "sim/event_queue.hpp"
 #include "sim/host.hpp"
 #include "sim/path.hpp"
-#include "sim/scheduler.hpp"
+#include "net/loop.hpp"
 #include "sim/trace.hpp"
 #include "sim/world.hpp"
 
@@ -57,7 +58,7 @@ class World::Impl {
   void cancel(EventId id) { queue_.cancel(id); }
   // True while the scheduler runs handlers (as opposed to the loop running an agenda event).
   bool in_poll() const { return sched_.running_in_this_thread(); }
-  Executor<false> executor() { return sched_.get_executor(); }
+  net::LoopExecutor<false> executor() { return sched_.get_executor(); }
   bool ending() const { return ending_; }
 
   // Delivers a completion: `h(args...)` through h's associated executor, never inside the call
@@ -65,11 +66,10 @@ class World::Impl {
   // already queued, before the next agenda event. A handler whose associated executor is this
   // world's (the default, and every coroutine spawned on a simulated Network) is called straight
   // from the queue, which is what dispatching to it would do; any other executor (a strand, a
-  // user's io_context) gets the call through asio::dispatch. `owner` is the object the
-  // operation belonged to (kept for diagnostics; a crash runs only after the queue is drained).
+  // user's io_context) gets the call through asio::dispatch. A host crash runs as an agenda
+  // event, after the queue has drained, so queued completions need no owner to be found by.
   template <typename Handler, typename... Args>
-  void complete(const void* owner, Handler h, Args... args) {
-    (void)owner;
+  void complete(Handler h, Args... args) {
     if (ending_) return;  // the world is being destroyed: the handler dies with its frame
     auto ex = asio::get_associated_executor(h, sched_.get_executor());
     if (is_own(ex)) {
@@ -136,24 +136,19 @@ class World::Impl {
  private:
   std::int64_t now_ = 0;
   EventQueue queue_;
-  template <typename Ex>
-  bool is_own(const Ex& ex) const {
-    if constexpr (std::is_same_v<Ex, Executor<false>> || std::is_same_v<Ex, Executor<true>>) {
-      return &ex.scheduler() == &sched_;
-    } else {
-      // type_info addresses, not target<T>() alone: that compares type names on a mismatch.
-      const std::type_info& type = ex.target_type();
-      if (&type == &typeid(Executor<false>)) {
-        return &ex.template target<Executor<false>>()->scheduler() == &sched_;
-      }
-      if (&type == &typeid(Executor<true>)) {
-        return &ex.template target<Executor<true>>()->scheduler() == &sched_;
-      }
-      return false;
-    }
+  // Whether a handler's associated executor (as any_completion_handler reports it: a type-erased
+  // any_completion_executor) is this world's loop. Compares type_info addresses, not target<T>()
+  // alone, which compares type names with strcmp on every mismatch.
+  template <bool Never>
+  bool targets_loop(const asio::any_completion_executor& ex) const {
+    if (&ex.target_type() != &typeid(net::LoopExecutor<Never>)) return false;
+    return &ex.target<net::LoopExecutor<Never>>()->scheduler() == &sched_;
+  }
+  bool is_own(const asio::any_completion_executor& ex) const {
+    return targets_loop<false>(ex) || targets_loop<true>(ex);
   }
 
-  Scheduler sched_;
+  net::Loop sched_;
   bool ending_ = false;
   struct EndSlot {
     std::unique_ptr<TcpEnd> end;
