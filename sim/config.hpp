@@ -37,10 +37,21 @@ struct TcpSegmentPolicy {
   std::uint32_t max = 1460;
 };
 
+// TCP timing and buffers of the connections that start on a path, with Linux's defaults (the
+// sysctls and constants named beside each field).
 struct TcpLinkConfig {
   TcpSegmentPolicy segment;
-  double loss = 0.0;                              // per data segment
-  Duration rto = std::chrono::milliseconds(200);  // initial retransmission timeout
+  double loss = 0.0;  // per data segment
+  // Minimum retransmission timeout (Linux TCP_RTO_MIN, the per-route `rto_min`). The RTO itself
+  // is computed from the measured round-trip time.
+  Duration rto = std::chrono::milliseconds(200);
+  Duration initial_rto = std::chrono::seconds(1);  // before any RTT sample (TCP_TIMEOUT_INIT)
+  std::uint32_t syn_retries = 6;                   // net.ipv4.tcp_syn_retries
+  std::uint32_t retries2 = 15;                     // net.ipv4.tcp_retries2
+  // Largest send buffer (net.ipv4.tcp_wmem max) and the receive buffer (tcp_rmem default), in
+  // bytes of payload.
+  std::uint64_t send_buffer = 4 * 1024 * 1024;
+  std::uint64_t receive_buffer = 128 * 1024;
 };
 
 // One direction of traffic between two hosts.
@@ -64,7 +75,9 @@ struct LinkPatch {
   std::optional<GilbertElliott> udp_burst;
   std::optional<TcpSegmentPolicy> tcp_segment;
   std::optional<double> tcp_loss;
-  std::optional<Duration> tcp_rto;
+  std::optional<Duration> tcp_rto, tcp_initial_rto;
+  std::optional<std::uint32_t> tcp_syn_retries, tcp_retries2;
+  std::optional<std::uint64_t> tcp_send_buffer, tcp_receive_buffer;
 
   void apply_to(LinkConfig& link) const;
 };
@@ -94,11 +107,14 @@ struct Crash {
 struct Restart {
   std::string host;
 };  // processes start again from scratch
+struct Kill {
+  std::string process;
+};  // the process dies as a killed process does: its sockets are closed by the kernel
 struct SetLink {
   HostPair pair;
   LinkPatch patch;
 };
-using FaultAction = std::variant<Partition, Heal, Clog, Release, Crash, Restart, SetLink>;
+using FaultAction = std::variant<Partition, Heal, Clog, Release, Crash, Restart, Kill, SetLink>;
 
 struct Fault {
   Duration at{0};

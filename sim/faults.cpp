@@ -19,6 +19,11 @@ void LinkPatch::apply_to(LinkConfig& link) const {
   if (tcp_segment) link.tcp.segment = *tcp_segment;
   if (tcp_loss) link.tcp.loss = *tcp_loss;
   if (tcp_rto) link.tcp.rto = *tcp_rto;
+  if (tcp_initial_rto) link.tcp.initial_rto = *tcp_initial_rto;
+  if (tcp_syn_retries) link.tcp.syn_retries = *tcp_syn_retries;
+  if (tcp_retries2) link.tcp.retries2 = *tcp_retries2;
+  if (tcp_send_buffer) link.tcp.send_buffer = *tcp_send_buffer;
+  if (tcp_receive_buffer) link.tcp.receive_buffer = *tcp_receive_buffer;
 }
 
 namespace {
@@ -34,6 +39,7 @@ std::string describe(const FaultAction& f) {
         if constexpr (std::is_same_v<T, Release>) return "release " + pair(a.pair);
         if constexpr (std::is_same_v<T, Crash>) return "crash " + a.host;
         if constexpr (std::is_same_v<T, Restart>) return "restart " + a.host;
+        if constexpr (std::is_same_v<T, Kill>) return "kill " + a.process;
         if constexpr (std::is_same_v<T, SetLink>) return "set_link " + pair(a.pair);
         return "fault";
       },
@@ -78,6 +84,8 @@ void World::Impl::apply(const FaultAction& f) {
           host_of(a.host).do_crash();
         } else if constexpr (std::is_same_v<T, Restart>) {
           host_of(a.host).do_restart();
+        } else if constexpr (std::is_same_v<T, Kill>) {
+          kill_process(a.process);
         } else if constexpr (std::is_same_v<T, SetLink>) {
           auto patch = [&](const std::string& from, const std::string& to) {
             Path& p = path(host_of(from), host_of(to));

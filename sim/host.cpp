@@ -32,10 +32,10 @@ void SimObject::detach() {
   prev_ = next_ = nullptr;
 }
 
-void SimNetwork::vanish_all(std::vector<Task>& grave, bool crash) {
+void SimNetwork::vanish_all(std::vector<Task>& grave, Vanish how) {
   while (objects_) {
     SimObject* o = objects_;
-    o->vanish(grave, crash);
+    o->vanish(grave, how);
     if (objects_ == o) o->detach();
   }
 }
@@ -147,9 +147,9 @@ void HostImpl::do_crash() {
   if (!up_) return;
   up_ = false;
   std::vector<Task> grave;
-  network_->vanish_all(grave, true);
+  network_->vanish_all(grave, Vanish::crash);
   for (auto& n : process_networks_) {
-    n->vanish_all(grave, true);
+    n->vanish_all(grave, Vanish::crash);
     n->set_dead(true);
   }
   network_->set_dead(true);
@@ -171,8 +171,8 @@ void HostImpl::do_restart() {
 }
 
 void HostImpl::vanish_everything(std::vector<Task>& grave) {
-  network_->vanish_all(grave, false);
-  for (auto& n : process_networks_) n->vanish_all(grave, false);
+  network_->vanish_all(grave, Vanish::world_end);
+  for (auto& n : process_networks_) n->vanish_all(grave, Vanish::world_end);
 }
 
 }  // namespace simsock::sim

@@ -25,6 +25,11 @@ class SimNetwork;
 class SimUdpSocket;
 class SimTcpListener;
 
+// How an object leaves its host: the world is destroyed (nothing is sent), the host lost power
+// (nothing is sent; peers learn of it by their own time-outs), or its process was killed (the
+// kernel closes the object as close() would: FIN, or RST where data was unread).
+enum class Vanish { world_end, crash, kill };
+
 // Base of every object made by a SimNetwork.
 class SimObject {
  public:
@@ -33,10 +38,10 @@ class SimObject {
   SimObject(const SimObject&) = delete;
   SimObject& operator=(const SimObject&) = delete;
 
-  // The host crashed (or the world is ending): release ports and connections without any
-  // orderly shutdown, move every stored handler into `grave` (the caller destroys them) and
-  // detach. `crash` is false when the world is being destroyed (nothing is sent then).
-  virtual void vanish(std::vector<Task>& grave, bool crash) = 0;
+  // The object's host crashed, its process was killed or the world is ending (`how`): move every
+  // stored handler into `grave` (the caller destroys them, never calls them), release ports and
+  // detach. Connections close as `how` says.
+  virtual void vanish(std::vector<Task>& grave, Vanish how) = 0;
 
   // The network that made this object (stays valid while the world lives).
   SimNetwork& home() const { return *home_; }
@@ -77,7 +82,7 @@ class SimNetwork final : public net::Network {
   std::unique_ptr<net::Timer> make_timer() override;
 
   // Vanishes every object made by this network; their handlers go to `grave`.
-  void vanish_all(std::vector<Task>& grave, bool crash);
+  void vanish_all(std::vector<Task>& grave, Vanish how);
 
  private:
   friend class SimObject;

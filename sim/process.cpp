@@ -1,5 +1,6 @@
 // Processes: a body co_spawned on the world's scheduler with its own Network for its host,
 // restarted from scratch (stdin rewound, output kept and appended to) when its host restarts.
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <exception>
 
@@ -43,8 +44,7 @@ std::vector<ProcessResult> World::processes() const {
 }
 
 namespace {
-void trace_process(World::Impl& w, TraceKind kind, const ProcessRecord& p,
-                   std::string_view what) {
+void trace_process(World::Impl& w, TraceKind kind, const ProcessRecord& p, std::string_view what) {
   std::string detail = p.name + " " + std::string(what);
   w.trace(RawEvent{kind, nullptr, nullptr, -1, -1, {}, detail});
 }
@@ -67,6 +67,7 @@ void World::Impl::start_process(std::size_t index) {
   ++counters_.processes_started;
   trace_process(*this, "process.start", p, "on " + p.host + " (" + p.app + ")");
   SimNetwork& net = host.new_process_network();
+  p.network = &net;
   auto finish = [this, index, incarnation](std::exception_ptr e, int code) {
     auto& q = processes_[index];
     if (q.incarnation != incarnation || q.state != ProcessState::running) return;
@@ -101,6 +102,24 @@ void World::Impl::host_crashed(HostImpl& h) {
     p.state = ProcessState::crashed;
     trace_process(*this, "process.exit", p, "crashed");
   }
+}
+
+void World::Impl::kill_process(const std::string& name) {
+  auto it = std::find_if(processes_.begin(), processes_.end(),
+                         [&](const ProcessRecord& p) { return p.name == name; });
+  if (it == processes_.end()) throw std::invalid_argument("no process named '" + name + "'");
+  ProcessRecord& p = *it;
+  if (!p.started || p.state != ProcessState::running || !p.network) return;
+  std::vector<Task> grave;
+  SimNetwork& net = *p.network;
+  net.vanish_all(grave, Vanish::kill);
+  net.set_dead(true);
+  take_owned([&net](const void* owner) { return owner == &net; }, grave);
+  p.state = ProcessState::killed;
+  p.network = nullptr;
+  ++p.incarnation;  // the coroutine's completion (if any) no longer counts
+  trace_process(*this, "process.exit", p, "killed");
+  grave.clear();
 }
 
 void World::Impl::host_restarted(HostImpl& h) {

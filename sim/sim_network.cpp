@@ -29,7 +29,7 @@ class SimTimer final : public net::Timer, public SimObject {
     if (handler_) abort_wait();
   }
 
-  void vanish(std::vector<Task>& grave, bool) override {
+  void vanish(std::vector<Task>& grave, Vanish) override {
     if (handler_) {
       world().cancel(event_);
       grave.emplace_back([h = take(handler_)] {});
@@ -76,7 +76,7 @@ SimNetwork::SimNetwork(World::Impl& world, HostImpl& host) : world_(world), host
 
 SimNetwork::~SimNetwork() {
   std::vector<Task> grave;
-  vanish_all(grave, false);
+  vanish_all(grave, Vanish::world_end);
 }
 
 SimNetwork::executor_type SimNetwork::get_executor() {

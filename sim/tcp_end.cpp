@@ -14,8 +14,8 @@ WireEndpoint wire(const net::Endpoint& e) {
   return {e.address.to_v4().to_uint(), e.port};
 }
 
-void trace_tcp(World::Impl& w, TraceKind kind, const net::Endpoint& src,
-               const net::Endpoint& dst, std::int64_t len = -1, std::int64_t seq = -1) {
+void trace_tcp(World::Impl& w, TraceKind kind, const net::Endpoint& src, const net::Endpoint& dst,
+               std::int64_t len = -1, std::int64_t seq = -1) {
   w.trace(RawEvent{kind, &src, &dst, len, seq, {}, {}});
 }
 
@@ -505,14 +505,12 @@ void TcpEnd::cancel_ops() {
 
 void TcpEnd::cancel_reader() {
   if (!reader_) return;
-  world().complete(take(reader_), net::error_code(net::error::operation_aborted),
-                   std::size_t{0});
+  world().complete(take(reader_), net::error_code(net::error::operation_aborted), std::size_t{0});
 }
 
 void TcpEnd::cancel_writer() {
   if (!writer_) return;
-  world().complete(take(writer_), net::error_code(net::error::operation_aborted),
-                   std::size_t{0});
+  world().complete(take(writer_), net::error_code(net::error::operation_aborted), std::size_t{0});
 }
 
 void TcpEnd::shutdown_send() {
@@ -542,10 +540,7 @@ void TcpEnd::abort() {
   fail(asio::error::connection_aborted);
 }
 
-void TcpEnd::vanish(std::vector<Task>& grave, bool crash) {
-  if (crash && state != State::closed && peer) send_rst();
-  if (timer_) world().cancel(timer_);
-  timer_ = {};
+void TcpEnd::vanish(std::vector<Task>& grave, Vanish how) {
   if (connector_) grave.emplace_back([h = take(connector_)] {});
   if (reader_) grave.emplace_back([h = take(reader_)] {});
   if (writer_) grave.emplace_back([h = take(writer_)] {});
@@ -554,9 +549,19 @@ void TcpEnd::vanish(std::vector<Task>& grave, bool crash) {
   writer_.reset();
   if (stream) stream->end_gone();
   stream = nullptr;
+  detach();
+  if (how == Vanish::kill) {
+    // The kernel closes the socket of a dead process: an accepted or connected stream as close()
+    // does; a connection its listener never handed out is reset; a connect in progress ends.
+    if (listener) return abort();
+    if (state == State::syn_sent) return fail(net::error::operation_aborted);
+    return close_by_app();
+  }
+  if (how == Vanish::crash && state != State::closed && peer) send_rst();
+  if (timer_) world().cancel(timer_);
+  timer_ = {};
   if (listener) listener->forget(*this);
   listener = nullptr;
-  detach();
   world().free_end(self);  // destroys *this
 }
 

@@ -51,7 +51,7 @@ class TcpEnd final : public SimObject {
 
   TcpEnd(SimNetwork& net, const net::Endpoint& local, const net::Endpoint& remote);
   ~TcpEnd() override;
-  void vanish(std::vector<Task>& grave, bool crash) override;
+  void vanish(std::vector<Task>& grave, Vanish how) override;
 
   // ---- driven by the stream (inside handlers)
   void read(asio::mutable_buffer b, ReadHandler h);

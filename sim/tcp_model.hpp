@@ -49,7 +49,7 @@ class SimTcpListener final : public net::TcpListener, public SimObject {
   net::Endpoint local_endpoint() const override { return local_; }
   void close() override;
   void cancel() override;
-  void vanish(std::vector<Task>& grave, bool crash) override;
+  void vanish(std::vector<Task>& grave, Vanish how) override;
 
   void set_local(const net::Endpoint& e) { local_ = e; }
   // A SYN arrived for this listener.

@@ -108,7 +108,16 @@ void SimTcpListener::cancel() {
                    std::unique_ptr<net::TcpStream>());
 }
 
-void SimTcpListener::vanish(std::vector<Task>& grave, bool) {
+void SimTcpListener::vanish(std::vector<Task>& grave, Vanish how) {
+  if (how == Vanish::kill) {  // the kernel closes it: connections nobody accepted are reset
+    if (acceptor_) {
+      grave.emplace_back([h = take(acceptor_)] {});
+      acceptor_.reset();
+    }
+    close();
+    detach();
+    return;
+  }
   if (!closed_) home().host().unbind_tcp(local_.port, this);
   closed_ = true;
   for (EndRef r : half_open_) {

@@ -55,9 +55,9 @@ void Tracer::fold_event(std::int64_t t, std::uint64_t kind, std::uint64_t src, s
   if (!detail.empty()) fold(fnv1a64(detail));
 }
 
-void Tracer::emit_v4(std::int64_t t, TraceKind kind, std::uint32_t src_addr,
-                     std::uint16_t src_port, std::uint32_t dst_addr, std::uint16_t dst_port,
-                     std::int64_t len, std::string_view reason) {
+void Tracer::emit_v4(std::int64_t t, TraceKind kind, std::uint32_t src_addr, std::uint16_t src_port,
+                     std::uint32_t dst_addr, std::uint16_t dst_port, std::int64_t len,
+                     std::string_view reason) {
   if (!sinks_.empty()) {
     net::Endpoint s{asio::ip::address_v4(src_addr), src_port};
     net::Endpoint d{asio::ip::address_v4(dst_addr), dst_port};

@@ -62,9 +62,7 @@ class Tracer {
   void fold_event(std::int64_t t, std::uint64_t kind, std::uint64_t src, std::uint64_t dst,
                   std::int64_t len, std::int64_t seq, std::string_view reason,
                   std::string_view detail);
-  void fold(std::uint64_t v) {
-    digest_ = std::rotl(digest_ ^ v, 29) * 0x9e3779b97f4a7c15ULL;
-  }
+  void fold(std::uint64_t v) { digest_ = std::rotl(digest_ ^ v, 29) * 0x9e3779b97f4a7c15ULL; }
   std::uint64_t digest_ = 0x736973736f636b31ULL;  // "simsock1"
   std::vector<TraceSink*> sinks_;
 };

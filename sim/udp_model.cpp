@@ -34,8 +34,8 @@ class PayloadPool {
   std::vector<std::vector<std::uint8_t>> free_;
 };
 
-void trace_udp(World::Impl& w, TraceKind kind, WireEndpoint src, WireEndpoint dst,
-               std::size_t len, std::string_view reason = {}) {
+void trace_udp(World::Impl& w, TraceKind kind, WireEndpoint src, WireEndpoint dst, std::size_t len,
+               std::string_view reason = {}) {
   w.tracer_.emit_v4(w.now(), kind, src.addr, src.port, dst.addr, dst.port,
                     static_cast<std::int64_t>(len), reason);
 }
@@ -137,11 +137,10 @@ void SimUdpSocket::close() {
 void SimUdpSocket::cancel() {
   if (!receiver_) return;
   RecvHandler h = take(receiver_);
-  world().complete(std::move(h), net::error_code(net::error::operation_aborted),
-                   net::Datagram{});
+  world().complete(std::move(h), net::error_code(net::error::operation_aborted), net::Datagram{});
 }
 
-void SimUdpSocket::vanish(std::vector<Task>& grave, bool) {
+void SimUdpSocket::vanish(std::vector<Task>& grave, Vanish) {
   if (!closed_) home().host().unbind_udp(local_.port, this);
   closed_ = true;
   queue_.clear();
@@ -225,8 +224,7 @@ void SimUdpSocket::receive_from_impl(asio::mutable_buffer b, RecvHandler h) {
 bool SimUdpSocket::deliver(std::vector<std::uint8_t>&& data, WireEndpoint from) {
   if (receiver_) {
     RecvHandler h = take(receiver_);
-    world().complete(std::move(h), net::error_code(),
-                     copy_out(data, from, receive_buffer_));
+    world().complete(std::move(h), net::error_code(), copy_out(data, from, receive_buffer_));
     return true;
   }
   if (queued_bytes_ + data.size() > k_udp_receive_queue_bytes) return false;

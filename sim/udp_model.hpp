@@ -44,7 +44,7 @@ class SimUdpSocket final : public net::UdpSocket, public SimObject {
   net::Endpoint local_endpoint() const override { return local_; }
   void close() override;
   void cancel() override;
-  void vanish(std::vector<Task>& grave, bool crash) override;
+  void vanish(std::vector<Task>& grave, Vanish how) override;
 
   void set_local(const net::Endpoint& e) { local_ = e; }
   // A datagram arrives (from the world loop). Returns false when the queue overflowed.

@@ -17,6 +17,8 @@ std::string_view to_string(ProcessState s) {
       return "exited";
     case ProcessState::crashed:
       return "crashed";
+    case ProcessState::killed:
+      return "killed";
     case ProcessState::failed:
       return "failed";
   }
@@ -24,8 +26,7 @@ std::string_view to_string(ProcessState s) {
 }
 
 World::Impl::Impl(std::uint64_t seed)
-    : seed_(seed),
-      start_time_(std::chrono::sys_days(std::chrono::year(2000) / 1 / 1)) {}
+    : seed_(seed), start_time_(std::chrono::sys_days(std::chrono::year(2000) / 1 / 1)) {}
 
 World::Impl::~Impl() {
   ending_ = true;

@@ -71,7 +71,7 @@ using Stats = std::map<std::string, std::uint64_t, std::less<>>;
 
 // ---- processes -----------------------------------------------------------------------------
 
-enum class ProcessState { running, exited, crashed, failed };
+enum class ProcessState { running, exited, crashed, failed, killed };
 std::string_view to_string(ProcessState s);
 
 // Captured standard streams of a simulated process.

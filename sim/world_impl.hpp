@@ -13,10 +13,10 @@
 #include <utility>
 #include <vector>
 
+#include "net/loop.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/host.hpp"
 #include "sim/path.hpp"
-#include "net/loop.hpp"
 #include "sim/trace.hpp"
 #include "sim/world.hpp"
 
@@ -42,6 +42,7 @@ struct ProcessRecord {
   std::string failure;
   std::unique_ptr<ProcessIo> io;
   std::uint32_t incarnation = 0;
+  SimNetwork* network = nullptr;  // of the running incarnation
 };
 
 class World::Impl {
@@ -112,6 +113,10 @@ class World::Impl {
   // Process bookkeeping when a host goes down or comes back (HostImpl::do_crash/do_restart).
   void host_crashed(HostImpl& h);
   void host_restarted(HostImpl& h);
+  // The `kill` fault: the named process's running incarnation dies; the kernel closes its sockets
+  // (FIN, or RST where data was unread) and its pending handlers are destroyed, never called.
+  // std::invalid_argument for an unknown process.
+  void kill_process(const std::string& name);
   template <typename Pred>
   void take_owned(Pred pred, std::vector<Task>& grave) {
     queue_.take_owned(pred, grave);
