@@ -93,6 +93,20 @@ class ByteRing {
   ByteRing() = default;
   ByteRing(const ByteRing&) = delete;
   ByteRing& operator=(const ByteRing&) = delete;
+  ByteRing(ByteRing&& o) noexcept
+      : buf_(std::move(o.buf_)), cap_(o.cap_), head_(o.head_), size_(o.size_) {
+    o.cap_ = o.head_ = o.size_ = 0;
+  }
+  ByteRing& operator=(ByteRing&& o) noexcept {
+    if (this != &o) {
+      buf_ = std::move(o.buf_);
+      cap_ = o.cap_;
+      head_ = o.head_;
+      size_ = o.size_;
+      o.cap_ = o.head_ = o.size_ = 0;
+    }
+    return *this;
+  }
   ~ByteRing() = default;  // frees the buffer outright (the cache may already be gone at exit)
 
  private:

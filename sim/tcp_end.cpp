@@ -1,14 +1,26 @@
 // The TCP protocol of the model (see tcp_end.hpp for what it keeps and what it simplifies).
 #include "sim/tcp_end.hpp"
-#include "sim/cancel.hpp"
 
 #include <algorithm>
 #include <vector>
 
+#include "sim/cancel.hpp"
 #include "sim/tcp_model.hpp"
 
 namespace simsock::sim {
+
+std::int64_t tcp_model_timeout(std::uint32_t boundary, std::int64_t rto_base) {
+  rto_base = std::max<std::int64_t>(rto_base, 1);
+  std::uint32_t thresh = 0;  // ilog2(TCP_RTO_MAX / rto_base): doublings before the cap
+  for (std::int64_t q = k_tcp_rto_max_ns / rto_base; q > 1; q >>= 1) ++thresh;
+  if (boundary <= thresh) return ((std::int64_t{2} << boundary) - 1) * rto_base;
+  return ((std::int64_t{2} << thresh) - 1) * rto_base +
+         static_cast<std::int64_t>(boundary - thresh) * k_tcp_rto_max_ns;
+}
+
 namespace {
+
+using K = TcpPacket::Kind;
 
 WireEndpoint wire(const net::Endpoint& e) {
   return {e.address.to_v4().to_uint(), e.port};
@@ -25,7 +37,6 @@ void record(World::Impl& w, const TcpPacket& p, const std::uint8_t* payload) {
   r.proto = PacketRecord::Proto::tcp;
   r.src = p.src.to_endpoint();
   r.dst = p.dst.to_endpoint();
-  using K = TcpPacket::Kind;
   r.syn = p.kind == K::syn || p.kind == K::syn_ack;
   r.fin = p.kind == K::fin;
   r.rst = p.kind == K::rst;
@@ -38,11 +49,11 @@ void record(World::Impl& w, const TcpPacket& p, const std::uint8_t* payload) {
   w.packet(r);
 }
 
-// A RST from a host that has no end for `p` (closed port, forgotten connection).
+// A RST from a host that has no live end for `p` (closed port, forgotten connection).
 void reply_rst(World::Impl& w, HostImpl& host, const TcpPacket& p) {
   HostImpl* back = w.route(host, asio::ip::address_v4(p.src.addr));
   if (!back) return;
-  TcpPacket r{TcpPacket::Kind::rst, p.from, {}, p.ack, 0, 0, 0, p.dst, p.src};
+  TcpPacket r{K::rst, 0, p.from, {}, p.ack, 0, 0, 0, p.dst, p.src};
   ++w.counters_.tcp_resets;
   net::Endpoint s = p.dst.to_endpoint(), d = p.src.to_endpoint();
   trace_tcp(w, "tcp.rst", s, d);
@@ -60,7 +71,7 @@ void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
     path.held.emplace_back([&w, &path, p] { tcp_ship(w, path, p); });
     return;
   }
-  if (p.kind == TcpPacket::Kind::data) {
+  if (p.kind == K::data) {
     bool lost = path.rng().chance(path.config().tcp.loss);
     if (path.tcp_script.take() || lost) {
       ++w.counters_.tcp_segments_lost;
@@ -80,8 +91,8 @@ void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
 }
 
 void tcp_receive(World::Impl& w, HostImpl& host, const TcpPacket& p) {
-  if (!host.up()) return;  // a crashed host answers nothing
-  if (p.kind == TcpPacket::Kind::syn) {
+  if (!host.up()) return;  // a powered-off host answers nothing
+  if (p.kind == K::syn) {
     if (auto* l = host.listener_at(asio::ip::address_v4(p.dst.addr), p.dst.port)) {
       l->on_syn(p);
     } else {
@@ -91,7 +102,7 @@ void tcp_receive(World::Impl& w, HostImpl& host, const TcpPacket& p) {
   }
   TcpEnd* e = w.end(p.to);
   if (!e || &e->host() != &host) {
-    if (p.kind != TcpPacket::Kind::rst) reply_rst(w, host, p);
+    if (p.kind != K::rst) reply_rst(w, host, p);
     return;
   }
   e->receive(p);
@@ -99,20 +110,31 @@ void tcp_receive(World::Impl& w, HostImpl& host, const TcpPacket& p) {
 
 // ---- TcpEnd ----------------------------------------------------------------------------------
 
-TcpEnd::TcpEnd(SimNetwork& net, const net::Endpoint& l, const net::Endpoint& r)
+TcpEnd::TcpEnd(SimNetwork& net, const net::Endpoint& l, const net::Endpoint& r,
+               std::size_t send_buffer, std::size_t receive_buffer)
     : SimObject(net), local(l), remote(r) {
   peer_host_ = net.world().route(net.host(), r.address);
   out_path_ = &net.world().path(net.host(), *peer_host_);
+  const TcpLinkConfig& c = out_path_->config().tcp;
+  send_cap_ = send_buffer ? send_buffer : static_cast<std::size_t>(c.send_buffer);
+  rcv_cap_ = receive_buffer ? receive_buffer : static_cast<std::size_t>(c.receive_buffer);
+  advertised_edge_ = rcv_cap_;
 }
 
 TcpEnd::~TcpEnd() {
   if (timer_) world().cancel(timer_);
+  if (connect_timer_) world().cancel(connect_timer_);
   if (stream) stream->end_gone();
   if (listener) listener->forget(*this);
 }
 
-TcpPacket TcpEnd::packet(TcpPacket::Kind k) const {
+const TcpLinkConfig& TcpEnd::config() const {
+  return out_path_->config().tcp;
+}
+
+TcpPacket TcpEnd::packet(K k) const {
   TcpPacket p{k,
+              0,
               peer,
               self,
               snd_nxt_ + (fin_sent_ && snd_nxt_ == snd_end() ? 1 : 0),  // a sent FIN took one
@@ -129,14 +151,32 @@ void TcpEnd::ship(TcpPacket p) {
 }
 
 std::uint32_t TcpEnd::advertised_window() const {
-  return static_cast<std::uint32_t>(k_tcp_buffer - rcv_.size());
+  std::size_t free = rcv_cap_ > rcv_.size() ? rcv_cap_ - rcv_.size() : 0;
+  return static_cast<std::uint32_t>(std::min<std::size_t>(free, UINT32_MAX));
+}
+
+// ---- timing
+
+void TcpEnd::rtt_sample(std::int64_t m) {
+  m = std::max<std::int64_t>(m, 1);
+  if (srtt_ == 0) {  // RFC 6298 (2.2)
+    srtt_ = m;
+    rttvar_ = m / 2;
+    return;
+  }
+  std::int64_t err = m - srtt_;  // (2.3): beta = 1/4, alpha = 1/8
+  rttvar_ += ((err < 0 ? -err : err) - rttvar_) / 4;
+  srtt_ += err / 8;
 }
 
 std::int64_t TcpEnd::rto_ns() const {
-  std::int64_t base = std::max<std::int64_t>(out_path_->config().tcp.rto.count(), 1'000'000);
-  std::int64_t cap = 60'000'000'000;
-  for (int i = 0; i < backoff_ && base < cap; ++i) base *= 2;
-  return std::min(base, cap);
+  std::int64_t base = config().initial_rto.count();
+  if (srtt_ > 0) {  // Linux's __tcp_set_rto: the variance term is at least rto_min
+    base = srtt_ + std::max<std::int64_t>(4 * rttvar_, config().rto.count());
+  }
+  base = std::clamp<std::int64_t>(base, 1, k_tcp_rto_max_ns);
+  for (std::uint32_t i = 0; i < backoff_ && base < k_tcp_rto_max_ns; ++i) base *= 2;
+  return std::min(base, k_tcp_rto_max_ns);
 }
 
 void TcpEnd::arm_timer(std::int64_t delay) {
@@ -145,82 +185,170 @@ void TcpEnd::arm_timer(std::int64_t delay) {
   timer_ = w.at(w.now() + delay, Task([&w, r = self] {
                   if (TcpEnd* e = w.end(r)) {
                     e->timer_ = {};
-                    e->state == State::syn_sent ? e->on_syn_timer() : e->on_timer();
+                    e->on_timer();
                   }
                 }));
 }
 
-// ---- handshake
-
-void TcpEnd::start_connect(ConnectHandler h) {
-  connector_.emplace(std::move(h));
-  watch_cancel(*connector_, [this] { fail(net::error::operation_aborted); });
-  TcpPacket p = packet(TcpPacket::Kind::syn);
-  p.seq = 0;
-  p.ack = 0;
-  if (world().packet_sinks()) record(world(), p, nullptr);
-  ship(p);
-  arm_timer(k_syn_timeout_ns);
+void TcpEnd::on_timer() {
+  switch (state) {
+    case State::syn_sent:
+      return on_syn_timer();
+    case State::syn_received:
+      return on_synack_timer();
+    case State::established:
+      return on_retransmit_timer();
+    case State::closed:
+      return;
+  }
 }
 
+// ---- handshake
+
+void TcpEnd::start_connect(ConnectHandler h, std::int64_t timeout_ns) {
+  auto& w = world();
+  connector_.emplace(std::move(h));
+  watch_cancel(*connector_, [this] { fail(net::error::operation_aborted); });
+  if (timeout_ns > 0) {
+    connect_timer_ = w.at(w.now() + timeout_ns, Task([&w, r = self] {
+                            TcpEnd* e = w.end(r);
+                            if (!e || !e->connector_) return;
+                            e->connect_timer_ = {};
+                            ++w.counters_.tcp_timeouts;
+                            e->fail(net::error::timed_out);
+                          }));
+  }
+  send_syn();
+  arm_timer(rto_ns());
+}
+
+void TcpEnd::send_syn() {
+  TcpPacket p = packet(K::syn);
+  p.seq = 0;
+  p.ack = 0;
+  p.attempt = static_cast<std::uint8_t>(std::min<std::uint32_t>(syn_tries_, 255));
+  if (syn_tries_ < 8) syn_sent_at_[syn_tries_] = world().now();
+  if (world().packet_sinks()) record(world(), p, nullptr);
+  ship(p);
+}
+
+// tcp_write_timeout for SYN_SENT: after `syn_retries` retransmissions the next expiry gives up.
 void TcpEnd::on_syn_timer() {
-  if (syn_tries_ >= k_syn_retries) {
+  if (syn_tries_ >= config().syn_retries) {
     ++world().counters_.tcp_timeouts;
     fail(net::error::timed_out);
     return;
   }
   ++syn_tries_;
-  TcpPacket p = packet(TcpPacket::Kind::syn);
-  p.seq = 0;
-  p.ack = 0;
-  p.len = static_cast<std::uint32_t>(syn_tries_);  // marks a retransmitted SYN (no payload)
-  if (world().packet_sinks()) record(world(), p, nullptr);
-  ship(p);
-  arm_timer(k_syn_timeout_ns << syn_tries_);
+  backoff_ = syn_tries_;
+  send_syn();
+  arm_timer(rto_ns());
+}
+
+void TcpEnd::on_syn(const TcpPacket& p, SimTcpListener& l) {
+  if (state == State::syn_sent) {  // a new half-open end
+    state = State::syn_received;
+    peer = p.from;
+    peer_edge_ = p.wnd;
+    listener = &l;
+    syn_attempt_ = p.attempt;
+    send_syn_ack();
+    arm_timer(rto_ns());
+    return;
+  }
+  if (state != State::syn_received) return;
+  synack_again_ = true;  // a retransmitted SYN: our SYN-ACK may have been lost
+  syn_attempt_ = p.attempt;
+  send_syn_ack();
 }
 
 void TcpEnd::send_syn_ack() {
-  TcpPacket p = packet(TcpPacket::Kind::syn_ack);
+  TcpPacket p = packet(K::syn_ack);
   p.seq = 0;
   p.ack = 0;
+  p.attempt = syn_attempt_;
+  syn_sent_at_[0] = world().now();
   if (world().packet_sinks()) record(world(), p, nullptr);
   ship(p);
 }
 
-void TcpEnd::become_established_server() {
+// The request's SYN-ACK timer (tcp_synack_retries): after the last try the request is dropped.
+void TcpEnd::on_synack_timer() {
+  if (syn_tries_ >= k_tcp_synack_retries) return fail(net::error::timed_out);
+  ++syn_tries_;
+  backoff_ = syn_tries_;
+  synack_again_ = true;
+  send_syn_ack();
+  arm_timer(rto_ns());
+}
+
+// The handshake's last ACK (or data) reached a half-open end. False when the listener's accept
+// queue is full: the packet is dropped, as Linux drops it, and the SYN-ACK timer tries again.
+bool TcpEnd::become_established_server() {
+  if (listener && listener->accept_queue_full()) return false;
   state = State::established;  // counted in tcp.connections by the connecting end
+  if (timer_) world().cancel(timer_);
+  timer_ = {};
+  if (!synack_again_) rtt_sample(world().now() - syn_sent_at_[0]);
+  backoff_ = 0;
+  syn_tries_ = 0;
   trace_tcp(world(), "tcp.accept", remote, local);
   if (listener) listener->on_established(*this);
+  return true;
 }
 
 void TcpEnd::receive(const TcpPacket& p) {
-  using K = TcpPacket::Kind;
+  auto& w = world();
+  if (linger_until_ && w.now() >= linger_until_) {  // its time was up: the socket is gone
+    HostImpl& h = host();
+    expire();  // may destroy *this
+    if (p.kind != K::rst) reply_rst(w, h, p);
+    return;
+  }
+  if (in_time_wait()) {  // TIME_WAIT: ACK a retransmitted FIN or an old duplicate
+    if (p.kind == K::rst) {
+      linger_until_ = 0;
+      state = State::closed;
+      return maybe_free();
+    }
+    if (p.kind == K::fin || p.kind == K::data) send_ack();
+    return;
+  }
   if (p.kind == K::rst) return on_rst();
-  if (state == State::closed) return;
+  if (state == State::closed) return reply_rst(w, host(), p);
   if (state == State::syn_sent) {
     if (p.kind != K::syn_ack) return;
     state = State::established;
     peer = p.from;
     peer_edge_ = p.wnd;
-    if (timer_) world().cancel(timer_);
+    if (timer_) w.cancel(timer_);
     timer_ = {};
-    ++world().counters_.tcp_connections;
-    trace_tcp(world(), "tcp.connect", local, remote);
+    if (connect_timer_) w.cancel(connect_timer_);
+    connect_timer_ = {};
+    if (p.attempt < 8 && p.attempt <= syn_tries_) rtt_sample(w.now() - syn_sent_at_[p.attempt]);
+    backoff_ = 0;
+    syn_tries_ = 0;
+    ++w.counters_.tcp_connections;
+    trace_tcp(w, "tcp.connect", local, remote);
     send_ack();
     ConnectHandler h = take(connector_);
     std::unique_ptr<net::TcpStream> s = std::make_unique<SimTcpStream>(home(), *this);
-    world().complete(std::move(h), net::error_code(), std::move(s));
+    w.complete(std::move(h), net::error_code(), std::move(s));
     return;
   }
-  if (p.kind == K::syn_ack) return send_ack();  // our ACK was lost
-  if (state == State::syn_received) become_established_server();
+  if (state == State::syn_received) {
+    if (p.kind == K::syn_ack || !become_established_server()) return;
+  } else if (p.kind == K::syn_ack) {
+    return send_ack();  // our ACK was lost
+  }
   switch (p.kind) {
     case K::ack:
       return on_ack(p);
     case K::data:
+      on_ack(p, false);  // a segment also acknowledges what its sender received
       return on_data(p);
     case K::fin:
-      on_ack(p, false);  // a FIN also acknowledges what its sender received
+      on_ack(p, false);
       return on_fin(p);
     case K::probe:
       return send_ack();
@@ -233,13 +361,13 @@ void TcpEnd::receive(const TcpPacket& p) {
 
 void TcpEnd::try_send() {
   if (state != State::established) return;
-  const auto& policy = out_path_->config().tcp.segment;
+  const auto& policy = config().segment;
   while (snd_nxt_ < snd_end()) {
     if (next_segment_ == 0) {
       std::uint64_t lo = std::max<std::uint32_t>(policy.min, 1);
       std::uint64_t hi = std::max<std::uint64_t>(policy.max, lo);
       next_segment_ = static_cast<std::uint32_t>(
-          std::min<std::uint64_t>(out_path_->rng().between(lo, hi), k_tcp_buffer));
+          std::min<std::uint64_t>(out_path_->rng().between(lo, hi), k_tcp_max_segment));
     }
     std::uint64_t size = std::min<std::uint64_t>(next_segment_, snd_end() - snd_nxt_);
     std::uint64_t usable = peer_edge_ > snd_nxt_ ? peer_edge_ - snd_nxt_ : 0;
@@ -249,28 +377,27 @@ void TcpEnd::try_send() {
     snd_max_ = std::max(snd_max_, snd_nxt_);
     next_segment_ = 0;
   }
-  if (fin_queued_ && !fin_sent_ && snd_nxt_ == snd_end()) {
-    fin_sent_ = true;
-    TcpPacket p = packet(TcpPacket::Kind::fin);
-    p.seq = snd_end();
-    fin_out_ = true;
-    trace_tcp(world(), "tcp.fin", local, remote, -1, static_cast<std::int64_t>(p.seq));
-    if (world().packet_sinks()) record(world(), p, nullptr);
-    ship(p);
-  }
-  bool outstanding = snd_una_ < snd_nxt_ || (fin_sent_ && !fin_acked_);
+  if (fin_queued_ && !fin_sent_ && snd_nxt_ == snd_end()) send_fin();
   bool blocked = snd_nxt_ < snd_end();  // window closed: probe it
-  if ((outstanding || blocked) && !timer_) arm_timer(rto_ns());
+  if ((outstanding() || blocked) && !timer_) {
+    armed_at_ = world().now();
+    arm_timer(rto_ns());
+  }
 }
 
 void TcpEnd::send_segment(std::uint64_t seq, std::uint32_t len) {
   auto& w = world();
   ++w.counters_.tcp_segments;
   bool again = seq < snd_max_;
-  if (again) ++w.counters_.tcp_retransmits;
+  if (again) {
+    ++w.counters_.tcp_retransmits;
+  } else if (timed_seq_ == UINT64_MAX) {
+    timed_seq_ = seq + len;
+    timed_at_ = w.now();
+  }
   trace_tcp(w, again ? TraceKind("tcp.retransmit") : TraceKind("tcp.segment"), local, remote, len,
             static_cast<std::int64_t>(seq));
-  TcpPacket p = packet(TcpPacket::Kind::data);
+  TcpPacket p = packet(K::data);
   p.seq = seq;
   p.len = len;
   if (w.packet_sinks()) {
@@ -281,22 +408,43 @@ void TcpEnd::send_segment(std::uint64_t seq, std::uint32_t len) {
   ship(p);
 }
 
-void TcpEnd::on_timer() {
-  if (state != State::established) return;
-  bool outstanding = snd_una_ < snd_nxt_ || (fin_sent_ && !fin_acked_);
-  if (!outstanding) {
+void TcpEnd::send_fin() {
+  fin_sent_ = true;
+  if (!fin_received_) fin_first_ = true;  // the active closer ends in TIME_WAIT
+  TcpPacket p = packet(K::fin);
+  p.seq = snd_end();
+  trace_tcp(world(), "tcp.fin", local, remote, -1, static_cast<std::int64_t>(p.seq));
+  if (world().packet_sinks()) record(world(), p, nullptr);
+  ship(p);
+}
+
+// The retransmission (or, with nothing outstanding and the peer's window closed, the persist)
+// timer. Gives up as Linux's tcp_write_timeout does: once the time since the first transmission of
+// the oldest unacknowledged byte reaches tcp_model_timeout(retries2, TCP_RTO_MIN).
+void TcpEnd::on_retransmit_timer() {
+  auto& w = world();
+  const std::uint32_t boundary = orphaned ? k_tcp_orphan_retries : config().retries2;
+  if (!outstanding()) {
     if (snd_nxt_ < snd_end()) {  // zero window: probe
-      ship(packet(TcpPacket::Kind::probe));
-      backoff_ = std::min(backoff_ + 1, 10);
+      if (probes_ >= boundary) {
+        ++w.counters_.tcp_timeouts;
+        return fail(net::error::timed_out);
+      }
+      ++probes_;
+      ship(packet(K::probe));
+      backoff_ = std::min<std::uint32_t>(backoff_ + 1, 31);
       arm_timer(rto_ns());
     }
     return;
   }
-  if (++backoff_ > k_tcp_max_rto) {
-    ++world().counters_.tcp_timeouts;
+  if (retrans_stamp_ < 0) retrans_stamp_ = armed_at_;
+  if (w.now() - retrans_stamp_ >= tcp_model_timeout(boundary, k_tcp_rto_min_ns)) {
+    ++w.counters_.tcp_timeouts;
     return fail(net::error::timed_out);
   }
-  snd_nxt_ = snd_una_;  // go back N
+  backoff_ = std::min<std::uint32_t>(backoff_ + 1, 31);
+  timed_seq_ = UINT64_MAX;  // Karn: no RTT sample from what is sent again
+  snd_nxt_ = snd_una_;      // go back N
   next_segment_ = 0;
   if (fin_sent_ && !fin_acked_) fin_sent_ = false;
   try_send();
@@ -306,7 +454,7 @@ void TcpEnd::on_timer() {
 void TcpEnd::send_ack() {
   ack_scheduled_ = false;
   if (state == State::closed) return;
-  TcpPacket p = packet(TcpPacket::Kind::ack);
+  TcpPacket p = packet(K::ack);
   advertised_edge_ = rcv_nxt_ + p.wnd;
   if (world().packet_sinks()) record(world(), p, nullptr);
   ship(p);
@@ -325,7 +473,7 @@ void TcpEnd::send_rst() {
   auto& w = world();
   ++w.counters_.tcp_resets;
   trace_tcp(w, "tcp.rst", local, remote);
-  TcpPacket p = packet(TcpPacket::Kind::rst);
+  TcpPacket p = packet(K::rst);
   if (w.packet_sinks()) record(w, p, nullptr);
   ship(p);
 }
@@ -333,6 +481,7 @@ void TcpEnd::send_rst() {
 // ---- receiving
 
 void TcpEnd::on_ack(const TcpPacket& p, bool may_free) {
+  auto& w = world();
   std::uint64_t data_ack = std::min(p.ack, snd_end());
   bool progress = false;
   if (data_ack > snd_una_) {
@@ -344,35 +493,51 @@ void TcpEnd::on_ack(const TcpPacket& p, bool may_free) {
     fin_acked_ = true;
     progress = true;
   }
+  if (timed_seq_ != UINT64_MAX && p.ack >= timed_seq_) {
+    rtt_sample(w.now() - timed_at_);
+    timed_seq_ = UINT64_MAX;
+  }
   if (data_ack >= snd_una_) peer_edge_ = data_ack + p.wnd;
+  probes_ = 0;  // the peer answers
   if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
-  if (progress) backoff_ = 0;
-  if (progress || (snd_una_ == snd_nxt_ && peer_edge_ > snd_nxt_)) {
-    if (timer_) world().cancel(timer_);
+  if (progress) {
+    backoff_ = 0;
+    retrans_stamp_ = -1;
+  }
+  if (progress || (!outstanding() && peer_edge_ > snd_nxt_)) {
+    if (timer_) w.cancel(timer_);
     timer_ = {};
   }
   wake_writer();
   try_send();
+  if (fin_acked_ && orphaned && !fin_received_ && !linger_until_) {
+    linger(k_tcp_fin_timeout_ns);  // an orphan in FIN_WAIT2 waits this long for the peer's FIN
+  }
+  after_fin_exchange();
   if (may_free) maybe_free();
 }
 
 void TcpEnd::on_data(const TcpPacket& p) {
   auto& w = world();
-  if (orphaned) {  // data for a socket nobody will read: reset, as Linux does
+  if (state != State::established) return;
+  bool fresh = p.seq + p.len > rcv_nxt_;
+  // New data for a socket whose reading side is shut and whose FIN is out (close(), or
+  // shutdown(both)): RST, as Linux's tcp_rcv_state_process does in FIN_WAIT. Old duplicates are
+  // only acknowledged.
+  if (fresh && (orphaned || (read_shut_ && fin_queued_))) {
     send_rst();
     return fail(net::error::connection_reset);
   }
-  if (read_shut_) {  // shut down for reading: accepted and discarded
-    if (p.seq <= rcv_nxt_ && p.seq + p.len > rcv_nxt_) rcv_nxt_ = p.seq + p.len;
-    return schedule_ack();
-  }
-  if (p.seq > rcv_nxt_ || p.seq + p.len <= rcv_nxt_ || fin_received_) return schedule_ack();
-  TcpEnd* sender = w.end(p.from);
-  if (!sender || sender->snd_una_ > rcv_nxt_) return;
+  if (!fresh || p.seq > rcv_nxt_ || fin_received_) return schedule_ack();
+  std::uint64_t una = 0;
+  const ByteRing* src = w.sent_bytes(p.from, una);
+  if (!src || una > rcv_nxt_) return;  // the sender's bytes are kept until its last segment lands
   std::uint64_t take =
-      std::min<std::uint64_t>(p.seq + p.len - rcv_nxt_, k_tcp_buffer - rcv_.size());
+      std::min<std::uint64_t>(p.seq + p.len - rcv_nxt_, rcv_cap_ - std::min(rcv_cap_, rcv_.size()));
+  take = std::min<std::uint64_t>(
+      take, src->size() - std::min<std::uint64_t>(src->size(), rcv_nxt_ - una));
   if (take > 0) {
-    rcv_.append_from(sender->snd_, static_cast<std::size_t>(rcv_nxt_ - sender->snd_una_),
+    rcv_.append_from(*src, static_cast<std::size_t>(rcv_nxt_ - una),
                      static_cast<std::size_t>(take));
     w.counters_.tcp_bytes += take;
     trace_tcp(w, "tcp.deliver", remote, local, static_cast<std::int64_t>(take),
@@ -384,12 +549,26 @@ void TcpEnd::on_data(const TcpPacket& p) {
 }
 
 void TcpEnd::on_fin(const TcpPacket& p) {
+  if (state != State::established) return;
   if (p.seq == rcv_nxt_ && !fin_received_) {
     fin_received_ = true;
     wake_reader();
   }
   schedule_ack();
+  after_fin_exchange();
   maybe_free();
+}
+
+// Both FINs are through: the active closer lingers in TIME_WAIT; the passive one is done.
+void TcpEnd::after_fin_exchange() {
+  if (!fin_acked_ || !fin_received_ || state != State::established) return;
+  if (fin_first_) {
+    if (!in_time_wait()) linger(k_tcp_time_wait_ns);
+    return;
+  }
+  state = State::closed;
+  if (timer_) world().cancel(timer_);
+  timer_ = {};
 }
 
 void TcpEnd::on_rst() {
@@ -399,35 +578,61 @@ void TcpEnd::on_rst() {
     trace_tcp(world(), "tcp.refused", local, remote);
     return fail(net::error::connection_refused);
   }
-  fail(net::error::connection_reset);
+  // tcp_reset: EPIPE in CLOSE_WAIT (the peer's FIN came, ours did not go), ECONNRESET elsewhere.
+  bool close_wait = fin_received_ && !fin_queued_;
+  fail(close_wait ? net::error::broken_pipe : net::error::connection_reset);
 }
 
 // The connection is over: pending operations and the next ones see `ec` once.
 void TcpEnd::fail(net::error_code ec) {
+  auto& w = world();
   state = State::closed;
   error_ = ec;
-  if (timer_) world().cancel(timer_);
+  linger_until_ = 0;
+  if (timer_) w.cancel(timer_);
   timer_ = {};
-  snd_.clear();
-  snd_una_ = snd_nxt_ = snd_max_;
+  if (connect_timer_) w.cancel(connect_timer_);
+  connect_timer_ = {};
+  if (last_arrival_out <= w.now()) snd_.clear();  // else segments on the wire still need bytes
   if (listener) {
     listener->forget(*this);
     listener = nullptr;
   }
   if (connector_) {
     ConnectHandler h = take(connector_);
-    world().complete(std::move(h), ec, std::unique_ptr<net::TcpStream>());
+    w.complete(std::move(h), ec, std::unique_ptr<net::TcpStream>());
   }
   wake_reader();
   wake_writer();
   maybe_free();
 }
 
+void TcpEnd::linger(std::int64_t ns) {
+  linger_until_ = world().now() + ns;
+  world().linger(self, linger_until_);
+}
+
+void TcpEnd::expire() {
+  if (!linger_until_ || world().now() < linger_until_) return;
+  linger_until_ = 0;
+  if (state != State::closed) {
+    state = State::closed;
+    if (timer_) world().cancel(timer_);
+    timer_ = {};
+  }
+  maybe_free();
+}
+
 void TcpEnd::maybe_free() {
   if (stream || listener || connector_) return;
-  bool done = state == State::closed || (fin_acked_ && fin_received_);
-  if (!done) return;
+  if (state == State::closed || (fin_acked_ && fin_received_ && !in_time_wait())) free_now();
+}
+
+void TcpEnd::free_now() {
   auto& w = world();
+  if (last_arrival_out > w.now()) {
+    w.keep_sent_bytes(self, std::move(snd_), snd_una_, last_arrival_out);
+  }
   w.free_end(self);  // destroys *this
 }
 
@@ -449,23 +654,25 @@ void TcpEnd::read(asio::mutable_buffer b, ReadHandler h) {
   auto& w = world();
   if (reader_) cancel_reader();
   if (b.size() == 0) return w.complete(std::move(h), net::error_code(), std::size_t{0});
-  if (!rcv_.empty() && !read_shut_) {
+  if (!rcv_.empty()) {
     std::size_t n = std::min(b.size(), rcv_.size());
     rcv_.copy_out(0, static_cast<std::uint8_t*>(b.data()), n);
     rcv_.consume(n);
     // Window update once the window we last advertised has shrunk below half the buffer.
-    if (state == State::established && advertised_edge_ - rcv_nxt_ < k_tcp_buffer / 2 &&
-        advertised_window() >= k_tcp_buffer / 2) {
+    if (state == State::established && advertised_edge_ - rcv_nxt_ < rcv_cap_ / 2 &&
+        advertised_window() >= rcv_cap_ / 2) {
       schedule_ack();
     }
     return w.complete(std::move(h), net::error_code(), n);
   }
+  // The peer's FIN was read: eof, even when an error is stored (Linux checks SOCK_DONE first).
+  if (fin_received_) return w.complete(std::move(h), net::error_code(net::error::eof), 0);
   if (error_ && error_ != net::error::eof) {
     net::error_code ec = error_;
     error_ = net::error::eof;
     return w.complete(std::move(h), ec, std::size_t{0});
   }
-  if (error_ || fin_received_ || read_shut_ || state == State::closed) {
+  if (error_ || read_shut_ || state == State::closed) {
     return w.complete(std::move(h), net::error_code(net::error::eof), std::size_t{0});
   }
   reader_.emplace(std::move(h));
@@ -482,10 +689,9 @@ void TcpEnd::write(asio::const_buffer b, ReadHandler h) {
     error_ = net::error::eof;
     return done(ec, 0);
   }
-  if (state == State::closed) return done(net::error::broken_pipe, 0);
-  if (fin_queued_) return done(net::error::broken_pipe, 0);
+  if (state == State::closed || fin_queued_) return done(net::error::broken_pipe, 0);
   if (b.size() == 0) return done({}, 0);
-  std::size_t space = k_tcp_buffer - snd_.size();
+  std::size_t space = send_cap_ > snd_.size() ? send_cap_ - snd_.size() : 0;
   if (space == 0) {
     writer_.emplace(std::move(h));
     watch_cancel(*writer_, [this] { cancel_writer(); });
@@ -519,9 +725,10 @@ void TcpEnd::shutdown_send() {
   try_send();
 }
 
+// shutdown(SHUT_RD) as Linux does it: data queued now or arriving later stays readable; a read
+// of an empty buffer returns eof at once.
 void TcpEnd::shut_read() {
   read_shut_ = true;
-  rcv_.clear();
   wake_reader();
 }
 
@@ -531,12 +738,14 @@ void TcpEnd::close_by_app() {
   if (!rcv_.empty()) return abort();  // unread data: RST, as Linux does
   read_shut_ = true;
   shutdown_send();
+  if (fin_acked_ && !fin_received_ && !linger_until_) linger(k_tcp_fin_timeout_ns);
   maybe_free();
 }
 
 void TcpEnd::abort() {
   orphaned = true;
-  if (state != State::closed && peer) send_rst();
+  if (state == State::closed) return maybe_free();
+  if (peer && !in_time_wait()) send_rst();
   fail(asio::error::connection_aborted);
 }
 
@@ -557,12 +766,12 @@ void TcpEnd::vanish(std::vector<Task>& grave, Vanish how) {
     if (state == State::syn_sent) return fail(net::error::operation_aborted);
     return close_by_app();
   }
-  if (how == Vanish::crash && state != State::closed && peer) send_rst();
+  // Power-off (or the end of the world): silence. Segments already on the wire still arrive.
   if (timer_) world().cancel(timer_);
   timer_ = {};
   if (listener) listener->forget(*this);
   listener = nullptr;
-  world().free_end(self);  // destroys *this
+  free_now();  // destroys *this
 }
 
 }  // namespace simsock::sim

@@ -2,6 +2,7 @@
 // itself is in tcp_end.{hpp,cpp}; what it simplifies is written there.
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <memory>
 
@@ -41,8 +42,10 @@ class SimTcpStream final : public net::TcpStream {
 
 class SimTcpListener final : public net::TcpListener, public SimObject {
  public:
+  // `backlog` as listen(2) takes it: capped at net.core.somaxconn (4096); the accept queue holds
+  // backlog + 1 established connections.
   SimTcpListener(SimNetwork& net, const net::Endpoint& local, int backlog)
-      : SimObject(net), local_(local), backlog_(backlog < 1 ? 1 : backlog) {}
+      : SimObject(net), local_(local), backlog_(std::clamp(backlog, 0, 4096)) {}
   ~SimTcpListener() override;
 
   executor_type get_executor() override { return home().get_executor(); }
@@ -57,6 +60,9 @@ class SimTcpListener final : public net::TcpListener, public SimObject {
   // A half-open connection completed its handshake: queue it for accept.
   void on_established(TcpEnd& end);
   void forget(TcpEnd& end);
+  // True when established connections fill the accept queue (Linux's sk_acceptq_is_full): new
+  // SYNs and handshake-completing ACKs are then dropped, and the peers retry.
+  bool accept_queue_full() const { return static_cast<int>(ready_.size()) > backlog_; }
 
  private:
   using Handler =

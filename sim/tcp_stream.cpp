@@ -135,26 +135,27 @@ void SimTcpListener::vanish(std::vector<Task>& grave, Vanish how) {
   detach();
 }
 
+// Half-open connections are kept apart from the accept queue (as Linux does with SYN cookies, on by
+// default), so a burst of SYNs larger than the backlog is answered; only a full accept queue drops
+// SYNs.
 void SimTcpListener::on_syn(const TcpPacket& p) {
   auto& w = world();
-  if (p.len > 0) {  // a retransmitted SYN: our SYN-ACK may have been lost
+  w.expire_lingering();
+  if (p.attempt > 0) {  // a retransmitted SYN: our SYN-ACK may have been lost
     for (EndRef r : half_open_) {
       TcpEnd* e = w.end(r);
-      if (e && e->peer.id == p.from.id && e->peer.gen == p.from.gen) {
-        e->send_syn_ack();
-        return;
-      }
+      if (e && e->peer.id == p.from.id && e->peer.gen == p.from.gen) return e->on_syn(p, *this);
     }
+    // The connection exists already (its SYN-ACK reached the client): an old duplicate, which a
+    // real stack matches to the established socket by its addresses and ports.
+    if (TcpEnd* client = w.end(p.from); client && client->peer) return;
   }
-  if (static_cast<int>(half_open_.size() + ready_.size()) >= backlog_) return;  // SYN dropped
+  if (accept_queue_full()) return;  // dropped: the client retries
   auto end = std::make_unique<TcpEnd>(home(), p.dst.to_endpoint(), p.src.to_endpoint());
   TcpEnd& e = *end;
   w.add_end(std::move(end));
-  e.state = TcpEnd::State::syn_received;
-  e.peer = p.from;
-  e.listener = this;
   half_open_.push_back(e.self);
-  e.send_syn_ack();
+  e.on_syn(p, *this);
 }
 
 void SimTcpListener::forget(TcpEnd& end) {
@@ -199,6 +200,7 @@ void tcp_connect(
     SimNetwork& net, const net::Endpoint& to,
     asio::any_completion_handler<void(net::error_code, std::unique_ptr<net::TcpStream>)> h) {
   auto& w = net.world();
+  w.expire_lingering();
   auto fail = [&](net::error_code ec) {
     w.complete(std::move(h), ec, std::unique_ptr<net::TcpStream>());
   };

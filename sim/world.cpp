@@ -141,6 +141,38 @@ void World::Impl::free_end(EndRef r) {
   dead.reset();
 }
 
+void World::Impl::keep_sent_bytes(EndRef sender, ByteRing&& bytes, std::uint64_t una,
+                                  std::int64_t until) {
+  if (bytes.empty() || until < now_) return;
+  sent_bytes_[key(sender)] = SentBytes{std::move(bytes), una, until};
+  sent_bytes_expiry_.emplace(until, key(sender));
+}
+
+const ByteRing* World::Impl::sent_bytes(EndRef sender, std::uint64_t& una) const {
+  if (TcpEnd* e = end(sender)) return e->send_buffer(una);
+  auto it = sent_bytes_.find(key(sender));
+  if (it == sent_bytes_.end()) return nullptr;
+  una = it->second.una;
+  return &it->second.bytes;
+}
+
+void World::Impl::linger(EndRef e, std::int64_t t) {
+  lingering_.emplace(t, e);
+}
+
+void World::Impl::expire_lingering() {
+  // Strictly before now: a segment arriving exactly at `until` still finds its bytes.
+  while (!sent_bytes_expiry_.empty() && sent_bytes_expiry_.begin()->first < now_) {
+    sent_bytes_.erase(sent_bytes_expiry_.begin()->second);
+    sent_bytes_expiry_.erase(sent_bytes_expiry_.begin());
+  }
+  while (!lingering_.empty() && lingering_.begin()->first <= now_) {
+    EndRef r = lingering_.begin()->second;
+    lingering_.erase(lingering_.begin());
+    if (TcpEnd* e = end(r)) e->expire();
+  }
+}
+
 // ---- World facade ----------------------------------------------------------------------------
 
 World::World(std::uint64_t seed) : impl_(std::make_unique<Impl>(seed)) {}

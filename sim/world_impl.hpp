@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "net/loop.hpp"
+#include "sim/byte_ring.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/host.hpp"
 #include "sim/path.hpp"
@@ -100,6 +101,18 @@ class World::Impl {
   TcpEnd* end(EndRef r) const;
   void free_end(EndRef r);
 
+  // ---- bytes of gone senders, lingering ends
+  // Keeps a gone sender's send buffer (its front at stream offset `una`) until its last segment
+  // has arrived at `until`: bytes on the wire survive their sender.
+  void keep_sent_bytes(EndRef sender, ByteRing&& bytes, std::uint64_t una, std::int64_t until);
+  // The send buffer of `sender`, live or kept, or null; `una` receives its front's offset.
+  const ByteRing* sent_bytes(EndRef sender, std::uint64_t& una) const;
+  // `end` lingers (TIME_WAIT, an orphan's FIN_WAIT2) until `t`; TcpEnd::expire() is called once
+  // that time has passed, the next time connections are made (expiry needs no agenda event, so a
+  // lingering end never keeps run() going).
+  void linger(EndRef end, std::int64_t t);
+  void expire_lingering();
+
   // ---- observation
   void trace(const RawEvent& e) { tracer_.emit(now_, e); }
   bool packet_sinks() const { return !packet_sinks_.empty(); }
@@ -161,6 +174,15 @@ class World::Impl {
   };
   std::vector<EndSlot> ends_;
   std::vector<std::uint32_t> free_ends_;
+  struct SentBytes {
+    ByteRing bytes;
+    std::uint64_t una = 0;
+    std::int64_t until = 0;
+  };
+  static std::uint64_t key(EndRef r) { return (std::uint64_t{r.id} << 32) | r.gen; }
+  std::map<std::uint64_t, SentBytes> sent_bytes_;
+  std::multimap<std::int64_t, std::uint64_t> sent_bytes_expiry_;
+  std::multimap<std::int64_t, EndRef> lingering_;
 };
 
 inline World::Impl& world_of(World& w) {
