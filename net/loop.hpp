@@ -8,8 +8,8 @@
 // Loop is the minimum the world needs: a FIFO of ready handlers, drained by the world loop
 // between agenda events, single-threaded, with no locks and no atomics.
 //
-// LoopExecutor<Never> is a standard (P0443-style) executor over it, so asio::any_io_executor, co_spawn,
-// awaitables, strands, post/dispatch/defer and bind_executor all work unchanged:
+// LoopExecutor<Never> is a standard (P0443-style) executor over it, so asio::any_io_executor,
+// co_spawn, awaitables, strands, post/dispatch/defer and bind_executor all work unchanged:
 //   - execute(f) on the blocking.possibly executor (the default) runs f at once when called from
 //     a handler the scheduler is running (as io_context's executor does from inside run()), and
 //     queues it otherwise;
@@ -52,8 +52,7 @@ class LoopExecutor {
     return Never ? asio::execution::blocking_t(asio::execution::blocking.never)
                  : asio::execution::blocking_t(asio::execution::blocking.possibly);
   }
-  static constexpr asio::execution::relationship_t query(
-      asio::execution::relationship_t) noexcept {
+  static constexpr asio::execution::relationship_t query(asio::execution::relationship_t) noexcept {
     return asio::execution::relationship.fork;
   }
   static constexpr asio::execution::outstanding_work_t query(
@@ -70,8 +69,12 @@ class LoopExecutor {
   template <typename F>
   void execute(F&& f) const;
 
-  friend bool operator==(const LoopExecutor& a, const LoopExecutor& b) noexcept { return a.s_ == b.s_; }
-  friend bool operator!=(const LoopExecutor& a, const LoopExecutor& b) noexcept { return a.s_ != b.s_; }
+  friend bool operator==(const LoopExecutor& a, const LoopExecutor& b) noexcept {
+    return a.s_ == b.s_;
+  }
+  friend bool operator!=(const LoopExecutor& a, const LoopExecutor& b) noexcept {
+    return a.s_ != b.s_;
+  }
 
  private:
   Loop* s_;
@@ -106,14 +109,16 @@ class Loop : public asio::execution_context, private asio::detail::thread_contex
 
   // Runs queued handlers, including those they queue, until none is left. Returns how many ran.
   // If a handler throws, it is consumed and the exception propagates; the rest stay queued.
-  std::uint64_t poll() {
+  // Runs queued handlers, those they queue included, until none is left or `max` have run.
+  // Returns how many ran.
+  std::uint64_t poll(std::uint64_t max = UINT64_MAX) {
     std::uint64_t n = 0;
     running_ = true;
     struct Reset {
       bool& flag;
       ~Reset() { flag = false; }
     } reset{running_};
-    while (size_ != 0) {
+    while (size_ != 0 && n < max) {
       detail::Task t = take_front();
       ++n;
       t();

@@ -47,7 +47,10 @@ struct TcpLinkConfig {
   Duration rto = std::chrono::milliseconds(200);
   Duration initial_rto = std::chrono::seconds(1);  // before any RTT sample (TCP_TIMEOUT_INIT)
   std::uint32_t syn_retries = 6;                   // net.ipv4.tcp_syn_retries
-  std::uint32_t retries2 = 15;                     // net.ipv4.tcp_retries2
+  // net.ipv4.tcp_syn_linear_timeouts (Linux 6.x): the first SYN retransmissions that keep the
+  // initial RTO before it doubles; they add to syn_retries. 0 gives the classic schedule.
+  std::uint32_t syn_linear_timeouts = 4;
+  std::uint32_t retries2 = 15;  // net.ipv4.tcp_retries2
   // Largest send buffer (net.ipv4.tcp_wmem max) and the receive buffer (tcp_rmem default), in
   // bytes of payload.
   std::uint64_t send_buffer = 4 * 1024 * 1024;
@@ -76,7 +79,7 @@ struct LinkPatch {
   std::optional<TcpSegmentPolicy> tcp_segment;
   std::optional<double> tcp_loss;
   std::optional<Duration> tcp_rto, tcp_initial_rto;
-  std::optional<std::uint32_t> tcp_syn_retries, tcp_retries2;
+  std::optional<std::uint32_t> tcp_syn_retries, tcp_syn_linear_timeouts, tcp_retries2;
   std::optional<std::uint64_t> tcp_send_buffer, tcp_receive_buffer;
 
   void apply_to(LinkConfig& link) const;

@@ -1,6 +1,8 @@
 // Faults on the timeline: partition/heal, clog/release, crash/restart, set_link. Each is a
 // "fault" trace event. Partitions and clogs act on paths (one or both directions); released
 // traffic is sent again in its original order, from the release time.
+#include <algorithm>
+
 #include "sim/world_impl.hpp"
 
 namespace simsock::sim {
@@ -21,6 +23,7 @@ void LinkPatch::apply_to(LinkConfig& link) const {
   if (tcp_rto) link.tcp.rto = *tcp_rto;
   if (tcp_initial_rto) link.tcp.initial_rto = *tcp_initial_rto;
   if (tcp_syn_retries) link.tcp.syn_retries = *tcp_syn_retries;
+  if (tcp_syn_linear_timeouts) link.tcp.syn_linear_timeouts = *tcp_syn_linear_timeouts;
   if (tcp_retries2) link.tcp.retries2 = *tcp_retries2;
   if (tcp_send_buffer) link.tcp.send_buffer = *tcp_send_buffer;
   if (tcp_receive_buffer) link.tcp.receive_buffer = *tcp_receive_buffer;
@@ -104,6 +107,11 @@ void World::Impl::apply(const FaultAction& f) {
 
 void World::schedule(const Fault& fault) {
   auto& w = *impl_;
+  if (const auto* k = std::get_if<Kill>(&fault.action)) {
+    bool known = std::any_of(w.processes_.begin(), w.processes_.end(),
+                             [&](const ProcessRecord& p) { return p.name == k->process; });
+    if (!known) throw std::invalid_argument("kill names unknown process '" + k->process + "'");
+  }
   FaultAction action = fault.action;
   if (!w.in_poll() && fault.at.count() <= w.now()) {
     w.apply(action);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/host.hpp"
+#include "sim/time_math.hpp"
 
 namespace simsock::sim {
 namespace {
@@ -22,15 +23,15 @@ std::optional<std::int64_t> Path::transit(std::int64_t now, std::size_t wire_byt
     if (backlog_bytes + wire_bytes > cfg_.queue_bytes) return std::nullopt;
     auto ser = static_cast<std::int64_t>(static_cast<u128>(wire_bytes) * 8 * 1'000'000'000ULL /
                                          cfg_.bandwidth_bps);
-    busy_until_ = start + ser;
+    busy_until_ = sat_add(start, ser);
     depart = busy_until_;
   }
   std::int64_t delay = cfg_.latency.count();
   if (cfg_.jitter.count() > 0) {
-    delay +=
-        static_cast<std::int64_t>(rng_.between(0, static_cast<std::uint64_t>(cfg_.jitter.count())));
+    delay = sat_add(delay, static_cast<std::int64_t>(
+                               rng_.between(0, static_cast<std::uint64_t>(cfg_.jitter.count()))));
   }
-  return depart + delay;
+  return sat_add(depart, delay);
 }
 
 bool Path::DropScript::take() {

@@ -4,6 +4,7 @@
 
 #include "sim/cancel.hpp"
 #include "sim/tcp_model.hpp"
+#include "sim/time_math.hpp"
 #include "sim/udp_model.hpp"
 #include "sim/world_impl.hpp"
 
@@ -22,7 +23,7 @@ class SimTimer final : public net::Timer, public SimObject {
 
   void expires_after(std::chrono::nanoseconds d) override {
     if (handler_) abort_wait();
-    expiry_ = world().now() + d.count();
+    expiry_ = sat_add(world().now(), d.count());
   }
 
   void cancel() override {

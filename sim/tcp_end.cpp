@@ -6,6 +6,7 @@
 
 #include "sim/cancel.hpp"
 #include "sim/tcp_model.hpp"
+#include "sim/time_math.hpp"
 
 namespace simsock::sim {
 
@@ -182,7 +183,7 @@ std::int64_t TcpEnd::rto_ns() const {
 void TcpEnd::arm_timer(std::int64_t delay) {
   if (timer_) world().cancel(timer_);
   auto& w = world();
-  timer_ = w.at(w.now() + delay, Task([&w, r = self] {
+  timer_ = w.at(sat_add(w.now(), delay), Task([&w, r = self] {
                   if (TcpEnd* e = w.end(r)) {
                     e->timer_ = {};
                     e->on_timer();
@@ -210,7 +211,7 @@ void TcpEnd::start_connect(ConnectHandler h, std::int64_t timeout_ns) {
   connector_.emplace(std::move(h));
   watch_cancel(*connector_, [this] { fail(net::error::operation_aborted); });
   if (timeout_ns > 0) {
-    connect_timer_ = w.at(w.now() + timeout_ns, Task([&w, r = self] {
+    connect_timer_ = w.at(sat_add(w.now(), timeout_ns), Task([&w, r = self] {
                             TcpEnd* e = w.end(r);
                             if (!e || !e->connector_) return;
                             e->connect_timer_ = {};
@@ -232,15 +233,18 @@ void TcpEnd::send_syn() {
   ship(p);
 }
 
-// tcp_write_timeout for SYN_SENT: after `syn_retries` retransmissions the next expiry gives up.
+// tcp_write_timeout for SYN_SENT: after syn_retries + syn_linear_timeouts retransmissions the next
+// expiry gives up. tcp_retransmit_timer keeps the initial RTO for the first syn_linear_timeouts
+// expiries, then doubles it.
 void TcpEnd::on_syn_timer() {
-  if (syn_tries_ >= config().syn_retries) {
+  const TcpLinkConfig& c = config();
+  if (syn_tries_ >= c.syn_retries + c.syn_linear_timeouts) {
     ++world().counters_.tcp_timeouts;
     fail(net::error::timed_out);
     return;
   }
   ++syn_tries_;
-  backoff_ = syn_tries_;
+  if (syn_tries_ > c.syn_linear_timeouts) ++backoff_;
   send_syn();
   arm_timer(rto_ns());
 }
@@ -608,7 +612,7 @@ void TcpEnd::fail(net::error_code ec) {
 }
 
 void TcpEnd::linger(std::int64_t ns) {
-  linger_until_ = world().now() + ns;
+  linger_until_ = sat_add(world().now(), ns);
   world().linger(self, linger_until_);
 }
 

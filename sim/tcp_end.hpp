@@ -3,8 +3,10 @@
 // What it keeps of TCP (Linux 6.x as the reference; docs/fidelity.md names the source of each
 // figure):
 // - Handshake: connect completes after one round trip. SYNs are retransmitted after the initial
-//   RTO (1 s), doubling, `syn_retries` times (6): connect reports timed_out 127 s after the first
-//   SYN. A half-open connection on the server retransmits its SYN-ACK the same way, 5 times.
+//   RTO (1 s), which stays 1 s for `syn_linear_timeouts` (4) expiries and then doubles, for
+//   `syn_retries` (6) + 4 retransmissions: connect reports timed_out 131 s after the first SYN
+//   (127 s with syn_linear_timeouts 0, as kernels before that sysctl). A half-open connection on
+//   the server retransmits its SYN-ACK, doubling, 5 times.
 // - RTO from the measured round-trip time (RFC 6298 with Linux's floor: RTO = SRTT +
 //   max(4 RTTVAR, rto_min), at most 120 s), Karn's rule (no sample from a retransmitted segment;
 //   the handshake's sample comes from the SYN the SYN-ACK answers, as Linux's timestamps allow),

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "sim/tcp_end.hpp"
+#include "sim/time_math.hpp"
 #include "sim/world_impl.hpp"
 
 namespace simsock::sim {
@@ -41,9 +42,34 @@ World::Impl::~Impl() {
   for (auto& slot : ends_) slot.end.reset();
 }
 
+void World::Impl::check_progress() {
+  if (now_ != instant_) {
+    instant_ = now_;
+    instant_first_event_ = events_;
+    return;
+  }
+  std::uint64_t n = events_ - instant_first_event_;
+  if (max_events_per_instant_ == 0 || n <= max_events_per_instant_) return;
+  instant_first_event_ = events_;  // a caller that catches this may go on for as many again
+  throw Stalled("no virtual-time progress: " + std::to_string(n) +
+                " events and handlers ran at t=" + std::to_string(now_) +
+                " ns without the clock advancing (a loop over zero-latency paths, or handlers that "
+                "post themselves forever?)");
+}
+
+void World::Impl::poll_handlers() {
+  if (now_ != instant_) check_progress();
+  for (;;) {
+    std::uint64_t budget = max_events_per_instant_ == 0 ? UINT64_MAX : max_events_per_instant_ + 1;
+    events_ += sched_.poll(budget);
+    check_progress();
+    if (sched_.empty()) return;
+  }
+}
+
 bool World::Impl::step() {
   net::Loop::Scope scope(sched_);
-  events_ += sched_.poll();
+  poll_handlers();
   std::int64_t t;
   Task task;
   if (!queue_.pop(t, task)) return false;
@@ -51,7 +77,8 @@ bool World::Impl::step() {
   ++events_;
   task();
   task.reset();
-  events_ += sched_.poll();
+  check_progress();
+  poll_handlers();
   return true;
 }
 
@@ -62,7 +89,7 @@ void World::Impl::run_until(std::int64_t limit, const std::function<bool()>* don
   for (;;) {
     if (done && (*done)()) return;
     if (!sched_.empty()) {
-      events_ += sched_.poll();
+      poll_handlers();
       if (done && (*done)()) return;
     }
     if (queue_.next_time() > limit) break;
@@ -71,6 +98,7 @@ void World::Impl::run_until(std::int64_t limit, const std::function<bool()>* don
     ++events_;
     task();
     task.reset();
+    check_progress();
   }
   if (limit != INT64_MAX && now_ < limit) now_ = limit;
 }
@@ -261,6 +289,14 @@ void World::at(Duration t, std::function<void()> fn) {
   impl_->at(t.count(), Task([fn = std::move(fn)] { fn(); }));
 }
 
+std::uint64_t World::max_events_per_instant() const {
+  return impl_->max_events_per_instant_;
+}
+
+void World::set_max_events_per_instant(std::uint64_t n) {
+  impl_->max_events_per_instant_ = n;
+}
+
 void World::run() {
   impl_->run_until(INT64_MAX);
 }
@@ -268,7 +304,7 @@ void World::run_until(Duration t) {
   impl_->run_until(t.count());
 }
 void World::run_for(Duration d) {
-  impl_->run_until(impl_->now() + d.count());
+  impl_->run_until(sat_add(impl_->now(), d.count()));
 }
 bool World::run_until_done(const std::function<bool()>& done, Duration deadline) {
   impl_->run_until(deadline.count(), &done);

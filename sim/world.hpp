@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -97,6 +98,15 @@ struct ProcessResult {
 
 class Host;
 
+// Thrown by the running calls of World when the virtual clock stops advancing: more than
+// World::max_events_per_instant() events and handlers ran at one virtual instant (a loop over
+// zero-latency paths, or handlers that re-post themselves forever). The world is left as it was
+// at that instant; what() names the instant and the count.
+class Stalled : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class World {
  public:
   explicit World(std::uint64_t seed = 1);
@@ -131,7 +141,8 @@ class World {
   void drop_nth(const std::string& from, const std::string& to, PacketRecord::Proto proto,
                 std::vector<std::uint64_t> nth);
 
-  // Schedules a fault (or runs it now if its time has passed).
+  // Schedules a fault (or runs it now if its time has passed). A Kill must name a process spawned
+  // already (std::invalid_argument otherwise); other faults name hosts, checked when they apply.
   void schedule(const Fault& fault);
   // Runs `fn` at virtual time `t` (from the world loop, not inside any handler).
   void at(Duration t, std::function<void()> fn);
@@ -147,6 +158,10 @@ class World {
   // whether `done()` holds.
   bool run_until_done(const std::function<bool()>& done, Duration deadline);
   Duration now() const;
+  // The livelock guard: at most this many events and handlers at one virtual instant before the
+  // running calls throw Stalled. Default 10,000,000 (a few seconds of work); 0 turns it off.
+  std::uint64_t max_events_per_instant() const;
+  void set_max_events_per_instant(std::uint64_t n);
   // Agenda events run plus completion handlers run (each handler the scheduler runs counts).
   std::uint64_t events_processed() const;
 

@@ -142,6 +142,7 @@ class World::Impl {
   std::vector<PacketSink*> packet_sinks_;
   Stats stats_cache_;
   std::uint64_t events_ = 0;
+  std::uint64_t max_events_per_instant_ = 10'000'000;
 
   std::vector<std::unique_ptr<HostImpl>> hosts_;
   std::map<std::string, HostImpl*, std::less<>> hosts_by_name_;
@@ -152,7 +153,15 @@ class World::Impl {
   std::vector<ProcessRecord> processes_;
 
  private:
+  // Throws Stalled when too many events ran at the current instant.
+  void check_progress();
+  // Runs the ready handlers (a bounded number at a time, so the guard sees handlers that queue
+  // themselves forever).
+  void poll_handlers();
+
   std::int64_t now_ = 0;
+  std::int64_t instant_ = -1;              // the instant the count below started at
+  std::uint64_t instant_first_event_ = 0;  // events_ when the clock reached instant_
   EventQueue queue_;
   // Whether a handler's associated executor (as any_completion_handler reports it: a type-erased
   // any_completion_executor) is this world's loop. Compares type_info addresses, not target<T>()

@@ -148,6 +148,9 @@ void Sim::crash(const std::string& host, Duration at) {
 void Sim::restart(const std::string& host, Duration at) {
   schedule(at, sim::Restart{host});
 }
+void Sim::kill(const std::string& name, Duration at) {
+  schedule(at, sim::Kill{name});
+}
 
 net::Network& Sim::network(const std::string& host) {
   return *state(host).network;

@@ -98,8 +98,14 @@ class Sim {
   // retransmission), "udp" datagrams (trace reason "scripted"). std::invalid_argument otherwise.
   void drop_nth(const std::string& from, const std::string& to, std::string_view proto,
                 std::vector<std::uint64_t> nth);
+  // Powers `host` off: its processes stop, its sockets vanish without a word (peers notice by
+  // their own time-outs); restart() boots it and its processes start again.
   void crash(const std::string& host, Duration at = Duration(-1));
   void restart(const std::string& host, Duration at = Duration(-1));
+  // Kills process `name` (spawned with spawn()) as a killed process dies on Linux: the kernel
+  // closes its sockets (FIN, or RST where data was unread); its state becomes killed.
+  // std::invalid_argument for an unknown process.
+  void kill(const std::string& name, Duration at = Duration(-1));
 
   // ---- code on hosts
   // The network code on `host` uses (through its FaultPlan). Valid while the Sim lives.

@@ -45,8 +45,9 @@ TEST(EventQueue, MatchesAReferenceModelUnderRandomOperations) {
         auto k = rng.below(ids.size());
         auto [e, id] = ids[k];
         q.cancel(e);
-        ref.erase(std::remove_if(ref.begin(), ref.end(), [id = id](const Ref& r) { return r.id == id; }),
-                  ref.end());
+        ref.erase(
+            std::remove_if(ref.begin(), ref.end(), [id = id](const Ref& r) { return r.id == id; }),
+            ref.end());
       } else if (op < 9) {  // pop
         std::int64_t t;
         Task task;
@@ -65,8 +66,8 @@ TEST(EventQueue, MatchesAReferenceModelUnderRandomOperations) {
         const void* dead = &owners[rng.below(3)];
         std::vector<Task> grave;
         q.take_owned([dead](const void* o) { return o == dead; }, grave);
-        std::size_t expected = std::count_if(ref.begin(), ref.end(),
-                                             [dead](const Ref& r) { return r.owner == dead; });
+        std::size_t expected =
+            std::count_if(ref.begin(), ref.end(), [dead](const Ref& r) { return r.owner == dead; });
         ASSERT_EQ(grave.size(), expected);
         ref.erase(std::remove_if(ref.begin(), ref.end(),
                                  [dead](const Ref& r) { return r.owner == dead; }),
@@ -93,7 +94,7 @@ TEST(EventQueue, CancelDestroysTheTaskAtOnceAndStaleIdsAreHarmless) {
   Task task;
   ASSERT_TRUE(q.pop(t, task));
   EXPECT_EQ(t, 5);
-  q.cancel(b);  // already ran
+  q.cancel(b);                         // already ran
   EventId c = q.push(7, Task([] {}));  // reuses a slot: the old ids must not reach it
   q.cancel(a);
   q.cancel(b);

@@ -57,6 +57,48 @@ TEST(TcpLinuxTiming, ModelTimeoutMatchesLinuxForSynAndDataRetries) {
   EXPECT_EQ(tcp_model_timeout(8, 200'000'000), 102'200'000'000);
 }
 
+// The SYN schedule, from the SYNs a capture sees: Linux 6.x's linear timeouts by default, and the
+// classic doubling of older kernels (Debian 12's 6.1) with syn_linear_timeouts 0.
+std::vector<std::int64_t> syn_times(std::uint32_t linear, std::int64_t& timed_out_at) {
+  struct Syns final : PacketSink {
+    std::vector<std::int64_t> t;
+    void on_packet(const PacketRecord& p) override {
+      if (p.syn && !p.ack_flag) t.push_back(p.t);
+    }
+  } syns;
+  LinkConfig link;
+  link.tcp.syn_linear_timeouts = linear;
+  World w(1);
+  add_two_hosts(w, link);
+  w.add_packet_sink(&syns);
+  w.schedule(Fault{0s, Partition{{"client", "server", true}}});
+  auto& cli = w.host("client").network();
+  cli.async_connect(ep("10.0.0.1:80"), [&](net::error_code e, std::unique_ptr<net::TcpStream>) {
+    EXPECT_EQ(e, net::error::timed_out);
+    timed_out_at = cli.now().count();
+  });
+  w.run();
+  return syns.t;
+}
+
+TEST(TcpLinuxTiming, SynsFollowLinuxsLinearThenExponentialSchedule) {
+  std::int64_t at = -1;
+  auto t = syn_times(4, at);
+  std::vector<std::int64_t> s = {0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67};
+  for (auto& v : s) v *= 1'000'000'000;
+  EXPECT_EQ(t, s);
+  EXPECT_EQ(at, 131'000'000'000);
+}
+
+TEST(TcpLinuxTiming, WithoutLinearTimeoutsSynsDoubleAndConnectTimesOutAt127s) {
+  std::int64_t at = -1;
+  auto t = syn_times(0, at);
+  std::vector<std::int64_t> s = {0, 1, 3, 7, 15, 31, 63};
+  for (auto& v : s) v *= 1'000'000'000;
+  EXPECT_EQ(t, s);
+  EXPECT_EQ(at, 127'000'000'000);
+}
+
 TEST(TcpLinuxTiming, TheFirstRetransmissionWaitsTheRtoComputedFromTheHandshakeRtt) {
   LinkConfig link;
   link.latency = 150ms;  // RTT 300 ms: SRTT 300, RTTVAR 150 -> RTO = 300 + max(600, 200) = 900 ms

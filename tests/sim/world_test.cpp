@@ -89,9 +89,9 @@ TEST(World, TheWorldsExecutorRunsHandlersInPostOrder) {
   w.run();
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4}));
   EXPECT_EQ(ex, net.get_executor());
-  EXPECT_EQ(asio::query(asio::require(ex, asio::execution::blocking.never),
-                        asio::execution::blocking),
-            asio::execution::blocking.never);
+  EXPECT_EQ(
+      asio::query(asio::require(ex, asio::execution::blocking.never), asio::execution::blocking),
+      asio::execution::blocking.never);
   EXPECT_NE(ex, other.add_host("b", "10.0.0.2").network().get_executor());
 }
 

@@ -30,7 +30,12 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunSi
   if (sinks.trace) world.add_trace_sink(sinks.trace);
   if (sinks.packets) world.add_packet_sink(sinks.packets);
   build_world(world, spec);
-  world.run_until(spec.duration);
+  std::string stalled;  // the run stopped because virtual time stopped advancing
+  try {
+    world.run_until(spec.duration);
+  } catch (const sim::Stalled& e) {
+    stalled = e.what();
+  }
 
   RunResult r;
   r.scenario = spec.name;
@@ -43,6 +48,10 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunSi
   r.stats = world.stats();
   r.processes = world.processes();
   r.expectations = evaluate_all(spec.expectations, r.processes, r.stats);
+  if (!stalled.empty()) {
+    r.expectations.insert(r.expectations.begin(),
+                          ExpectationResult{"virtual time advances", false, stalled, 0});
+  }
   r.passed = std::all_of(r.expectations.begin(), r.expectations.end(),
                          [](const ExpectationResult& e) { return e.passed; });
   return r;
