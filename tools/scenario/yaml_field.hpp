@@ -16,6 +16,29 @@
 
 namespace simsock::scenario {
 
+// The largest value a duration key accepts, and how messages spell it ("8640000s = 100 days").
+struct DurationLimit {
+  std::chrono::nanoseconds max;
+  std::string_view spelled;
+};
+// `duration`, process `start`, fault `at` and duration app options: 100 days.
+inline constexpr DurationLimit k_max_timeline{std::chrono::hours(24 * 100), "8640000s = 100 days"};
+// Per-packet delays and timers (latency, jitter, reorder_delay, rto, initial_rto): 1 hour.
+inline constexpr DurationLimit k_max_delay{std::chrono::hours(1), "3600s = 1 hour"};
+
+// The longest name: 64 characters (UTF-8 code points).
+inline constexpr std::size_t k_max_name_chars = 64;
+
+// A value for messages: quoted, control characters escaped, cut to 60 characters and "...".
+std::string quote(std::string_view v);
+
+// Checked parsing of "<number><unit>" (ns, us, ms, s, m) or "0": the nanoseconds, or nullopt when
+// it is not a duration; `too_large` is set (and nullopt returned) when it is one but exceeds
+// `max`. Never wraps.
+std::optional<std::chrono::nanoseconds> parse_duration_at_most(std::string_view text,
+                                                               std::chrono::nanoseconds max,
+                                                               bool& too_large);
+
 class Field {
  public:
   Field(const std::string* file, YAML::Node node, std::string path, YAML::Mark fallback);
@@ -34,10 +57,14 @@ class Field {
 
   // Scalars. Each fails with "PATH: 'VALUE' is not ... (accepted ...)" when it does not fit.
   std::string text() const;  // any scalar
-  std::string name() const;  // a non-empty scalar without spaces or control characters
+  // A scalar of 1 to 64 characters without spaces or control characters.
+  std::string name() const;
   std::uint64_t uint(std::uint64_t max = UINT64_MAX) const;
+  // An integer in min..max; the message says "(what: min..max)".
+  std::uint64_t uint_in(std::uint64_t min, std::uint64_t max, std::string_view what) const;
   std::int64_t integer() const;
-  std::chrono::nanoseconds duration() const;
+  // A duration of at most `limit.max`; a larger one fails with "'V' is too large (at most ...)".
+  std::chrono::nanoseconds duration(const DurationLimit& limit) const;
   double probability() const;
 
   // Mappings: the (key, value) pairs in file order. Fails when this is not a mapping, on a key
