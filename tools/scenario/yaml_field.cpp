@@ -200,7 +200,9 @@ std::vector<std::pair<std::string, Field>> Field::entries(
     Field key(file_, it->first, path_, mark_);
     if (!it->first.IsScalar()) key.fail("a key must be a plain word, got " + key.shown());
     std::string k = it->first.Scalar();
-    Field key_at(file_, it->first, prefix + k, mark_);
+    // Paths name keys as written, cut like quoted values so that a message stays one line.
+    std::string shown_key = k.size() > 60 ? k.substr(0, 60) + "..." : k;
+    Field key_at(file_, it->first, prefix + shown_key, mark_);
     if (accepted.size() != 0) {
       bool known = false;
       for (auto a : accepted) known = known || a == k;
@@ -209,7 +211,7 @@ std::vector<std::pair<std::string, Field>> Field::entries(
       }
     }
     if (!seen.insert(k).second) key_at.fail("key " + quote(k) + " appears twice");
-    out.emplace_back(k, Field(file_, it->second, prefix + k, key_at.mark_));
+    out.emplace_back(k, Field(file_, it->second, prefix + shown_key, key_at.mark_));
   }
   return out;
 }
