@@ -245,8 +245,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"SeedTooLarge", with("seed: 18446744073709551616\n"),
                 "x.yaml:12:7: error: seed: '18446744073709551616' is not a seed (an integer in "
                 "0..18446744073709551615)"},
-        BadCase{"UnparsableYaml", with("expect: [{process: cli\n"),
-                "x.yaml:13:1: error: invalid YAML: end of map flow not found"},
+        BadCase{
+            "UnparsableYaml", with("expect: [{process: cli\n"),
+            "x.yaml:13:1: error: invalid YAML: did not find expected ',' or '}' (while parsing a "
+            "flow mapping)"},
         BadCase{"MissingDuration", replaced("duration: 10s\n", ""),
                 "x.yaml:1:1: error: missing required key 'duration' (e.g. duration: 10s)"},
         BadCase{"BadAppOptionValue",

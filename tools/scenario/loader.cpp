@@ -155,7 +155,7 @@ std::string with_short_values(std::string message, const ProcessSpec& p) {
 
 void load_args(const Field& args, ProcessSpec& p) {
   std::vector<std::pair<std::string, Field>> entries;
-  if (!args.node().IsNull()) {
+  if (!args.is_null()) {
     entries = args.entries("the app's options like {connect: \"server:21567\"}");
   }
   for (const auto& [opt, value] : entries) {
@@ -222,10 +222,9 @@ void load_processes(const Field& processes, ScenarioSpec& spec, Names& names,
     }
     if (const Field* f = find_entry(e, "stdin")) p.stdin_text = f->text();
     const Field* args = find_entry(e, "args");
-    load_args(args ? *args
-                   : Field(&spec.file, YAML::Node(YAML::NodeType::Null), pf.path() + ".args",
-                           YAML::Mark()),
-              p);
+    load_args(
+        args ? *args : Field(&spec.file, nullptr, pf.path() + ".args", YamlMark{pf.line() - 1, 0}),
+        p);
     names.processes.emplace(p.name, spec.processes.size());
     spec.processes.push_back(std::move(p));
   }
@@ -274,14 +273,9 @@ ScenarioSpec load_scenario_text(std::string_view text, const std::string& file,
   spec.file = file;
   spec.start_time = default_start_time();
   detail::check_text(text, file);
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg);
-  }
+  YamlDocument doc(text, file);
   Names names;
-  Field root(&spec.file, doc, "", YAML::Mark());
+  Field root(&spec.file, doc.root(), "", YamlMark{0, 0});
   auto e = root.entries("a scenario: a mapping with name, duration, hosts, processes, ...",
                         {"name", "description", "seed", "duration", "start_time", "hosts",
                          "network", "processes", "faults", "expect"});

@@ -1,19 +1,13 @@
-// What the loader accepts as input before any YAML is interpreted: only regular files of at most
-// k_max_file_bytes, text without NUL bytes, one document, nesting and alias expansion bounded.
-// Each limit turns an input that would hang, exhaust memory or overflow the stack into one
-// located message.
+// What the loader accepts as input before any YAML is parsed: only regular files of at most
+// k_max_file_bytes, text without NUL bytes. Each limit turns an input that would hang or exhaust
+// memory into one located message. (Nesting and aliases are bounded while parsing:
+// loader_yaml.cpp.)
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <sstream>
-#include <unordered_map>
-#include <vector>
-
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
 
 #include "tools/scenario/loader.hpp"
 #include "tools/scenario/loader_parts.hpp"
@@ -21,87 +15,6 @@
 namespace simsock::scenario::detail {
 
 namespace {
-
-// Walks one document's events: fails past k_max_depth nested collections or once aliases have
-// repeated more than k_max_alias_bytes of content; notes where the document's content starts.
-class DocumentCheck final : public YAML::EventHandler {
- public:
-  explicit DocumentCheck(const std::string& file) : file_(file) {}
-  std::optional<YAML::Mark> first;  // where the first node is
-
-  void OnDocumentStart(const YAML::Mark&) override {}
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& m, YAML::anchor_t anchor) override { leaf(m, anchor, 0); }
-  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
-                const std::string& value) override {
-    leaf(m, anchor, value.size());
-  }
-  void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
-    note(m);
-    // An anchor still open (an alias inside its own node) has no size yet: its loop is caught
-    // where the loader walks it (a `not:` nests too deeply; anything else has the wrong type).
-    auto it = sizes_.find(anchor);
-    std::uint64_t size = it == sizes_.end() ? 0 : it->second;
-    aliased_ += size;
-    if (aliased_ > k_max_alias_bytes) {
-      throw ScenarioError(file_, m.line + 1, m.column + 1,
-                          "aliases repeat more than " + std::to_string(k_max_alias_bytes) +
-                              " bytes (16 MiB) of content in total; write the values out or "
-                              "alias smaller nodes");
-    }
-    add(size);
-  }
-  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value) override {
-    open(m, anchor);
-  }
-  void OnSequenceEnd() override { close(); }
-  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
-    open(m, anchor);
-  }
-  void OnMapEnd() override { close(); }
-
- private:
-  struct Open {
-    YAML::anchor_t anchor;
-    std::uint64_t size;
-  };
-  static constexpr std::uint64_t k_node_bytes = 8;  // what one node costs besides its text
-
-  void note(const YAML::Mark& m) {
-    if (!first) first = m;
-  }
-  void add(std::uint64_t size) {
-    if (!stack_.empty()) stack_.back().size += size;
-  }
-  void leaf(const YAML::Mark& m, YAML::anchor_t anchor, std::size_t bytes) {
-    note(m);
-    std::uint64_t size = bytes + k_node_bytes;
-    if (anchor != YAML::NullAnchor) sizes_[anchor] = size;
-    add(size);
-  }
-  void open(const YAML::Mark& m, YAML::anchor_t anchor) {
-    note(m);
-    if (stack_.size() >= k_max_depth) {
-      throw ScenarioError(file_, m.line + 1, m.column + 1,
-                          "nested deeper than " + std::to_string(k_max_depth) + " levels");
-    }
-    stack_.push_back({anchor, k_node_bytes});
-  }
-  void close() {
-    Open done = stack_.back();
-    stack_.pop_back();
-    if (done.anchor != YAML::NullAnchor) sizes_[done.anchor] = done.size;
-    add(done.size);
-  }
-
-  const std::string& file_;
-  std::vector<Open> stack_;
-  // Anchors are numbered per document; lookups only.
-  std::unordered_map<YAML::anchor_t, std::uint64_t> sizes_;
-  std::uint64_t aliased_ = 0;
-};
 
 // "LINE:COL" (1-based) of byte `at` in `text`.
 std::pair<int, int> position(std::string_view text, std::size_t at) {
@@ -132,21 +45,6 @@ void check_text(std::string_view text, const std::string& file) {
     throw ScenarioError(file, line, col,
                         "contains a NUL byte at " + std::to_string(line) + ":" +
                             std::to_string(col) + " (a scenario file is YAML text)");
-  }
-  // Not YAML::LoadAll: on some invalid input it loops forever (yaml-cpp issues #1040 and #1319);
-  // single parser steps do not.
-  std::istringstream in{std::string(text)};
-  YAML::Parser parser(in);
-  DocumentCheck doc(file), second(file);
-  try {
-    if (!parser.HandleNextDocument(doc)) return;
-    if (!parser.HandleNextDocument(second)) return;
-  } catch (const YAML::Exception& e) {
-    throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg);
-  }
-  if (second.first) {
-    throw ScenarioError(file, second.first->line + 1, second.first->column + 1,
-                        "a scenario file holds one YAML document; found a second one");
   }
 }
 

@@ -14,15 +14,11 @@ namespace simsock::scenario::detail {
 
 // Input limits (docs/scenario-format.md, "Limits").
 inline constexpr std::uint64_t k_max_file_bytes = 16 * 1024 * 1024;
-inline constexpr std::size_t k_max_depth = 32;                        // nested lists and mappings
-inline constexpr std::uint64_t k_max_alias_bytes = 16 * 1024 * 1024;  // content repeated by aliases
 
 // The contents of the regular file at `path` (at most k_max_file_bytes); fails at 1:1 on a
 // directory, a device, a FIFO, a socket, a larger file or a read error. Never blocks on a FIFO.
 std::string read_file(const std::string& path);
-// Fails on text larger than k_max_file_bytes, on a NUL byte (at its position), on invalid YAML,
-// on nesting deeper than k_max_depth, on aliases repeating more than k_max_alias_bytes, and on a
-// second document.
+// Fails on text larger than k_max_file_bytes and on a NUL byte (at its position).
 void check_text(std::string_view text, const std::string& file);
 
 // The hosts and processes loaded so far, by name: index into spec.hosts / spec.processes. Only

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
+#include "tools/scenario/loader_yaml.hpp"
 
 namespace simsock::scenario {
 
@@ -41,13 +41,15 @@ std::optional<std::chrono::nanoseconds> parse_duration_at_most(std::string_view 
 
 class Field {
  public:
-  Field(const std::string* file, YAML::Node node, std::string path, YAML::Mark fallback);
+  // `node` null: nothing is written there (a missing optional key); `fallback` is where to
+  // report problems when the node has no position of its own.
+  Field(const std::string* file, const YamlNode* node, std::string path, YamlMark fallback);
 
   const std::string& path() const { return path_; }
-  const YAML::Node& node() const { return node_; }
-  bool is_map() const { return node_.IsMap(); }
-  bool is_list() const { return node_.IsSequence(); }
-  bool is_scalar() const { return node_.IsScalar(); }
+  bool is_map() const { return node_ && node_->type == YamlNode::Type::map; }
+  bool is_list() const { return node_ && node_->type == YamlNode::Type::sequence; }
+  bool is_scalar() const { return node_ && node_->type == YamlNode::Type::scalar; }
+  bool is_null() const { return !node_ || node_->type == YamlNode::Type::null; }
   int line() const { return mark_.line + 1; }
 
   // Throws ScenarioError at this node: "PATH: MESSAGE".
@@ -75,10 +77,12 @@ class Field {
   std::vector<Field> items(std::string_view what) const;
 
  private:
+  const std::string& scalar() const { return node_->scalar; }
+
   const std::string* file_;
-  YAML::Node node_;
+  const YamlNode* node_;
   std::string path_;
-  YAML::Mark mark_;
+  YamlMark mark_;
 };
 
 // Finds `key` among entries, or null.
