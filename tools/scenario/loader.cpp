@@ -178,7 +178,11 @@ void load_args(const Field& args, ProcessSpec& p) {
     (at ? *at : args).fail(with_short_values(msg, p));
   }
   // The apps accept any duration that fits; the simulator's timeline needs at most 100 days.
-  for (const auto& [opt, value] : p.args) {
+  for (const auto& arg : p.args) {
+    // Named references, not a structured binding: clang 14 (the loader fuzzer's compiler)
+    // cannot capture structured bindings in lambdas.
+    const std::string& opt = arg.first;
+    const std::string& value = arg.second;
     const Field* at = find_entry(entries, opt);
     auto spec = std::find_if(p.app_spec->options.begin(), p.app_spec->options.end(),
                              [&](const apps::OptionSpec& o) { return o.name == opt; });
