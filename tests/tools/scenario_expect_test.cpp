@@ -79,6 +79,47 @@ TEST(ScenarioExpect, LinesMatchNeedsEveryLineAndAtLeastOne) {
       eval("  - {process: cli, stdout_lines_match: 'hello'}", results("[x] hello\n")).passed);
 }
 
+TEST(ScenarioExpect, LinesMatchOnAVeryLongLineNeitherRecursesNorCrashes) {
+  // The docs' own example against a 100,000-character line: std::regex recursed once per
+  // character and overflowed the stack near 30,000.
+  const std::string x =
+      "  - {process: cli, stdout_lines_match: '^\\[\\d{4}-\\d\\d-\\d\\d "
+      "\\d\\d:\\d\\d:\\d\\d\\] .*$'}";
+  std::string line = "[2000-01-01 00:00:00] " + std::string(100'000, 'y');
+  EXPECT_TRUE(eval(x, results(line + "\n")).passed);
+  auto r = eval(x, results(line + "\nnope\n"));
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.detail, "line 2 'nope' does not match");
+}
+
+TEST(ScenarioExpect, NestedQuantifiersMatchWithoutBacktracking) {
+  // (a+)+b against a run of a's backtracked exponentially (7 s at 28 characters, doubling per
+  // character); RE2's automaton answers at once.
+  const std::string x = "  - {process: cli, stdout_lines_match: '(a+)+b'}";
+  EXPECT_FALSE(eval(x, results(std::string(5000, 'a') + "\n")).passed);
+  EXPECT_TRUE(eval(x, results(std::string(5000, 'a') + "b\n")).passed);
+}
+
+TEST(ScenarioExpect, EcmaScriptStylePatternsKeepTheirMeaning) {
+  auto lines = [](const std::string& re, const std::string& out) {
+    return eval("  - {process: cli, stdout_lines_match: '" + re + "'}", results(out)).passed;
+  };
+  EXPECT_TRUE(lines("^\\d{2,3}\\s[a-c]+(x|y)?$", "12 abc\n345 cx\n"));
+  EXPECT_FALSE(lines("^\\d{2,3}\\s[a-c]+(x|y)?$", "1 abc\n"));
+  EXPECT_TRUE(lines("^\\[[^]]*\\] (hello world|second line)$", "[t] hello world\n"));
+  EXPECT_TRUE(lines("\\S+=\\w+", "bytes=100\n"));
+}
+
+TEST(ScenarioExpect, KilledStateIsItsOwn) {
+  auto r = eval("  - {process: cli, state: killed}", results("", sim::ProcessState::killed));
+  EXPECT_TRUE(r.passed);
+  EXPECT_EQ(r.what, "cli state killed");
+  r = eval("  - {process: cli, exit: 0}", results("", sim::ProcessState::killed));
+  EXPECT_EQ(r.detail, "cli was killed");
+  EXPECT_FALSE(
+      eval("  - {process: cli, state: crashed}", results("", sim::ProcessState::killed)).passed);
+}
+
 TEST(ScenarioExpect, NotInvertsAndExplainsWhenTheInnerOneHolds) {
   auto procs = results("[x] hel\nlo\n");
   auto r = eval("  - not: {process: cli, stdout_lines_match: '^\\[x\\] .*$'}", procs);

@@ -2,7 +2,12 @@
 // exactly one message FILE:LINE:COL: error: naming the key and the bad value.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "net/units.hpp"
@@ -13,6 +18,7 @@ namespace simsock::scenario {
 namespace {
 
 using namespace std::chrono_literals;
+namespace fs = std::filesystem;
 
 constexpr const char* kHead =
     "name: t\n"                                          // 1
@@ -239,8 +245,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"SeedTooLarge", with("seed: 18446744073709551616\n"),
                 "x.yaml:12:7: error: seed: '18446744073709551616' is not a seed (an integer in "
                 "0..18446744073709551615)"},
-        BadCase{"UnparsableYaml", with("expect: [{process: cli\n"),
-                "x.yaml:13:1: error: invalid YAML: end of map flow not found"},
+        BadCase{
+            "UnparsableYaml", with("expect: [{process: cli\n"),
+            "x.yaml:13:1: error: invalid YAML: did not find expected ',' or '}' (while parsing a "
+            "flow mapping)"},
         BadCase{"MissingDuration", replaced("duration: 10s\n", ""),
                 "x.yaml:1:1: error: missing required key 'duration' (e.g. duration: 10s)"},
         BadCase{"BadAppOptionValue",
@@ -265,16 +273,16 @@ INSTANTIATE_TEST_SUITE_P(
                 "x.yaml:13:37: error: expect[0].stdout: an expectation checks one thing; split "
                 "'expect[0].stdout' into its own entry"},
         BadCase{"BadRegex", with("expect:\n  - {process: cli, stdout_lines_match: '(['}\n"),
-                "x.yaml:13:40: error: expect[0].stdout_lines_match: '([' is not an ECMAScript "
-                "regex (Unexpected character within '[...]' in regular expression)"},
+                "x.yaml:13:40: error: expect[0].stdout_lines_match: '([' is not a regex: missing "
+                "]: [ (RE2 syntax: \\d, \\s, [...], {m,n}, ^, $, groups, |)"},
         BadCase{"RegexThatExpandsTooMuch",
-                with("expect:\n  - {process: cli, stdout_lines_match: '(a{1000}){1000}'}\n"),
-                "x.yaml:13:40: error: expect[0].stdout_lines_match: regex too large (at most "
-                "1000 characters, 32 nested groups, and repetition counts {m,n} whose product "
-                "is at most 10000)"},
+                with("expect:\n  - {process: cli, stdout_lines_match: '((a{100}){100}){100}'}\n"),
+                "x.yaml:13:40: error: expect[0].stdout_lines_match: '((a{100}){100}){100}' is "
+                "not a regex: repetition {100} is too large (counts up to 1000, and nested "
+                "counts whose product is at most 1000)"},
         BadCase{"BadState", with("expect:\n  - {process: cli, state: done}\n"),
                 "x.yaml:13:27: error: expect[0].state: 'done' is not a process state (running, "
-                "exited, crashed, failed)"},
+                "exited, crashed, failed, killed)"},
         BadCase{"NotWithSiblings", with("expect:\n  - {not: {process: cli, exit: 0}, stat: x}\n"),
                 "x.yaml:13:5: error: expect[0]: 'not' wraps one whole expectation: {not: "
                 "{process: cli, exit: 0}}"},
@@ -286,7 +294,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"FaultWithTwoActions",
                 with("faults:\n  - {at: 1s, crash: server, restart: server}\n"),
                 "x.yaml:13:5: error: faults[0]: a fault has 'at' and exactly one action "
-                "(partition, heal, clog, release, crash, restart or set_link)"},
+                "(partition, heal, clog, release, crash, restart, kill or set_link)"},
         BadCase{"FaultAfterTheEnd", with("faults:\n  - {at: 11s, crash: server}\n"),
                 "x.yaml:13:10: error: faults[0].at: '11s' is after the end of the scenario "
                 "(duration 10s)"},
@@ -322,6 +330,133 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"EmptyFile", "",
                 "x.yaml:1:1: error: expected a scenario: a mapping with name, duration, hosts, "
                 "processes, ..., got nothing"},
+        BadCase{"LoopbackHostAddress", replaced("10.0.0.2", "127.0.0.2"),
+                "x.yaml:5:29: error: hosts[1].address: '127.0.0.2' is a loopback address "
+                "(127.0.0.0/8), not a host's address (use a unicast address like 10.0.0.1)"},
+        BadCase{"UnspecifiedHostAddress", replaced("10.0.0.2", "0.0.0.0"),
+                "x.yaml:5:29: error: hosts[1].address: '0.0.0.0' is the unspecified address, "
+                "not a host's address (use a unicast address like 10.0.0.1)"},
+        BadCase{"MulticastHostAddress", replaced("10.0.0.2", "239.1.2.3"),
+                "x.yaml:5:29: error: hosts[1].address: '239.1.2.3' is a multicast address "
+                "(224.0.0.0/4), not a host's address (use a unicast address like 10.0.0.1)"},
+        BadCase{"BroadcastHostAddress", replaced("10.0.0.2", "255.255.255.255"),
+                "x.yaml:5:29: error: hosts[1].address: '255.255.255.255' is the broadcast "
+                "address, not a host's address (use a unicast address like 10.0.0.1)"},
+        BadCase{"DurationThatOverflowsWhileParsing",
+                replaced("duration: 10s", "duration: 9223372036.9s"),
+                "x.yaml:2:11: error: duration: '9223372036.9s' is too large (at most 8640000s = "
+                "100 days)"},
+        BadCase{"DurationJustPastTheMaximum",
+                replaced("duration: 10s", "duration: 8640000.000000001s"),
+                "x.yaml:2:11: error: duration: '8640000.000000001s' is too large (at most "
+                "8640000s = 100 days)"},
+        BadCase{"LatencyThatWouldOverflowDepartPlusDelay",
+                with("network:\n  default: {latency: 9223372036854775807ns}\n"),
+                "x.yaml:13:22: error: network.default.latency: '9223372036854775807ns' is too "
+                "large (at most 3600s = 1 hour)"},
+        BadCase{"JitterAboveAnHour", with("network:\n  default: {jitter: 61m}\n"),
+                "x.yaml:13:21: error: network.default.jitter: '61m' is too large (at most 3600s = "
+                "1 hour)"},
+        BadCase{"ReorderDelayAboveAnHour",
+                with("network:\n  default: {udp: {reorder_delay: 3600.001s}}\n"),
+                "x.yaml:13:34: error: network.default.udp.reorder_delay: '3600.001s' is too large "
+                "(at most 3600s = 1 hour)"},
+        BadCase{
+            "ProcessStartBeyondTheTimeline",
+            replaced("    app: fake-client\n", "    app: fake-client\n    start: 99999999999s\n"),
+            "x.yaml:11:12: error: processes[1].start: '99999999999s' is too large (at most "
+            "8640000s = 100 days)"},
+        BadCase{"FaultAtThatOverflows",
+                with("faults:\n  - {at: 18446744073709551615ns, crash: server}\n"),
+                "x.yaml:13:10: error: faults[0].at: '18446744073709551615ns' is too large (at most "
+                "8640000s = 100 days)"},
+        BadCase{"AppDurationOptionBeyondTheTimeline",
+                replaced("args: {connect: \"server:21567\"}",
+                         "args: {connect: \"server:21567\", timeout: 9223372036854775807ns}"),
+                "x.yaml:11:46: error: processes[1].args.timeout: '9223372036854775807ns' is too "
+                "large (at most 8640000s = 100 days)"},
+        BadCase{
+            "StartTimePlusDurationPastThePcapClock",
+            replaced("duration: 10s", "duration: 8640000s") + "start_time: 2105-12-31T00:00:00Z\n",
+            "x.yaml:12:13: error: start_time: '2105-12-31T00:00:00Z' plus the duration "
+            "(8640000s) ends after 2106-02-07T06:28:15Z, the last second of pcap's 32-bit "
+            "clock"},
+        BadCase{"QueueAboveOneGibibyte", with("network:\n  default: {queue: 1073741825}\n"),
+                "x.yaml:13:20: error: network.default.queue: '1073741825' is not a queue size in "
+                "bytes (1..1073741824)"},
+        BadCase{"BandwidthBelowOneKbps", with("network:\n  default: {bandwidth: 999}\n"),
+                "x.yaml:13:24: error: network.default.bandwidth: '999' is out of range (0 for "
+                "unlimited, or 1kbps..1000Gbps)"},
+        BadCase{"BandwidthAboveATerabit", with("network:\n  default: {bandwidth: 1001Gbps}\n"),
+                "x.yaml:13:24: error: network.default.bandwidth: '1001Gbps' is out of range (0 for "
+                "unlimited, or 1kbps..1000Gbps)"},
+        BadCase{"RtoAboveAnHour", with("network:\n  default: {tcp: {rto: 3601s}}\n"),
+                "x.yaml:13:24: error: network.default.tcp.rto: '3601s' is too large (at most "
+                "3600s = 1 hour)"},
+        BadCase{"InitialRtoZero", with("network:\n  default: {tcp: {initial_rto: 0}}\n"),
+                "x.yaml:13:32: error: network.default.tcp.initial_rto: '0' is not a positive "
+                "duration"},
+        BadCase{"InitialRtoAboveAnHour", with("network:\n  default: {tcp: {initial_rto: 61m}}\n"),
+                "x.yaml:13:32: error: network.default.tcp.initial_rto: '61m' is too large (at "
+                "most 3600s = 1 hour)"},
+        BadCase{"SynRetriesAboveLinuxsLimit",
+                with("network:\n  default: {tcp: {syn_retries: 128}}\n"),
+                "x.yaml:13:32: error: network.default.tcp.syn_retries: '128' is not a retry count "
+                "(1..127)"},
+        BadCase{"Retries2Zero", with("network:\n  default: {tcp: {retries2: 0}}\n"),
+                "x.yaml:13:29: error: network.default.tcp.retries2: '0' is not a retry count "
+                "(1..255)"},
+        BadCase{"SendBufferBelowOneKibibyte",
+                with("network:\n  default: {tcp: {send_buffer: 1023}}\n"),
+                "x.yaml:13:32: error: network.default.tcp.send_buffer: '1023' is not a buffer size "
+                "in bytes (1024..1073741824)"},
+        BadCase{"ReceiveBufferAboveOneGibibyte",
+                with("faults:\n  - {at: 1s, set_link: {between: [client, server], tcp: "
+                     "{receive_buffer: 1073741825}}}\n"),
+                "x.yaml:13:74: error: faults[0].set_link.tcp.receive_buffer: '1073741825' is not a "
+                "buffer size in bytes (1024..1073741824)"},
+        BadCase{"KillOfAnUnknownProcess", with("faults:\n  - {at: 1s, kill: server}\n"),
+                "x.yaml:13:20: error: faults[0].kill: unknown process 'server' (processes: srv, "
+                "cli)"},
+        BadCase{"BackreferenceIsNotRe2",
+                with("expect:\n  - {process: cli, stdout_lines_match: '(a)\\1'}\n"),
+                "x.yaml:13:40: error: expect[0].stdout_lines_match: '(a)\\1' is not a regex: "
+                "backreferences like \\1 are not supported (the syntax is RE2's)"},
+        BadCase{"LookaheadIsNotRe2",
+                with("expect:\n  - {process: cli, stdout_lines_match: 'a(?=b)'}\n"),
+                "x.yaml:13:40: error: expect[0].stdout_lines_match: 'a(?=b)' is not a regex: "
+                "lookahead and lookbehind like (?=...) are not supported (the syntax is RE2's)"},
+        BadCase{"RegexLongerThanTheMaximum",
+                with("expect:\n  - {process: cli, stdout_lines_match: '" + std::string(1001, 'a') +
+                     "'}\n"),
+                "x.yaml:13:40: error: expect[0].stdout_lines_match: regex too long (1001 "
+                "characters; at most 1000)"},
+        BadCase{"NulByteBeforeYamlSeesIt", with(std::string("description: a\0b\n", 17)),
+                "x.yaml:12:15: error: contains a NUL byte at 12:15 (a scenario file is YAML text)"},
+        BadCase{"DeepNesting",
+                with("description: " + std::string(40, '[') + std::string(40, ']') + "\n"),
+                "x.yaml:12:45: error: nested deeper than 32 levels"},
+        BadCase{"LongUnknownKeyIsCut", with(std::string(1000, 'k') + ": 1\n"),
+                "x.yaml:12:1: error: " + std::string(60, 'k') + "...: unknown key '" +
+                    std::string(60, 'k') +
+                    "...' (accepted: name, description, seed, duration, start_time, hosts, "
+                    "network, processes, faults, expect)"},
+        BadCase{"LongUnknownAppOptionIsCut",
+                replaced("args: {connect: \"server:21567\"}",
+                         "args: {connect: \"server:21567\", " + std::string(1000, 'o') + ": 1}"),
+                "x.yaml:11:1039: error: processes[1].args." + std::string(60, 'o') +
+                    "...: unknown option --" + std::string(60, 'o') +
+                    "... for app fake-client (accepted: --connect, --message, --timeout, "
+                    "--bufsize)"},
+        BadCase{"LongBadAppOptionValueIsCut",
+                replaced("args: {connect: \"server:21567\"}",
+                         "args: {connect: \"server:21567\", bufsize: " + std::string(100000, '9') +
+                             "}"),
+                "x.yaml:11:46: error: processes[1].args.bufsize: '" + std::string(60, '9') +
+                    "...' is not a positive number of bytes"},
+        BadCase{"NameOf65Characters", replaced("name: t\n", "name: " + std::string(65, 'n') + "\n"),
+                "x.yaml:1:7: error: name: '" + std::string(60, 'n') +
+                    "...' is not a name (1 to 64 characters, no spaces)"},
         BadCase{"ExitCodeOutOfRange", with("expect:\n  - {process: cli, exit: 300}\n"),
                 "x.yaml:13:26: error: expect[0].exit: '300' is not an exit code (0..255)"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
@@ -332,7 +467,8 @@ TEST(ScenarioLoader, MissingFileIsAnErrorAtLineOne) {
     FAIL() << "loaded a missing file";
   } catch (const ScenarioError& e) {
     EXPECT_EQ(std::string(e.what()),
-              "/nonexistent/dir/s.yaml:1:1: error: cannot open the scenario file");
+              "/nonexistent/dir/s.yaml:1:1: error: cannot open the scenario file (No such file "
+              "or directory)");
     EXPECT_EQ(e.line(), 1);
   }
 }
@@ -344,13 +480,174 @@ TEST(ScenarioLoader, SelfReferentialNotIsRejectedNotRecursedForever) {
   EXPECT_NE(msg.find("x.yaml:"), std::string::npos) << msg;
 }
 
+TEST(ScenarioLoader, TcpLinkKeysAndKillFaultLoad) {
+  auto s = load(with(
+      "network:\n"
+      "  default: {tcp: {rto: 50ms, initial_rto: 3s, syn_retries: 127, retries2: 255,\n"
+      "                  send_buffer: 1073741824, receive_buffer: 1024}}\n"
+      "faults:\n"
+      "  - {at: 2s, kill: cli}\n"
+      "  - {at: 3s, set_link: {between: [client, server], tcp: {initial_rto: 60m, syn_retries: 1,\n"
+      "                                                         retries2: 1, send_buffer: 2048,\n"
+      "                                                         receive_buffer: 4096}}}\n"
+      "expect:\n"
+      "  - {process: cli, state: killed}\n"));
+  const auto& d = s.default_link;
+  EXPECT_EQ(d.tcp_rto, 50ms);
+  EXPECT_EQ(d.tcp_initial_rto, 3s);
+  EXPECT_EQ(d.tcp_syn_retries, 127u);
+  EXPECT_EQ(d.tcp_retries2, 255u);
+  EXPECT_EQ(d.tcp_send_buffer, 1073741824u);
+  EXPECT_EQ(d.tcp_receive_buffer, 1024u);
+  ASSERT_EQ(s.faults.size(), 2u);
+  EXPECT_EQ(std::get<sim::Kill>(s.faults[0].action).process, "cli");
+  auto set = std::get<sim::SetLink>(s.faults[1].action);
+  EXPECT_EQ(set.patch.tcp_initial_rto, 1h);
+  EXPECT_EQ(set.patch.tcp_syn_retries, 1u);
+  EXPECT_EQ(set.patch.tcp_retries2, 1u);
+  EXPECT_EQ(set.patch.tcp_send_buffer, 2048u);
+  EXPECT_EQ(set.patch.tcp_receive_buffer, 4096u);
+  EXPECT_EQ(s.expectations.at(0).state, sim::ProcessState::killed);
+  sim::LinkConfig cfg;
+  set.patch.apply_to(cfg);
+  EXPECT_EQ(cfg.tcp.syn_retries, 1u);
+  EXPECT_EQ(cfg.tcp.rto, 200ms);  // not in the patch: Linux's default stays
+}
+
+TEST(ScenarioLoader, LargestValuesOfEachRangeAreAccepted) {
+  auto s = load(replaced("duration: 10s", "duration: 8640000s") +
+                "start_time: 2105-10-29T00:00:00Z\n"
+                "network:\n"
+                "  default: {latency: 3600s, jitter: 60m, bandwidth: 1000Gbps, queue: 1073741824,\n"
+                "            udp: {reorder_delay: 3600000000000ns}, tcp: {rto: 60m}}\n"
+                "  links:\n"
+                "    - {between: [client, server], bandwidth: 1kbps}\n"
+                "faults:\n"
+                "  - {at: 8640000s, crash: server}\n");
+  EXPECT_EQ(s.duration, 24h * 100);
+  EXPECT_EQ(s.default_link.latency, 1h);
+  EXPECT_EQ(s.default_link.jitter, 1h);
+  EXPECT_EQ(s.default_link.bandwidth_bps, 1'000'000'000'000u);
+  EXPECT_EQ(s.default_link.queue_bytes, 1u << 30);
+  EXPECT_EQ(s.default_link.udp_reorder_delay, 1h);
+  EXPECT_EQ(s.links.at(0).patch.bandwidth_bps, 1000u);
+  EXPECT_EQ(s.faults.at(0).at, 24h * 100);
+}
+
+TEST(ScenarioLoader, NamesCountCharactersNotBytes) {
+  std::string e64, e65;
+  for (int i = 0; i < 64; ++i) e64 += "\xc3\xa9";  // 'é', two bytes each
+  e65 = e64 + "\xc3\xa9";
+  EXPECT_EQ(load(replaced("name: t\n", "name: " + e64 + "\n")).name, e64);
+  EXPECT_NE(error_of(replaced("name: t\n", "name: " + e65 + "\n"))
+                .find("is not a name (1 to 64 "
+                      "characters"),
+            std::string::npos);
+}
+
+TEST(ScenarioLoader, AliasesRepeatingAMegabyteThousandsOfTimesAreRejected) {
+  // 1.3 MB of text that would expand to 5 GB of option values.
+  std::string text =
+      replaced("args: {connect: \"server:21567\"}", "args: {connect: \"server:21567\", message: [");
+  for (int i = 0; i < 5000; ++i) text += (i ? ", *big" : "*big");
+  text += "]}\ndescription: &big \"" + std::string(1'000'000, 'x') + "\"\n";
+  // The anchor must come first in the file: move description before processes.
+  auto at = text.find("description:");
+  std::string desc = text.substr(at);
+  text.erase(at);
+  text.insert(text.find("processes:"), desc);
+  std::string msg = error_of(text);
+  EXPECT_NE(msg.find("error: aliases repeat more than 16777216 bytes (16 MiB) of content"),
+            std::string::npos)
+      << msg.substr(0, 300);
+  EXPECT_EQ(msg.rfind("x.yaml:13:", 0), 0u) << msg.substr(0, 300);
+}
+
+TEST(ScenarioLoader, AFewSmallAliasesAreFine) {
+  auto s =
+      load(with("network:\n  default: &slow {latency: 5ms}\n  links:\n"
+                "    - {between: [client, server], udp: {loss: 1%}}\n"
+                "faults:\n  - {at: 1s, set_link: {between: [client, server], latency: 9ms}}\n"
+                "  - &heal {at: 2s, heal: [client, server]}\n"));
+  EXPECT_EQ(s.default_link.latency, 5ms);
+}
+
+TEST(ScenarioLoader, UnknownHostMessageListsAFewHostsNotAll) {
+  std::string text = "name: t\nduration: 1s\nhosts:\n";
+  for (int i = 0; i < 1000; ++i) {
+    text += "  - {name: h" + std::to_string(i) + ", address: 10.0." + std::to_string(i / 256) +
+            "." + std::to_string(i % 256 + 0) + "}\n";
+  }
+  text.replace(text.find("10.0.0.0}"), 9, "10.9.9.9}");
+  text += "faults:\n  - {at: 1s, crash: nowhere}\n";
+  EXPECT_EQ(error_of(text),
+            "x.yaml:1005:21: error: faults[0].crash: unknown host 'nowhere' (hosts: h0, h1, h2, "
+            "h3, h4, h5, h6, h7, h8, h9, ... (990 more))");
+}
+
+// A file in a fresh directory under the test's temporary directory.
+class ScenarioLoaderFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("loader-files-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string error_of_file(const std::string& path) {
+    try {
+      load_scenario_file(path, testing::fake_apps());
+    } catch (const ScenarioError& e) {
+      return e.what();
+    }
+    return "";
+  }
+  fs::path dir_;
+};
+
+TEST_F(ScenarioLoaderFiles, ADirectoryIsSaidToBeOne) {
+  EXPECT_EQ(error_of_file(dir_.string()), dir_.string() + ":1:1: error: " + dir_.string() +
+                                              " is a directory, not a scenario file");
+}
+
+TEST_F(ScenarioLoaderFiles, AFifoWithoutAWriterIsRejectedAtOnce) {
+  std::string fifo = (dir_ / "pipe.yaml").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(error_of_file(fifo), fifo + ":1:1: error: " + fifo +
+                                     " is not a regular file (a device, FIFO or socket); scenario "
+                                     "files are regular files");
+}
+
+TEST_F(ScenarioLoaderFiles, ADeviceIsNotReadUntilMemoryRunsOut) {
+  EXPECT_EQ(error_of_file("/dev/zero"),
+            "/dev/zero:1:1: error: /dev/zero is not a regular file (a device, FIFO or socket); "
+            "scenario files are regular files");
+}
+
+TEST_F(ScenarioLoaderFiles, AFileOver16MiBIsRejectedBeforeReading) {
+  std::string big = (dir_ / "big.yaml").string();
+  int fd = ::open(big.c_str(), O_CREAT | O_WRONLY, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, 16 * 1024 * 1024 + 1), 0);  // sparse: no disk space used
+  ::close(fd);
+  EXPECT_EQ(error_of_file(big), big + ":1:1: error: " + big +
+                                    " is 16777217 bytes; scenario files are at most 16777216 bytes "
+                                    "(16 MiB)");
+}
+
+TEST_F(ScenarioLoaderFiles, ARegularFileLoads) {
+  std::string path = (dir_ / "ok.yaml").string();
+  { std::ofstream(path) << kHead; }
+  EXPECT_EQ(load_scenario_file(path, testing::fake_apps()).hosts.size(), 2u);
+}
+
 }  // namespace
 }  // namespace simsock::scenario
 
 namespace simsock::scenario {
 namespace {
-
-namespace fs = std::filesystem;
 
 TEST(ScenarioLoader, EveryBundledScenarioLoadsWithTheRealAppsAndTellsItsStory) {
   int n = 0;

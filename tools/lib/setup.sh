@@ -8,7 +8,7 @@ simsock_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 simsock_build_packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
+  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libre2-dev libyaml-dev
 )
 # Extra packages the test suite needs (pcap decoding, the loader fuzzer, sanitizer runtimes).
 simsock_test_packages=(tshark clang libclang-rt-14-dev python3)

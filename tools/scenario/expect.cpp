@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <re2/re2.h>
+
 namespace simsock::scenario {
 
 using Kind = Expectation::Kind;
@@ -17,6 +19,8 @@ std::string_view state_name(sim::ProcessState s) {
       return "crashed";
     case sim::ProcessState::failed:
       return "failed";
+    case sim::ProcessState::killed:
+      return "killed";
   }
   return "unknown";
 }
@@ -107,6 +111,8 @@ std::string how(const sim::ProcessResult& p) {
       return "crashed (its host crashed)";
     case sim::ProcessState::failed:
       return "failed: " + p.failure;
+    case sim::ProcessState::killed:
+      return "was killed";
   }
   return "?";
 }
@@ -144,7 +150,8 @@ std::string check_process(const Expectation& x, const sim::ProcessResult& p) {
       auto lines = split_lines(p.out);
       if (lines.empty()) return "stdout is empty";
       for (std::size_t i = 0; i < lines.size(); ++i) {
-        if (!std::regex_match(lines[i].begin(), lines[i].end(), *x.regex)) {
+        // RE2 matches in time linear in the line, without recursion: any line, any pattern.
+        if (!re2::RE2::FullMatch(re2::StringPiece(lines[i].data(), lines[i].size()), *x.regex)) {
           return "line " + std::to_string(i + 1) + " " + excerpt(lines[i], 80) + " does not match";
         }
       }

@@ -16,7 +16,7 @@ struct ExpectationResult {
   int line = 0;        // where it is in the file
 };
 
-// "running", "exited", "crashed", "failed".
+// "running", "exited", "crashed", "failed", "killed".
 std::string_view state_name(sim::ProcessState s);
 
 // stdout split into lines: "a\nb\n" and "a\nb" are both ["a", "b"]; "" has no lines.

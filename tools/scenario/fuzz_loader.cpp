@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 #include "tools/scenario/expect.hpp"
@@ -85,8 +86,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       r.app = p.app;
       r.state = simsock::sim::ProcessState::exited;
       r.exit_code = 0;
-      // Empty stdout: stdout_lines_match does not run its regex (matching time is the user's
-      // regex's business; compiling it is the loader's).
+      // RE2 matches in linear time, so every stdout_lines_match regex runs against real lines.
+      r.out = "[2000-01-01 00:00:00] hello\n" + std::string(200, 'a') + "\n";
       r.err = "[2000-01-01 00:00:00] hello\n";
       results.push_back(r);
     }

@@ -3,11 +3,9 @@
 #include "tools/scenario/loader.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <optional>
-#include <sstream>
+#include <unordered_map>
 
-#include <yaml-cpp/eventhandler.h>
 #include <boost/asio/ip/address_v4.hpp>
 
 #include "net/units.hpp"
@@ -15,13 +13,23 @@
 
 namespace simsock::scenario {
 
+namespace {
+// Messages quote values cut to 60 characters; this bounds any message that still grows (long
+// lists of names), so that an error is always one readable line.
+constexpr std::size_t k_max_message = 1000;
+std::string bounded(const std::string& message) {
+  if (message.size() <= k_max_message) return message;
+  return message.substr(0, k_max_message) + "...";
+}
+}  // namespace
+
 ScenarioError::ScenarioError(std::string file, int line, int column, const std::string& message)
     : std::runtime_error(file + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                         ": error: " + message),
+                         ": error: " + bounded(message)),
       file_(std::move(file)),
       line_(line),
       column_(column),
-      message_(message) {}
+      message_(bounded(message)) {}
 
 std::chrono::system_clock::time_point default_start_time() {
   using namespace std::chrono;
@@ -31,6 +39,10 @@ std::chrono::system_clock::time_point default_start_time() {
 namespace {
 
 using detail::check_host;
+using detail::Names;
+
+// The last instant pcap's 32-bit seconds can show: 2106-02-07T06:28:15Z (plus 999999999ns).
+constexpr std::chrono::seconds k_pcap_clock_end{4294967296LL};
 
 // "2030-05-17T08:00:00Z", optionally with a fraction of a second: the virtual wall clock (UTC).
 std::chrono::system_clock::time_point parse_start_time(const Field& f) {
@@ -55,7 +67,9 @@ std::chrono::system_clock::time_point parse_start_time(const Field& f) {
   year_month_day ymd{year(digits(0, 4)), month(static_cast<unsigned>(digits(5, 2))),
                      day(static_cast<unsigned>(digits(8, 2)))};
   int hh = digits(11, 2), mm = digits(14, 2), ss = digits(17, 2);
-  if (!ymd.ok() || ymd.year() < year(1970) || ymd.year() > year(2105) || hh > 23 || mm > 59 || ss > 59) bad();
+  if (!ymd.ok() || ymd.year() < year(1970) || ymd.year() > year(2105) || hh > 23 || mm > 59 ||
+      ss > 59)
+    bad();
   std::int64_t frac_ns = 0;
   std::size_t pos = 19;
   if (s[pos] == '.') {
@@ -72,66 +86,40 @@ std::chrono::system_clock::time_point parse_start_time(const Field& f) {
   return time_point_cast<system_clock::duration>(t);
 }
 
-// Where a second YAML document with content starts, if there is one. (Not YAML::LoadAll: on some
-// invalid input it loops forever, yaml-cpp issues #1040 and #1319; single parser steps do not.)
-std::optional<YAML::Mark> second_document(std::string_view text) {
-  class FirstContent final : public YAML::EventHandler {
-   public:
-    std::optional<YAML::Mark> mark;
-    void OnDocumentStart(const YAML::Mark&) override {}
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { note(m); }
-    void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t,
-                  const std::string&) override {
-      note(m);
-    }
-    void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
-                         YAML::EmitterStyle::value) override {
-      note(m);
-    }
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
-                    YAML::EmitterStyle::value) override {
-      note(m);
-    }
-    void OnMapEnd() override {}
-
-   private:
-    void note(const YAML::Mark& m) {
-      if (!mark) mark = m;
-    }
-  };
-  std::istringstream in{std::string(text)};
-  YAML::Parser parser(in);
-  FirstContent ignored, probe;
-  if (!parser.HandleNextDocument(ignored)) return std::nullopt;
-  if (!parser.HandleNextDocument(probe)) return std::nullopt;
-  return probe.mark;
+// Why `addr` cannot be a host's address, or "" when it can.
+std::string unusable(const boost::asio::ip::address_v4& addr) {
+  if (addr.is_loopback()) return "a loopback address (127.0.0.0/8)";
+  if (addr.is_unspecified()) return "the unspecified address";
+  if (addr.is_multicast()) return "a multicast address (224.0.0.0/4)";
+  if (addr == boost::asio::ip::address_v4::broadcast()) return "the broadcast address";
+  return "";
 }
 
-void load_hosts(const Field& hosts, ScenarioSpec& spec) {
+void load_hosts(const Field& hosts, ScenarioSpec& spec, Names& names) {
   auto items = hosts.items("a list of hosts like [{name: server, address: 10.0.0.1}]");
   if (items.empty()) hosts.fail("at least one host is needed");
+  std::unordered_map<std::uint32_t, std::size_t> by_address;  // lookups only
+  spec.hosts.reserve(items.size());
   for (const Field& h : items) {
     auto e = h.entries("a host like {name: server, address: 10.0.0.1}", {"name", "address"});
     const Field& name_f = require_entry(h, e, "name", "{name: server, address: 10.0.0.1}");
     const Field& addr_f = require_entry(h, e, "address", "{name: server, address: 10.0.0.1}");
     HostSpec hs{name_f.name(), addr_f.text()};
-    for (const auto& other : spec.hosts) {
-      if (other.name == hs.name) name_f.fail("host " + name_f.shown() + " is defined twice");
-    }
+    if (names.hosts.count(hs.name)) name_f.fail("host " + name_f.shown() + " is defined twice");
     boost::system::error_code ec;
     auto addr = boost::asio::ip::make_address_v4(hs.address, ec);
-    if (ec || addr.is_unspecified() || addr.is_multicast() || addr == addr.broadcast()) {
-      addr_f.fail(addr_f.shown() + " is not a host IPv4 address (e.g. 10.0.0.1)");
+    if (ec) addr_f.fail(addr_f.shown() + " is not a host IPv4 address (e.g. 10.0.0.1)");
+    if (auto why = unusable(addr); !why.empty()) {
+      addr_f.fail(addr_f.shown() + " is " + why +
+                  ", not a host's address (use a unicast address like 10.0.0.1)");
     }
     hs.address = addr.to_string();
-    for (const auto& other : spec.hosts) {
-      if (other.address == hs.address) {
-        addr_f.fail("address " + addr_f.shown() + " is already host " + other.name + "'s");
-      }
+    auto [it, fresh] = by_address.emplace(addr.to_uint(), spec.hosts.size());
+    if (!fresh) {
+      addr_f.fail("address " + addr_f.shown() + " is already host " + spec.hosts[it->second].name +
+                  "'s");
     }
+    names.hosts.emplace(hs.name, spec.hosts.size());
     spec.hosts.push_back(std::move(hs));
   }
 }
@@ -148,9 +136,26 @@ const apps::AppSpec* find_app(const std::vector<apps::AppSpec>& catalog, const F
 
 // args: {option: value, option: [value, value]}: each option's values as strings, checked against
 // the app's declared options.
+// `message` from the apps' option parser with each given value quoted as the loader quotes
+// (cut to 60 characters, control characters escaped) and long option names cut.
+std::string with_short_values(std::string message, const ProcessSpec& p) {
+  auto replace_all = [&](const std::string& from, const std::string& to) {
+    if (from == to) return;
+    for (auto at = message.find(from); at != std::string::npos;
+         at = message.find(from, at + to.size())) {
+      message.replace(at, from.size(), to);
+    }
+  };
+  for (const auto& [opt, value] : p.args) {
+    replace_all("'" + value + "'", quote(value));
+    if (opt.size() > 60) replace_all("--" + opt, "--" + opt.substr(0, 60) + "...");
+  }
+  return message;
+}
+
 void load_args(const Field& args, ProcessSpec& p) {
   std::vector<std::pair<std::string, Field>> entries;
-  if (!args.node().IsNull()) {
+  if (!args.is_null()) {
     entries = args.entries("the app's options like {connect: \"server:21567\"}");
   }
   for (const auto& [opt, value] : entries) {
@@ -170,11 +175,30 @@ void load_args(const Field& args, ProcessSpec& p) {
     std::string msg = err->message;
     std::string prefix = "--" + err->option + ": ";
     if (at && msg.starts_with(prefix)) msg = msg.substr(prefix.size());
-    (at ? *at : args).fail(msg);
+    (at ? *at : args).fail(with_short_values(msg, p));
+  }
+  // The apps accept any duration that fits; the simulator's timeline needs at most 100 days.
+  for (const auto& arg : p.args) {
+    // Named references, not a structured binding: clang 14 (the loader fuzzer's compiler)
+    // cannot capture structured bindings in lambdas.
+    const std::string& opt = arg.first;
+    const std::string& value = arg.second;
+    const Field* at = find_entry(entries, opt);
+    auto spec = std::find_if(p.app_spec->options.begin(), p.app_spec->options.end(),
+                             [&](const apps::OptionSpec& o) { return o.name == opt; });
+    if (!at || spec == p.app_spec->options.end() || spec->type != apps::OptionType::duration) {
+      continue;
+    }
+    bool too_large = false;
+    parse_duration_at_most(value, k_max_timeline.max, too_large);
+    if (too_large) {
+      at->fail(quote(value) + " is too large (at most " + std::string(k_max_timeline.spelled) +
+               ")");
+    }
   }
 }
 
-void load_processes(const Field& processes, ScenarioSpec& spec,
+void load_processes(const Field& processes, ScenarioSpec& spec, Names& names,
                     const std::vector<apps::AppSpec>& catalog) {
   constexpr std::string_view example = "{name: srv, host: server, app: tcp-ts-server}";
   for (const Field& pf :
@@ -184,17 +208,17 @@ void load_processes(const Field& processes, ScenarioSpec& spec,
     ProcessSpec p;
     const Field& name_f = require_entry(pf, e, "name", example);
     p.name = name_f.name();
-    for (const auto& other : spec.processes) {
-      if (other.name == p.name) name_f.fail("process " + name_f.shown() + " is defined twice");
+    if (names.processes.count(p.name)) {
+      name_f.fail("process " + name_f.shown() + " is defined twice");
     }
     const Field& host_f = require_entry(pf, e, "host", example);
     p.host = host_f.text();
-    check_host(host_f, spec, p.host);
+    check_host(host_f, spec, names, p.host);
     const Field& app_f = require_entry(pf, e, "app", example);
     p.app_spec = find_app(catalog, app_f);
     p.app = p.app_spec->name;
     if (const Field* f = find_entry(e, "start")) {
-      p.start = f->duration();
+      p.start = f->duration(k_max_timeline);
       if (p.start > spec.duration) {
         f->fail(f->shown() + " is after the end of the scenario (duration " +
                 net::format_duration(spec.duration) + ")");
@@ -202,10 +226,10 @@ void load_processes(const Field& processes, ScenarioSpec& spec,
     }
     if (const Field* f = find_entry(e, "stdin")) p.stdin_text = f->text();
     const Field* args = find_entry(e, "args");
-    load_args(args ? *args
-                   : Field(&spec.file, YAML::Node(YAML::NodeType::Null), pf.path() + ".args",
-                           YAML::Mark()),
-              p);
+    load_args(
+        args ? *args : Field(&spec.file, nullptr, pf.path() + ".args", YamlMark{pf.line() - 1, 0}),
+        p);
+    names.processes.emplace(p.name, spec.processes.size());
     spec.processes.push_back(std::move(p));
   }
 }
@@ -213,14 +237,38 @@ void load_processes(const Field& processes, ScenarioSpec& spec,
 }  // namespace
 
 namespace detail {
-void check_host(const Field& f, const ScenarioSpec& spec, const std::string& host) {
-  std::string known;
-  for (const auto& h : spec.hosts) {
-    if (h.name == host) return;
-    known += (known.empty() ? "" : ", ") + h.name;
+
+namespace {
+// "a, b, c" of the first ten names, then "... (N more)".
+template <class Items, class Name>
+std::string some_names(const Items& items, Name name) {
+  std::string out;
+  std::size_t n = 0;
+  for (const auto& item : items) {
+    if (n == 10) {
+      out += ", ... (" + std::to_string(items.size() - n) + " more)";
+      break;
+    }
+    out += (n++ ? ", " : "") + name(item);
   }
-  f.fail("unknown host " + f.shown() + " (hosts: " + known + ")");
+  return out.empty() ? "none" : out;
 }
+}  // namespace
+
+void check_host(const Field& f, const ScenarioSpec& spec, const Names& names,
+                const std::string& host) {
+  if (names.hosts.count(host)) return;
+  f.fail("unknown host " + f.shown() +
+         " (hosts: " + some_names(spec.hosts, [](const HostSpec& h) { return h.name; }) + ")");
+}
+
+void check_process(const Field& f, const ScenarioSpec& spec, const Names& names,
+                   const std::string& process) {
+  if (names.processes.count(process)) return;
+  f.fail("unknown process " + f.shown() + " (processes: " +
+         some_names(spec.processes, [](const ProcessSpec& p) { return p.name; }) + ")");
+}
+
 }  // namespace detail
 
 ScenarioSpec load_scenario_text(std::string_view text, const std::string& file,
@@ -228,19 +276,10 @@ ScenarioSpec load_scenario_text(std::string_view text, const std::string& file,
   ScenarioSpec spec;
   spec.file = file;
   spec.start_time = default_start_time();
-  YAML::Node doc;
-  std::optional<YAML::Mark> second;
-  try {
-    doc = YAML::Load(std::string(text));
-    second = second_document(text);
-  } catch (const YAML::Exception& e) {
-    throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg);
-  }
-  if (second) {
-    throw ScenarioError(file, second->line + 1, second->column + 1,
-                        "a scenario file holds one YAML document; found a second one");
-  }
-  Field root(&spec.file, doc, "", YAML::Mark());
+  detail::check_text(text, file);
+  YamlDocument doc(text, file);
+  Names names;
+  Field root(&spec.file, doc.root(), "", YamlMark{0, 0});
   auto e = root.entries("a scenario: a mapping with name, duration, hosts, processes, ...",
                         {"name", "description", "seed", "duration", "start_time", "hosts",
                          "network", "processes", "faults", "expect"});
@@ -253,24 +292,26 @@ ScenarioSpec load_scenario_text(std::string_view text, const std::string& file,
     spec.seed = f->uint();
   }
   const Field& dur = require_entry(root, e, "duration", "duration: 10s");
-  spec.duration = dur.duration();
+  spec.duration = dur.duration(k_max_timeline);
   if (spec.duration <= Duration(0)) dur.fail(dur.shown() + " is not a positive duration");
-  if (const Field* f = find_entry(e, "start_time")) spec.start_time = parse_start_time(*f);
-  load_hosts(require_entry(root, e, "hosts", "hosts: [{name: server, address: 10.0.0.1}]"), spec);
-  if (const Field* f = find_entry(e, "network")) detail::load_network(*f, spec);
-  if (const Field* f = find_entry(e, "processes")) load_processes(*f, spec, apps);
-  if (const Field* f = find_entry(e, "faults")) detail::load_faults(*f, spec);
-  if (const Field* f = find_entry(e, "expect")) detail::load_expectations(*f, spec);
+  if (const Field* f = find_entry(e, "start_time")) {
+    spec.start_time = parse_start_time(*f);
+    if (spec.start_time.time_since_epoch() + spec.duration > k_pcap_clock_end) {
+      f->fail(f->shown() + " plus the duration (" + net::format_duration(spec.duration) +
+              ") ends after 2106-02-07T06:28:15Z, the last second of pcap's 32-bit clock");
+    }
+  }
+  load_hosts(require_entry(root, e, "hosts", "hosts: [{name: server, address: 10.0.0.1}]"), spec,
+             names);
+  if (const Field* f = find_entry(e, "network")) detail::load_network(*f, spec, names);
+  if (const Field* f = find_entry(e, "processes")) load_processes(*f, spec, names, apps);
+  if (const Field* f = find_entry(e, "faults")) detail::load_faults(*f, spec, names);
+  if (const Field* f = find_entry(e, "expect")) detail::load_expectations(*f, spec, names);
   return spec;
 }
 
 ScenarioSpec load_scenario_file(const std::string& path, const std::vector<apps::AppSpec>& apps) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(path, 1, 1, "cannot open the scenario file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) throw ScenarioError(path, 1, 1, "cannot read the scenario file");
-  return load_scenario_text(s.str(), path, apps);
+  return load_scenario_text(detail::read_file(path), path, apps);
 }
 
 }  // namespace simsock::scenario

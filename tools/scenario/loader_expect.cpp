@@ -2,6 +2,8 @@
 // counter, or wraps another entry in `not:`.
 #include <algorithm>
 
+#include <re2/re2.h>
+
 #include "tools/scenario/loader.hpp"
 #include "tools/scenario/loader_parts.hpp"
 
@@ -11,10 +13,8 @@ namespace {
 
 using Kind = Expectation::Kind;
 constexpr int kMaxNotDepth = 8;
+// Longer patterns are almost certainly a mistake; RE2 also bounds its own memory per pattern.
 constexpr std::size_t kMaxRegexLength = 1000;
-constexpr int kMaxRegexNesting = 32;
-constexpr std::uint64_t kMaxRegexExpansion = 10000;
-constexpr std::size_t kMaxBackrefDigits = 4;
 
 struct ProcessCheck {
   std::string_view key;
@@ -31,65 +31,42 @@ constexpr ProcessCheck kProcessChecks[] = {
     {"stderr_contains", Kind::stderr_contains},
 };
 
-std::shared_ptr<const std::regex> compile_regex(const Field& f) {
+// Why RE2 rejected `src`, in words a user of ECMAScript or Perl regexes recognises.
+std::string regex_problem(const re2::RE2& re, const std::string& src) {
+  const std::string& arg = re.error_arg();
+  if (re.error_code() == re2::RE2::ErrorBadEscape && arg.size() >= 2 && arg[0] == '\\' &&
+      arg[1] >= '1' && arg[1] <= '9') {
+    return "backreferences like " + arg + " are not supported (the syntax is RE2's)";
+  }
+  if (re.error_code() == re2::RE2::ErrorRepeatSize) {
+    return "repetition " + arg +
+           " is too large (counts up to 1000, and nested counts whose product is at most 1000)";
+  }
+  for (std::string_view look : {"(?=", "(?!", "(?<=", "(?<!"}) {
+    if (src.find(look) != std::string::npos &&
+        (re.error_code() == re2::RE2::ErrorMissingParen ||
+         re.error_code() == re2::RE2::ErrorBadPerlOp ||
+         re.error_code() == re2::RE2::ErrorBadNamedCapture)) {
+      return "lookahead and lookbehind like " + std::string(look) +
+             "...) are not supported (the syntax is RE2's)";
+    }
+  }
+  return re.error() + " (RE2 syntax: \\d, \\s, [...], {m,n}, ^, $, groups, |)";
+}
+
+std::shared_ptr<const re2::RE2> compile_regex(const Field& f) {
   std::string src = f.text();
-  int depth = 0, max_depth = 0;
-  bool escaped = false;
-  for (char c : src) {
-    if (!escaped && c == '(') max_depth = std::max(max_depth, ++depth);
-    if (!escaped && c == ')') --depth;
-    escaped = !escaped && c == '\\';
+  if (src.size() > kMaxRegexLength) {
+    f.fail("regex too long (" + std::to_string(src.size()) + " characters; at most " +
+           std::to_string(kMaxRegexLength) + ")");
   }
-  // std::regex expands a{m,n} into copies of `a`: bound the product of all repetition counts.
-  std::uint64_t expansion = 1;
-  escaped = false;
-  for (std::size_t i = 0; i < src.size(); ++i) {
-    if (!escaped && src[i] == '{') {
-      std::uint64_t biggest = 0, n = 0;
-      for (std::size_t j = i + 1; j < src.size() && src[j] != '}'; ++j) {
-        if (src[j] == ',') {
-          n = 0;
-        } else if (src[j] >= '0' && src[j] <= '9') {
-          n = std::min<std::uint64_t>(n * 10 + static_cast<unsigned>(src[j] - '0'), 1u << 20);
-          biggest = std::max(biggest, n);
-        } else {
-          break;
-        }
-      }
-      expansion =
-          std::min<std::uint64_t>(expansion * std::max<std::uint64_t>(biggest, 1), 1u << 30);
-    }
-    escaped = !escaped && src[i] == '\\';
+  re2::RE2::Options options;
+  options.set_log_errors(false);
+  auto re = std::make_shared<const re2::RE2>(src, options);
+  if (!re->ok()) {
+    f.fail(f.shown() + " is not a regex: " + regex_problem(*re, src));
   }
-  // libstdc++ reads the digits of a backreference (\123...) into a long without an overflow
-  // check (undefined behaviour, found by the fuzzer): allow at most 4 of them.
-  std::size_t longest_backref = 0;
-  escaped = false;
-  for (std::size_t i = 0; i < src.size(); ++i) {
-    if (escaped && src[i] >= '0' && src[i] <= '9') {
-      std::size_t j = i;
-      while (j < src.size() && src[j] >= '0' && src[j] <= '9') ++j;
-      longest_backref = std::max(longest_backref, j - i);
-    }
-    escaped = !escaped && src[i] == '\\';
-  }
-  if (longest_backref > kMaxBackrefDigits) {
-    f.fail("regex has a backreference number of more than " + std::to_string(kMaxBackrefDigits) +
-           " digits");
-  }
-  if (src.size() > kMaxRegexLength || max_depth > kMaxRegexNesting ||
-      expansion > kMaxRegexExpansion) {
-    f.fail("regex too large (at most " + std::to_string(kMaxRegexLength) + " characters, " +
-           std::to_string(kMaxRegexNesting) +
-           " nested groups, and repetition counts {m,n} whose "
-           "product is at most " +
-           std::to_string(kMaxRegexExpansion) + ")");
-  }
-  try {
-    return std::make_shared<const std::regex>(src, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    f.fail(f.shown() + " is not an ECMAScript regex (" + e.what() + ")");
-  }
+  return re;
 }
 
 void process_check(const Field& v, Kind kind, Expectation& x) {
@@ -110,8 +87,10 @@ void process_check(const Field& v, Kind kind, Expectation& x) {
         x.state = sim::ProcessState::crashed;
       else if (s == "failed")
         x.state = sim::ProcessState::failed;
+      else if (s == "killed")
+        x.state = sim::ProcessState::killed;
       else
-        v.fail(v.shown() + " is not a process state (running, exited, crashed, failed)");
+        v.fail(v.shown() + " is not a process state (running, exited, crashed, failed, killed)");
       break;
     }
     case Kind::stdout_lines_match:
@@ -127,7 +106,7 @@ void process_check(const Field& v, Kind kind, Expectation& x) {
   }
 }
 
-Expectation load_one(const Field& f, const ScenarioSpec& spec, int depth) {
+Expectation load_one(const Field& f, const ScenarioSpec& spec, const Names& names, int depth) {
   constexpr std::string_view example = "{process: cli, exit: 0}";
   auto e =
       f.entries("an expectation like " + std::string(example),
@@ -139,7 +118,7 @@ Expectation load_one(const Field& f, const ScenarioSpec& spec, int depth) {
     if (e.size() != 1) f.fail("'not' wraps one whole expectation: {not: {process: cli, exit: 0}}");
     if (depth >= kMaxNotDepth) inner->fail("'not' nested too deeply");
     x.kind = Kind::negation;
-    x.inner = std::make_shared<const Expectation>(load_one(*inner, spec, depth + 1));
+    x.inner = std::make_shared<const Expectation>(load_one(*inner, spec, names, depth + 1));
     return x;
   }
   if (const Field* stat = find_entry(e, "stat")) {
@@ -161,13 +140,7 @@ Expectation load_one(const Field& f, const ScenarioSpec& spec, int depth) {
   }
   const Field& proc = require_entry(f, e, "process", example);
   x.process = proc.text();
-  bool known = false;
-  std::string names;
-  for (const auto& p : spec.processes) {
-    known = known || p.name == x.process;
-    names += (names.empty() ? "" : ", ") + p.name;
-  }
-  if (!known) proc.fail("unknown process " + proc.shown() + " (processes: " + names + ")");
+  check_process(proc, spec, names, x.process);
   const Field* check = nullptr;
   for (const auto& [k, v] : e) {
     if (k == "process") continue;
@@ -192,9 +165,9 @@ Expectation load_one(const Field& f, const ScenarioSpec& spec, int depth) {
 
 }  // namespace
 
-void load_expectations(const Field& expect, ScenarioSpec& spec) {
+void load_expectations(const Field& expect, ScenarioSpec& spec, const Names& names) {
   for (const Field& f : expect.items("a list of expectations like [{process: cli, exit: 0}]")) {
-    spec.expectations.push_back(load_one(f, spec, 0));
+    spec.expectations.push_back(load_one(f, spec, names, 0));
   }
 }
 

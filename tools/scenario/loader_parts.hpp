@@ -1,22 +1,44 @@
 // The loader's sections, one per top-level key group. Internal to the loader.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "tools/scenario/spec.hpp"
 #include "tools/scenario/yaml_field.hpp"
 
 namespace simsock::scenario::detail {
 
-// Fails at `f` unless `host` is one of the spec's hosts.
-void check_host(const Field& f, const ScenarioSpec& spec, const std::string& host);
+// Input limits (docs/scenario-format.md, "Limits").
+inline constexpr std::uint64_t k_max_file_bytes = 16 * 1024 * 1024;
+
+// The contents of the regular file at `path` (at most k_max_file_bytes); fails at 1:1 on a
+// directory, a device, a FIFO, a socket, a larger file or a read error. Never blocks on a FIFO.
+std::string read_file(const std::string& path);
+// Fails on text larger than k_max_file_bytes and on a NUL byte (at its position).
+void check_text(std::string_view text, const std::string& file);
+
+// The hosts and processes loaded so far, by name: index into spec.hosts / spec.processes. Only
+// looked up, never iterated, so hashing does not decide any order.
+struct Names {
+  std::unordered_map<std::string, std::size_t> hosts, processes;
+};
+
+// Fails at `f` unless `host` is one of the spec's hosts; the message lists some of them.
+void check_host(const Field& f, const ScenarioSpec& spec, const Names& names,
+                const std::string& host);
+// Fails at `f` unless `process` is one of the spec's processes.
+void check_process(const Field& f, const ScenarioSpec& spec, const Names& names,
+                   const std::string& process);
 
 // network: {default: LINK, links: [...]}. Hosts must already be loaded.
-void load_network(const Field& network, ScenarioSpec& spec);
-// faults: [...]. Hosts must already be loaded.
-void load_faults(const Field& faults, ScenarioSpec& spec);
+void load_network(const Field& network, ScenarioSpec& spec, const Names& names);
+// faults: [...]. Hosts and processes must already be loaded.
+void load_faults(const Field& faults, ScenarioSpec& spec, const Names& names);
 // expect: [...]. Processes must already be loaded.
-void load_expectations(const Field& expect, ScenarioSpec& spec);
+void load_expectations(const Field& expect, ScenarioSpec& spec, const Names& names);
 
 }  // namespace simsock::scenario::detail

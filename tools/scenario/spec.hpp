@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +14,10 @@
 #include "apps/app.hpp"
 #include "sim/config.hpp"
 #include "sim/world.hpp"
+
+namespace re2 {
+class RE2;
+}
 
 namespace simsock::scenario {
 
@@ -45,7 +48,7 @@ struct ProcessSpec {
 struct Expectation {
   enum class Kind {
     exit_code,           // {process, exit: N}
-    state,               // {process, state: running|exited|crashed|failed}
+    state,               // {process, state: running|exited|crashed|failed|killed}
     stdout_equals,       // {process, stdout: TEXT}
     stdout_contains,     // {process, stdout_contains: TEXT}
     stdout_lines_match,  // {process, stdout_lines_match: REGEX}
@@ -61,7 +64,7 @@ struct Expectation {
   std::int64_t number = 0;  // exit code, line count
   sim::ProcessState state = sim::ProcessState::exited;
   std::optional<std::uint64_t> min, max;     // stat bounds
-  std::shared_ptr<const std::regex> regex;   // stdout_lines_match
+  std::shared_ptr<const re2::RE2> regex;     // stdout_lines_match, RE2 syntax, compiled
   std::shared_ptr<const Expectation> inner;  // negation
   int line = 0;                              // where it was written (1-based), for messages
 

@@ -1,13 +1,12 @@
 #include "tools/scenario/yaml_field.hpp"
 
 #include <charconv>
+#include <unordered_set>
 
 #include "net/units.hpp"
 #include "tools/scenario/loader.hpp"
 
 namespace simsock::scenario {
-
-namespace {
 
 // Shortens long or multi-line values so that a message stays one readable line.
 std::string quote(std::string_view v) {
@@ -29,6 +28,66 @@ std::string quote(std::string_view v) {
   return out + "'";
 }
 
+std::optional<std::chrono::nanoseconds> parse_duration_at_most(std::string_view text,
+                                                               std::chrono::nanoseconds max,
+                                                               bool& too_large) {
+  too_large = false;
+  if (text == "0") return std::chrono::nanoseconds(0);
+  struct Unit {
+    std::string_view suffix;
+    std::uint64_t ns;
+  };
+  static constexpr Unit units[] = {{"ns", 1},
+                                   {"us", 1000},
+                                   {"ms", 1000 * 1000},
+                                   {"s", 1000 * 1000 * 1000},
+                                   {"m", 60ULL * 1000 * 1000 * 1000}};
+  const auto limit = static_cast<std::uint64_t>(max.count());
+  for (const auto& u : units) {
+    if (text.size() <= u.suffix.size() || !text.ends_with(u.suffix)) continue;
+    std::string_view num = text.substr(0, text.size() - u.suffix.size());
+    // "ms" also ends with "s": only a purely numeric rest is this unit's number.
+    if (num.find_first_not_of("0123456789.") != std::string_view::npos) continue;
+    auto dot = num.find('.');
+    std::string_view whole = num.substr(0, dot);
+    std::string_view frac =
+        dot == std::string_view::npos ? std::string_view() : num.substr(dot + 1);
+    if (whole.empty() && frac.empty()) return std::nullopt;
+    if (dot != std::string_view::npos && (frac.empty() || frac.find('.') != frac.npos)) {
+      return std::nullopt;
+    }
+    // Every step stays below limit + 1 <= 2^63, so nothing wraps.
+    std::uint64_t w = 0;
+    bool big = false;
+    for (char c : whole) {
+      auto d = static_cast<std::uint64_t>(c - '0');
+      if (w > (limit - d) / 10) big = true;
+      if (!big) w = w * 10 + d;
+    }
+    if (!big && w > limit / u.ns) big = true;
+    std::uint64_t total = big ? 0 : w * u.ns;
+    std::uint64_t step = u.ns;
+    for (char c : frac) {
+      auto d = static_cast<std::uint64_t>(c - '0');
+      if (step % 10 != 0) {
+        if (d != 0) return std::nullopt;  // finer than a nanosecond
+        continue;
+      }
+      step /= 10;
+      if (!big && total > limit - d * step) big = true;
+      if (!big) total += d * step;
+    }
+    if (big) {
+      too_large = true;
+      return std::nullopt;
+    }
+    return std::chrono::nanoseconds(static_cast<std::int64_t>(total));
+  }
+  return std::nullopt;
+}
+
+namespace {
+
 std::string join(std::initializer_list<std::string_view> names) {
   std::string s;
   for (auto n : names) {
@@ -40,13 +99,10 @@ std::string join(std::initializer_list<std::string_view> names) {
 
 }  // namespace
 
-Field::Field(const std::string* file, YAML::Node node, std::string path, YAML::Mark fallback)
-    : file_(file), node_(std::move(node)), path_(std::move(path)), mark_(fallback) {
-  if (node_.IsDefined()) {
-    YAML::Mark m = node_.Mark();
-    if (m.line >= 0 && m.column >= 0) mark_ = m;
-  }
-  if (mark_.line < 0 || mark_.column < 0) mark_ = YAML::Mark();
+Field::Field(const std::string* file, const YamlNode* node, std::string path, YamlMark fallback)
+    : file_(file), node_(node), path_(std::move(path)), mark_(fallback) {
+  if (node_ && node_->mark.line >= 0 && node_->mark.column >= 0) mark_ = node_->mark;
+  if (mark_.line < 0 || mark_.column < 0) mark_ = YamlMark{0, 0};
 }
 
 void Field::fail(const std::string& message) const {
@@ -55,40 +111,56 @@ void Field::fail(const std::string& message) const {
 }
 
 std::string Field::shown() const {
-  if (!node_.IsDefined() || node_.IsNull()) return "nothing";
-  if (node_.IsSequence()) return "a list";
-  if (node_.IsMap()) return "a mapping";
-  return quote(node_.Scalar());
+  if (is_null()) return "nothing";
+  if (is_list()) return "a list";
+  if (is_map()) return "a mapping";
+  return quote(scalar());
 }
 
 std::string Field::text() const {
-  if (!node_.IsScalar()) fail("expected text, got " + shown());
-  return node_.Scalar();
+  if (!is_scalar()) fail("expected text, got " + shown());
+  return scalar();
 }
 
 std::string Field::name() const {
-  if (!node_.IsScalar()) fail("expected a name, got " + shown());
-  const std::string& s = node_.Scalar();
-  bool ok = !s.empty() && s.size() <= 64;
+  if (!is_scalar()) fail("expected a name, got " + shown());
+  const std::string& s = scalar();
+  std::size_t chars = 0;
+  bool ok = !s.empty();
   for (char c : s) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) ok = false;
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) ok = false;
+    if ((u & 0xc0) != 0x80) ++chars;  // not a UTF-8 continuation byte: a new character
   }
-  if (!ok) fail(shown() + " is not a name (1 to 64 characters, no spaces)");
+  if (!ok || chars > k_max_name_chars) {
+    fail(shown() + " is not a name (1 to " + std::to_string(k_max_name_chars) +
+         " characters, no spaces)");
+  }
   return s;
 }
 
 std::uint64_t Field::uint(std::uint64_t max) const {
-  if (!node_.IsScalar()) fail("expected a non-negative integer, got " + shown());
-  auto v = net::parse_uint(node_.Scalar());
+  if (!is_scalar()) fail("expected a non-negative integer, got " + shown());
+  auto v = net::parse_uint(scalar());
   if (!v || *v > max) {
     fail(shown() + " is not an integer in 0.." + std::to_string(max));
   }
   return *v;
 }
 
+std::uint64_t Field::uint_in(std::uint64_t min, std::uint64_t max, std::string_view what) const {
+  if (!is_scalar()) fail("expected " + std::string(what) + ", got " + shown());
+  auto v = net::parse_uint(scalar());
+  if (!v || *v < min || *v > max) {
+    fail(shown() + " is not " + std::string(what) + " (" + std::to_string(min) + ".." +
+         std::to_string(max) + ")");
+  }
+  return *v;
+}
+
 std::int64_t Field::integer() const {
-  if (!node_.IsScalar()) fail("expected an integer, got " + shown());
-  const std::string& s = node_.Scalar();
+  if (!is_scalar()) fail("expected an integer, got " + shown());
+  const std::string& s = scalar();
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
@@ -97,32 +169,35 @@ std::int64_t Field::integer() const {
   return v;
 }
 
-std::chrono::nanoseconds Field::duration() const {
-  if (!node_.IsScalar()) fail("expected a duration, got " + shown());
-  auto v = net::parse_duration(node_.Scalar());
+std::chrono::nanoseconds Field::duration(const DurationLimit& limit) const {
+  if (!is_scalar()) fail("expected a duration, got " + shown());
+  bool too_large = false;
+  auto v = parse_duration_at_most(scalar(), limit.max, too_large);
+  if (too_large) fail(shown() + " is too large (at most " + std::string(limit.spelled) + ")");
   if (!v) fail(shown() + " is not a duration (a number with ns, us, ms, s or m, e.g. 200ms, 1.5s)");
   return *v;
 }
 
 double Field::probability() const {
-  if (!node_.IsScalar()) fail("expected a probability, got " + shown());
-  auto v = net::parse_probability(node_.Scalar());
+  if (!is_scalar()) fail("expected a probability, got " + shown());
+  auto v = net::parse_probability(scalar());
   if (!v) fail(shown() + " is not a probability (0..1 or 0%..100%)");
   return *v;
 }
 
 std::vector<std::pair<std::string, Field>> Field::entries(
     std::string_view what, std::initializer_list<std::string_view> accepted) const {
-  if (!node_.IsMap()) {
-    fail("expected " + std::string(what) + ", got " + shown());
-  }
+  if (!is_map()) fail("expected " + std::string(what) + ", got " + shown());
   std::vector<std::pair<std::string, Field>> out;
-  for (auto it = node_.begin(); it != node_.end(); ++it) {
-    std::string prefix = path_.empty() ? "" : path_ + ".";
-    Field key(file_, it->first, path_, mark_);
-    if (!it->first.IsScalar()) key.fail("a key must be a plain word, got " + key.shown());
-    std::string k = it->first.Scalar();
-    Field key_at(file_, it->first, prefix + k, mark_);
+  std::unordered_set<std::string> seen;  // lookups only: the order is the file's
+  std::string prefix = path_.empty() ? "" : path_ + ".";
+  for (const auto& [key_node, value_node] : node_->pairs) {
+    Field key(file_, key_node, path_, mark_);
+    if (!key.is_scalar()) key.fail("a key must be a plain word, got " + key.shown());
+    const std::string& k = key_node->scalar;
+    // Paths name keys as written, cut like quoted values so that a message stays one line.
+    std::string shown_key = k.size() > 60 ? k.substr(0, 60) + "..." : k;
+    Field key_at(file_, key_node, prefix + shown_key, mark_);
     if (accepted.size() != 0) {
       bool known = false;
       for (auto a : accepted) known = known || a == k;
@@ -130,18 +205,18 @@ std::vector<std::pair<std::string, Field>> Field::entries(
         key_at.fail("unknown key " + quote(k) + " (accepted: " + join(accepted) + ")");
       }
     }
-    if (find_entry(out, k)) key_at.fail("key " + quote(k) + " appears twice");
-    out.emplace_back(k, Field(file_, it->second, prefix + k, key_at.mark_));
+    if (!seen.insert(k).second) key_at.fail("key " + quote(k) + " appears twice");
+    out.emplace_back(k, Field(file_, value_node, prefix + shown_key, key_at.mark_));
   }
   return out;
 }
 
 std::vector<Field> Field::items(std::string_view what) const {
-  if (!node_.IsSequence()) fail("expected " + std::string(what) + ", got " + shown());
+  if (!is_list()) fail("expected " + std::string(what) + ", got " + shown());
   std::vector<Field> out;
-  std::size_t i = 0;
-  for (auto it = node_.begin(); it != node_.end(); ++it, ++i) {
-    out.emplace_back(file_, *it, path_ + "[" + std::to_string(i) + "]", mark_);
+  out.reserve(node_->items.size());
+  for (std::size_t i = 0; i < node_->items.size(); ++i) {
+    out.emplace_back(file_, node_->items[i], path_ + "[" + std::to_string(i) + "]", mark_);
   }
   return out;
 }
