@@ -268,6 +268,24 @@ TEST(HostPorts, BindsToPortZeroPickDistinctPortsInLinuxRange) {
   EXPECT_EQ(tcp_ports.size(), 2'000u);
 }
 
+TEST(HostPorts, UdpBindsToPortZeroRunOutAfterTheWholeRangeWithAddressInUse) {
+  World w(1);
+  auto& net = w.add_host("a", "10.0.0.1").network();
+  std::vector<std::unique_ptr<net::UdpSocket>> held;
+  net::error_code ec;
+  for (int i = 0; i < 28'232; ++i) {  // Linux 6.18: 28,232 binds to 127.0.0.1:0, then EADDRINUSE
+    held.push_back(net.bind_udp(ep("127.0.0.1:0"), ec));
+    ASSERT_FALSE(ec) << i;
+  }
+  net.bind_udp(ep("127.0.0.1:0"), ec);
+  EXPECT_EQ(ec, net::error::address_in_use);
+  auto elsewhere = net.bind_udp(ep("127.0.0.2:0"), ec);  // another address has its own ports
+  EXPECT_FALSE(ec);
+  held[17].reset();
+  auto again = net.bind_udp(ep("127.0.0.1:0"), ec);
+  EXPECT_FALSE(ec);
+}
+
 TEST(HostPorts, AddHostRefusesAddressesNoHostCanHave) {
   for (const char* bad : {"127.0.0.1", "127.9.9.9", "0.0.0.0", "224.0.0.1", "239.255.255.250",
                           "255.255.255.255", "10.0.0", "::1"}) {
