@@ -14,13 +14,16 @@
 //  - each queued datagram costs udp_truesize(payload) bytes against a budget of
 //    k_udp_receive_buffer = 212,992 B (net.core.rmem_default);
 //  - a datagram is admitted when charged + truesize <= budget, or when nothing is charged (one
-//    datagram larger than the budget still gets in); so 256 datagrams of 1..197 bytes fit;
+//    datagram larger than the budget still gets in); so 256 datagrams of 1..197 bytes fit.
+//    Older kernels tested only charged <= budget and so took one datagram past it (257);
 //  - reading does not refund at once: refunds gather until they reach a quarter of the budget
 //    or the batch of datagrams the reader took over from the queue is used up (Linux's
 //    forward_deficit and reader_queue), so a reader that just took one datagram from a full
 //    queue leaves no room.
 // Simplified: no ICMP (a send to a closed port succeeds and the datagram is dropped), no
-// checksum corruption, fragments are not reassembled individually (one arrival per datagram).
+// checksum corruption, fragments are not reassembled individually (one arrival per datagram),
+// every datagram is charged its loopback truesize whatever path brought it (a NIC driver's
+// receive buffers cost otherwise), and the budget is fixed (no SO_RCVBUF).
 // Accounting: udp.sent + udp.duplicated == udp.delivered + udp.dropped once nothing is in flight.
 #pragma once
 
