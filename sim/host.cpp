@@ -1,6 +1,20 @@
 // Hosts: port tables, ephemeral ports, crash and restart.
+//
+// Ports follow Linux (net/ipv4/inet_connection_sock.c, inet_hashtables.c, udp.c) without
+// SO_REUSEPORT: bindings are per (address, port) with 0.0.0.0 overlapping every address;
+// connect() picks ports per destination from a seeded offset, even ports first. Simplified: the
+// offset hash is ours (Linux's is a keyed siphash), accepted connections hold no port of their
+// own (Linux keeps the listener's port bucket alive through them, with SO_REUSEADDR set, so a
+// listener can be bound again), and a TCP bind to 0 checks conflicts as a bind to that port
+// would.
 #include "sim/host.hpp"
 
+#include <algorithm>
+#include <bit>
+#include <map>
+#include <tuple>
+
+#include "sim/rng.hpp"
 #include "sim/world_impl.hpp"
 
 namespace simsock::sim {
@@ -40,6 +54,203 @@ void SimNetwork::vanish_all(std::vector<Task>& grave, Vanish how) {
   }
 }
 
+// ---- PortTables ------------------------------------------------------------------------------
+
+namespace {
+
+constexpr std::uint32_t k_range = k_ephemeral_last - k_ephemeral_first + 1;  // 28,232: even
+constexpr std::uint32_t k_none = UINT32_MAX;
+constexpr std::uint64_t k_even_bits = 0x5555555555555555ULL;
+
+std::uint32_t v4_of(const asio::ip::address& a) {
+  return a.is_v4() ? a.to_v4().to_uint() : 0;
+}
+
+// The ephemeral ports (as offsets from k_ephemeral_first) one destination's connections hold: a
+// sorted vector while there are few, a bitmap of the whole range (3.5 KB) beyond that.
+class PortSet {
+ public:
+  bool empty() const { return count_ == 0; }
+  bool contains(std::uint32_t o) const {
+    if (bits_.empty()) return std::binary_search(few_.begin(), few_.end(), o);
+    return (bits_[o / 64] >> (o % 64)) & 1;
+  }
+  void insert(std::uint32_t o) {
+    ++count_;
+    if (bits_.empty()) {
+      few_.insert(std::lower_bound(few_.begin(), few_.end(), o), static_cast<std::uint16_t>(o));
+      if (few_.size() <= k_few) return;
+      bits_.assign((k_range + 63) / 64, 0);
+      for (std::uint32_t f : few_) bits_[f / 64] |= std::uint64_t{1} << (f % 64);
+      few_.clear();
+      few_.shrink_to_fit();
+      return;
+    }
+    bits_[o / 64] |= std::uint64_t{1} << (o % 64);
+  }
+  void erase(std::uint32_t o) {
+    --count_;
+    if (bits_.empty()) {
+      few_.erase(std::lower_bound(few_.begin(), few_.end(), o));
+      return;
+    }
+    bits_[o / 64] &= ~(std::uint64_t{1} << (o % 64));
+  }
+  // The smallest offset >= `from` of `from`'s parity that is not held, or k_none.
+  std::uint32_t next_free(std::uint32_t from) const {
+    if (bits_.empty()) {
+      std::uint32_t c = from;
+      for (auto it = std::lower_bound(few_.begin(), few_.end(), from); it != few_.end(); ++it) {
+        if (*it > c) break;
+        if (*it == c) c += 2;
+      }
+      return c < k_range ? c : k_none;
+    }
+    const std::uint64_t parity = (from & 1) ? k_even_bits << 1 : k_even_bits;
+    for (std::uint32_t w = from / 64; w < bits_.size(); ++w) {
+      std::uint64_t free = ~bits_[w] & parity;
+      if (w == from / 64) free &= ~std::uint64_t{0} << (from % 64);
+      if (free) {
+        std::uint32_t o = w * 64 + static_cast<std::uint32_t>(std::countr_zero(free));
+        return o < k_range ? o : k_none;
+      }
+    }
+    return k_none;
+  }
+
+ private:
+  static constexpr std::size_t k_few = 64;
+  std::uint32_t count_ = 0;
+  std::vector<std::uint16_t> few_;
+  std::vector<std::uint64_t> bits_;
+};
+
+using BindKey = std::pair<std::uint16_t, std::uint32_t>;  // (port, address; 0 = every address)
+
+// Whether binding (port, addr) conflicts with an entry of `t` (keyed by BindKey).
+template <typename Table>
+bool conflicts(const Table& t, std::uint16_t port, std::uint32_t addr) {
+  if (addr == 0) {
+    auto it = t.lower_bound(BindKey{port, 0});
+    return it != t.end() && it->first.first == port;
+  }
+  return t.count(BindKey{port, 0}) || t.count(BindKey{port, addr});
+}
+
+template <typename Table>
+void* bound_at(const Table& t, std::uint32_t dst, std::uint16_t port) {
+  auto it = t.find(BindKey{port, dst});
+  if (it == t.end()) it = t.find(BindKey{port, 0});
+  return it == t.end() ? nullptr : it->second;
+}
+
+template <typename Table>
+void unbind(Table& t, std::uint16_t port, const void* owner) {
+  for (auto it = t.lower_bound(BindKey{port, 0}); it != t.end() && it->first.first == port; ++it) {
+    if (it->second == owner) {
+      t.erase(it);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+// Everything port-related of one host. Ordered containers only: iteration never depends on
+// pointers or hashes.
+class PortTables {
+ public:
+  PortTables(std::uint64_t seed, const std::string& host) : rng_(seed, "ports:" + host) {
+    secret_ = mix64(seed ^ fnv1a64("ports:" + host));
+  }
+
+  std::map<BindKey, void*> udp, tcp;
+
+  // A bind to port 0: Linux starts at a random port of the range; a TCP listener looks at odd
+  // ports first and steps by 2 (inet_csk_find_open_port), UDP walks every port.
+  template <typename Free>
+  std::uint16_t pick_bind_port(bool tcp_parity, Free is_free) {
+    std::uint32_t start = static_cast<std::uint32_t>(rng_.below(k_range));
+    std::uint32_t step = tcp_parity ? 2 : 1;
+    if (tcp_parity) start |= 1;
+    for (std::uint32_t pass = 0; pass < (tcp_parity ? 2u : 1u); ++pass) {
+      for (std::uint32_t i = 0; i < k_range; i += step) {
+        auto port = static_cast<std::uint16_t>(k_ephemeral_first + (start + i) % k_range);
+        if (is_free(port)) return port;
+      }
+      start ^= 1;
+    }
+    return 0;
+  }
+
+  bool tcp_conflict(std::uint16_t port, std::uint32_t addr) const {
+    return conflicts(tcp, port, addr) || conflicts(connection_ports_, port, addr);
+  }
+
+  // Linux's __inet_hash_connect with its table_perturb: see HostImpl::take_connection_port.
+  std::uint16_t connect(std::uint32_t local, std::uint32_t raddr, std::uint16_t rport) {
+    const std::uint64_t port_offset =
+        mix64(secret_ ^ mix64((std::uint64_t{local} << 32 | raddr) ^ (std::uint64_t{rport} << 48)));
+    std::uint32_t& perturb = perturb_[static_cast<std::uint16_t>(port_offset)];
+    PortSet& held = dests_[DestKey{local, raddr, rport}];
+    std::uint32_t offset = static_cast<std::uint32_t>((perturb + (port_offset >> 32)) % k_range);
+    offset &= ~1u;
+    // The first offset of [from, end), of from's parity, neither held nor bound by a listener
+    // (Linux: a port whose bucket has fastreuse >= 0), or k_none.
+    auto first_usable = [&](std::uint32_t from, std::uint32_t end) {
+      for (;;) {
+        std::uint32_t o = held.next_free(from);
+        if (o == k_none || o >= end) return k_none;
+        if (!conflicts(tcp, static_cast<std::uint16_t>(k_ephemeral_first + o), 0)) return o;
+        from = o + 2;
+      }
+    };
+    for (int pass = 0; pass < 2; ++pass, offset |= 1) {  // even ports, then odd ones
+      // The walk offset, offset + 2, ... wraps at k_range (even, so it keeps its parity).
+      std::uint32_t o = first_usable(offset, k_range);
+      if (o == k_none) o = first_usable(offset & 1, offset);
+      if (o == k_none) continue;
+      std::uint32_t i = (o + k_range - offset) % k_range;
+      i = std::max<std::uint32_t>(i, static_cast<std::uint32_t>(rng_.below(8)) * 2);
+      perturb += i + 2;
+      held.insert(o);
+      auto port = static_cast<std::uint16_t>(k_ephemeral_first + o);
+      ++connection_ports_[BindKey{port, local}];
+      return port;
+    }
+    if (held.empty()) dests_.erase(DestKey{local, raddr, rport});
+    return 0;
+  }
+
+  void release(std::uint32_t local, std::uint16_t port, std::uint32_t raddr, std::uint16_t rport) {
+    if (port < k_ephemeral_first || port > k_ephemeral_last) return;
+    auto d = dests_.find(DestKey{local, raddr, rport});
+    std::uint32_t o = port - k_ephemeral_first;
+    if (d == dests_.end() || !d->second.contains(o)) return;
+    d->second.erase(o);
+    if (d->second.empty()) dests_.erase(d);
+    auto c = connection_ports_.find(BindKey{port, local});
+    if (c != connection_ports_.end() && --c->second == 0) connection_ports_.erase(c);
+  }
+
+  // The host went down: every binding and connection is gone (the random state goes on).
+  void clear() {
+    udp.clear();
+    tcp.clear();
+    dests_.clear();
+    connection_ports_.clear();
+    perturb_.clear();
+  }
+
+ private:
+  using DestKey = std::tuple<std::uint32_t, std::uint32_t, std::uint16_t>;
+  Rng rng_;
+  std::uint64_t secret_;
+  std::map<DestKey, PortSet> dests_;
+  std::map<BindKey, std::uint32_t> connection_ports_;  // live connections per (port, local address)
+  std::map<std::uint16_t, std::uint32_t> perturb_;
+};
+
 // ---- HostImpl --------------------------------------------------------------------------------
 
 HostImpl::HostImpl(World::Impl& world, std::string name, asio::ip::address_v4 addr,
@@ -53,73 +264,82 @@ HostImpl::HostImpl(World::Impl& world, std::string name, asio::ip::address_v4 ad
 
 HostImpl::~HostImpl() = default;
 
+PortTables& HostImpl::ports() {
+  if (!ports_) ports_ = std::make_unique<PortTables>(world_.seed_, name_);
+  return *ports_;
+}
+
 bool HostImpl::owns(const asio::ip::address& a) const {
   if (!a.is_v4()) return false;
   return a.is_unspecified() || a.is_loopback() || a.to_v4().to_uint() == v4_;
 }
 
-bool HostImpl::matches(const Binding& b, const asio::ip::address& dst) {
-  if (b.address.is_unspecified()) return true;
-  if (dst.is_loopback() && b.address.is_loopback()) return true;
-  return b.address == dst;
-}
-
-std::uint16_t HostImpl::next_ephemeral(const std::map<std::uint16_t, Binding>& table) {
-  for (int tries = 0; tries < 25536; ++tries) {
-    std::uint16_t p = ephemeral_;
-    ephemeral_ = ephemeral_ == 65535 ? 40000 : static_cast<std::uint16_t>(ephemeral_ + 1);
-    if (!table.count(p)) return p;
-  }
-  return 0;
-}
-
-std::uint16_t HostImpl::ephemeral_tcp_port() {
-  return next_ephemeral(tcp_ports_);
-}
-
-namespace {
-net::error_code bind_in(std::map<std::uint16_t, HostImpl::Binding>& table, net::Endpoint& at,
-                        void* owner, std::uint16_t ephemeral) {
-  if (at.port == 0) {
-    if (ephemeral == 0) return net::error::address_in_use;
-    at.port = ephemeral;
-  }
-  if (table.count(at.port)) return net::error::address_in_use;
-  table.emplace(at.port, HostImpl::Binding{at.address, owner});
-  return {};
-}
-}  // namespace
-
 net::error_code HostImpl::bind_udp(SimUdpSocket* s, net::Endpoint& at) {
   if (!owns(at.address)) return net::error::address_not_available;
-  return bind_in(udp_ports_, at, s, at.port ? 0 : next_ephemeral(udp_ports_));
+  auto& t = ports();
+  const std::uint32_t addr = v4_of(at.address);
+  if (at.port == 0) {
+    at.port = t.pick_bind_port(false, [&](std::uint16_t p) { return !conflicts(t.udp, p, addr); });
+    if (at.port == 0) return net::error::address_in_use;
+  } else if (conflicts(t.udp, at.port, addr)) {
+    return net::error::address_in_use;
+  }
+  t.udp.emplace(BindKey{at.port, addr}, s);
+  return {};
 }
 
 void HostImpl::unbind_udp(std::uint16_t port, SimUdpSocket* s) {
-  auto it = udp_ports_.find(port);
-  if (it != udp_ports_.end() && it->second.owner == s) udp_ports_.erase(it);
+  if (ports_) unbind(ports_->udp, port, s);
 }
 
 SimUdpSocket* HostImpl::udp_at(const asio::ip::address& dst, std::uint16_t port) const {
-  auto it = udp_ports_.find(port);
-  if (it == udp_ports_.end() || !matches(it->second, dst)) return nullptr;
-  return static_cast<SimUdpSocket*>(it->second.owner);
+  if (!ports_) return nullptr;
+  return static_cast<SimUdpSocket*>(bound_at(ports_->udp, v4_of(dst), port));
 }
 
 net::error_code HostImpl::bind_tcp(SimTcpListener* l, net::Endpoint& at) {
   if (!owns(at.address)) return net::error::address_not_available;
-  return bind_in(tcp_ports_, at, l, at.port ? 0 : next_ephemeral(tcp_ports_));
+  auto& t = ports();
+  const std::uint32_t addr = v4_of(at.address);
+  if (at.port == 0) {
+    at.port = t.pick_bind_port(true, [&](std::uint16_t p) { return !t.tcp_conflict(p, addr); });
+    if (at.port == 0) return net::error::address_in_use;
+  } else if (t.tcp_conflict(at.port, addr)) {
+    return net::error::address_in_use;
+  }
+  t.tcp.emplace(BindKey{at.port, addr}, l);
+  return {};
 }
 
 void HostImpl::unbind_tcp(std::uint16_t port, SimTcpListener* l) {
-  auto it = tcp_ports_.find(port);
-  if (it != tcp_ports_.end() && it->second.owner == l) tcp_ports_.erase(it);
+  if (ports_) unbind(ports_->tcp, port, l);
 }
 
 SimTcpListener* HostImpl::listener_at(const asio::ip::address& dst, std::uint16_t port) const {
-  auto it = tcp_ports_.find(port);
-  if (it == tcp_ports_.end() || !matches(it->second, dst)) return nullptr;
-  return static_cast<SimTcpListener*>(it->second.owner);
+  if (!ports_) return nullptr;
+  return static_cast<SimTcpListener*>(bound_at(ports_->tcp, v4_of(dst), port));
+}
+
+net::error_code HostImpl::take_connection_port(const asio::ip::address& local_address,
+                                               const net::Endpoint& remote, std::uint16_t& port) {
+  port = ports().connect(v4_of(local_address), v4_of(remote.address), remote.port);
+  return port ? net::error_code() : net::error_code(net::error::address_not_available);
+}
+
+void HostImpl::release_connection_port(const net::Endpoint& local, const net::Endpoint& remote) {
+  if (ports_) {
+    ports_->release(v4_of(local.address), local.port, v4_of(remote.address), remote.port);
+  }
+}
+
+std::uint16_t HostImpl::ephemeral_tcp_port() {
+  for (int tries = 0; tries < 25536; ++tries) {
+    std::uint16_t p = legacy_ephemeral_;
+    legacy_ephemeral_ =
+        legacy_ephemeral_ == 65535 ? 40000 : static_cast<std::uint16_t>(legacy_ephemeral_ + 1);
+    if (!ports_ || !conflicts(ports_->tcp, p, 0)) return p;
+  }
+  return 0;
 }
 
 SimNetwork& HostImpl::new_process_network() {
@@ -158,14 +378,13 @@ void HostImpl::do_crash() {
       grave);
   world_.host_crashed(*this);
   grave.clear();
-  udp_ports_.clear();
-  tcp_ports_.clear();
+  if (ports_) ports_->clear();
 }
 
 void HostImpl::do_restart() {
   if (up_) return;
   up_ = true;
-  ephemeral_ = 40000;
+  legacy_ephemeral_ = 40000;
   network_->set_dead(false);
   world_.host_restarted(*this);
 }

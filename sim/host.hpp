@@ -1,7 +1,7 @@
 // Hosts and the per-process view of the network.
 //
-// A host has a name, one IPv4 address (plus loopback 127.0.0.0/8), port tables for TCP
-// listeners and UDP sockets, deterministic ephemeral ports (40000 upward) and a set of Networks:
+// A host has a name, one IPv4 address (plus loopback 127.0.0.0/8), port tables (bindings per
+// address and port, ephemeral ports as Linux picks them; see HostImpl) and a set of Networks:
 // one for test code (Host::network()) and one per process incarnation. Every simulated object
 // (timer, socket, listener, connection end) registers with the Network that made it, so a crash
 // can find and destroy everything the host owns, including pending completion handlers (which
@@ -9,7 +9,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +23,11 @@ class HostImpl;
 class SimNetwork;
 class SimUdpSocket;
 class SimTcpListener;
+class PortTables;
+
+// Linux's default net.ipv4.ip_local_port_range: the ports connect() and a bind to port 0 pick from.
+inline constexpr std::uint16_t k_ephemeral_first = 32768;
+inline constexpr std::uint16_t k_ephemeral_last = 60999;
 
 // How an object leaves its host: the world is destroyed (nothing is sent), the host lost power
 // (nothing is sent; peers learn of it by their own time-outs), or its process was killed (the
@@ -116,16 +120,40 @@ class HostImpl final : public Host {
   bool up() const { return up_; }
   World::Impl& world() const { return world_; }
 
-  // True when `a` is this host's address, a loopback address or 0.0.0.0 (for binding).
+  // True when `a` is this host's address, a loopback address (127.0.0.0/8) or 0.0.0.0 (binding).
   bool owns(const asio::ip::address& a) const;
-  // Port tables. `bind_*` checks the address and the port, picks an ephemeral port for 0.
+
+  // ---- port tables (Linux's rules, without SO_REUSEPORT)
+  // A binding is (address, port); 0.0.0.0 stands for every address of the host. Two bindings of one
+  // port conflict when their addresses are equal or either is 0.0.0.0 (127.0.0.1:P and
+  // 127.0.0.2:P coexist). TCP and UDP have separate tables; a TCP listener also conflicts with a
+  // live outgoing connection whose local (address, port) overlaps it, as Linux's bind does.
+  // `bind_*` fill in a free ephemeral port when `at.port` is 0. Errors: address_not_available
+  // (not this host's address), address_in_use (conflict, or no free ephemeral port).
   net::error_code bind_udp(SimUdpSocket* s, net::Endpoint& at);
   void unbind_udp(std::uint16_t port, SimUdpSocket* s);
-  SimUdpSocket* udp_at(const asio::ip::address& dst, std::uint16_t port) const;
   net::error_code bind_tcp(SimTcpListener* l, net::Endpoint& at);
   void unbind_tcp(std::uint16_t port, SimTcpListener* l);
+  // The socket or listener that receives traffic for (dst, port): the binding of exactly `dst`,
+  // else the 0.0.0.0 one, else null. O(log n).
+  SimUdpSocket* udp_at(const asio::ip::address& dst, std::uint16_t port) const;
   SimTcpListener* listener_at(const asio::ip::address& dst, std::uint16_t port) const;
-  // A fresh ephemeral port for an outgoing connection.
+
+  // Outgoing TCP connections, as Linux's __inet_hash_connect: the local port for a connection
+  // from `local_address` to `remote`. Unique per (local address, port, remote address, port), so
+  // one port serves connections to different peers; a port some listener is bound to is never
+  // used. Even ports first, then odd; each destination starts at its own offset (from the world
+  // seed, the host's name and the destination) and moves on by 2 to 16 per connection. The port
+  // stays taken until release_connection_port. Errors: address_not_available when all 28,232
+  // ports are taken for that destination (Linux's EADDRNOTAVAIL).
+  net::error_code take_connection_port(const asio::ip::address& local_address,
+                                       const net::Endpoint& remote, std::uint16_t& port);
+  // The connection from `local` to `remote` is gone (its end is destroyed, or its TIME_WAIT is
+  // over): the 4-tuple may be used again. Unknown tuples are ignored.
+  void release_connection_port(const net::Endpoint& local, const net::Endpoint& remote);
+
+  // Deprecated (the TCP model is to call take_connection_port instead): a port from 40000
+  // upward, wrapping, skipping TCP-bound ports, never recorded.
   std::uint16_t ephemeral_tcp_port();
 
   // A new Network for a process incarnation; lives as long as the host.
@@ -137,14 +165,8 @@ class HostImpl final : public Host {
   // World teardown: every object of every network vanishes without sending anything.
   void vanish_everything(std::vector<Task>& grave);
 
-  struct Binding {
-    asio::ip::address address;  // 0.0.0.0: every address
-    void* owner;
-  };
-
  private:
-  std::uint16_t next_ephemeral(const std::map<std::uint16_t, Binding>& table);
-  static bool matches(const Binding& b, const asio::ip::address& dst);
+  PortTables& ports();
 
   World::Impl& world_;
   std::string name_;
@@ -152,8 +174,8 @@ class HostImpl final : public Host {
   std::uint32_t v4_;
   std::uint32_t index_;
   bool up_ = true;
-  std::uint16_t ephemeral_ = 40000;
-  std::map<std::uint16_t, Binding> udp_ports_, tcp_ports_;
+  std::uint16_t legacy_ephemeral_ = 40000;
+  std::unique_ptr<PortTables> ports_;  // made on first use: most hosts of a large world bind little
   std::unique_ptr<SimNetwork> network_;
   std::vector<std::unique_ptr<SimNetwork>> process_networks_;
 };

@@ -130,7 +130,7 @@ void SimUdpSocket::close() {
   closed_ = true;
   if (!gone()) home().host().unbind_udp(local_.port, this);
   queue_.clear();
-  queued_bytes_ = 0;
+  charged_ = deficit_ = taken_over_ = 0;
   cancel();
 }
 
@@ -144,7 +144,7 @@ void SimUdpSocket::vanish(std::vector<Task>& grave, Vanish) {
   if (!closed_) home().host().unbind_udp(local_.port, this);
   closed_ = true;
   queue_.clear();
-  queued_bytes_ = 0;
+  charged_ = deficit_ = taken_over_ = 0;
   if (receiver_) {
     grave.emplace_back([h = take(receiver_)] {});
     receiver_.reset();
@@ -209,9 +209,16 @@ void SimUdpSocket::receive_from_impl(asio::mutable_buffer b, RecvHandler h) {
   }
   if (receiver_) cancel();
   if (!queue_.empty()) {
+    if (taken_over_ == 0) taken_over_ = queue_.size();  // the reader takes over the whole queue
     Queued q = std::move(queue_.front());
     queue_.pop_front();
-    queued_bytes_ -= q.data.size();
+    --taken_over_;
+    deficit_ += udp_truesize(q.data.size());
+    if (deficit_ >= k_udp_receive_buffer / 4 || taken_over_ == 0) {  // udp_rmem_release
+      charged_ -= deficit_;
+      deficit_ = 0;
+      taken_over_ = queue_.size();
+    }
     net::Datagram d = copy_out(q.data, q.from, b);
     PayloadPool::here().give(std::move(q.data));
     return world().complete(std::move(h), net::error_code(), d);
@@ -227,8 +234,9 @@ bool SimUdpSocket::deliver(std::vector<std::uint8_t>&& data, WireEndpoint from) 
     world().complete(std::move(h), net::error_code(), copy_out(data, from, receive_buffer_));
     return true;
   }
-  if (queued_bytes_ + data.size() > k_udp_receive_queue_bytes) return false;
-  queued_bytes_ += data.size();
+  const std::size_t truesize = udp_truesize(data.size());
+  if (charged_ + truesize > k_udp_receive_buffer && charged_ != 0) return false;
+  charged_ += truesize;
   queue_.push_back(Queued{std::move(data), from});
   return true;
 }

@@ -217,8 +217,20 @@ Host& World::add_host(const std::string& name, const std::string& ipv4) {
   }
   boost::system::error_code ec;
   auto addr = asio::ip::make_address_v4(ipv4, ec);
-  if (ec || addr.is_loopback() || addr.is_unspecified()) {
-    throw std::invalid_argument("'" + ipv4 + "' is not a usable IPv4 address");
+  const char* why = nullptr;
+  if (ec) {
+    why = "is not an IPv4 address (expected a.b.c.d)";
+  } else if (addr.is_loopback()) {
+    why = "is in 127.0.0.0/8, which every host already has as loopback";
+  } else if (addr.is_unspecified()) {
+    why = "is the unspecified address";
+  } else if (addr.is_multicast()) {
+    why = "is a multicast address (224.0.0.0/4)";
+  } else if (addr == asio::ip::address_v4::broadcast()) {
+    why = "is the broadcast address";
+  }
+  if (why) {
+    throw std::invalid_argument("host '" + name + "': address '" + ipv4 + "' " + why);
   }
   if (w.hosts_by_v4_.count(addr.to_uint())) {
     throw std::invalid_argument("duplicate host address " + ipv4);

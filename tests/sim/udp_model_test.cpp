@@ -6,6 +6,7 @@
 #include <cstring>
 #include <set>
 
+#include "sim/host.hpp"
 #include "tests/sim/sim_test_util.hpp"
 
 namespace simsock::sim {
@@ -197,8 +198,9 @@ TEST(UdpModel, AFullReceiveQueueDropsWithOverflow) {
     tx->async_send_to(asio::buffer(payload), ep("10.0.0.1:7"), [](net::error_code, std::size_t) {});
   }
   w.run();
-  EXPECT_EQ(w.stats().at("udp.delivered"), 26u);  // 256 KiB / 10 000 bytes
-  EXPECT_EQ(w.stats().at("udp.dropped"), 4u);
+  // Linux keeps 12: each 10,000-byte datagram is charged 16,640 B of 212,992 (udp_truesize).
+  EXPECT_EQ(w.stats().at("udp.delivered"), 12u);
+  EXPECT_EQ(w.stats().at("udp.dropped"), 18u);
 }
 
 TEST(UdpModel, BindChecksAddressAndPort) {
@@ -214,7 +216,8 @@ TEST(UdpModel, BindChecksAddressAndPort) {
   EXPECT_EQ(ec, net::error::address_not_available);
   auto d = net.bind_udp(ep("0.0.0.0:0"), ec);
   EXPECT_FALSE(ec);
-  EXPECT_EQ(d->local_endpoint().port, 40000);
+  EXPECT_GE(d->local_endpoint().port, k_ephemeral_first);
+  EXPECT_LE(d->local_endpoint().port, k_ephemeral_last);
 }
 
 }  // namespace
