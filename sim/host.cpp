@@ -332,16 +332,6 @@ void HostImpl::release_connection_port(const net::Endpoint& local, const net::En
   }
 }
 
-std::uint16_t HostImpl::ephemeral_tcp_port() {
-  for (int tries = 0; tries < 25536; ++tries) {
-    std::uint16_t p = legacy_ephemeral_;
-    legacy_ephemeral_ =
-        legacy_ephemeral_ == 65535 ? 40000 : static_cast<std::uint16_t>(legacy_ephemeral_ + 1);
-    if (!ports_ || !conflicts(ports_->tcp, p, 0)) return p;
-  }
-  return 0;
-}
-
 SimNetwork& HostImpl::new_process_network() {
   process_networks_.push_back(std::make_unique<SimNetwork>(world_, *this));
   return *process_networks_.back();
@@ -384,7 +374,6 @@ void HostImpl::do_crash() {
 void HostImpl::do_restart() {
   if (up_) return;
   up_ = true;
-  legacy_ephemeral_ = 40000;
   network_->set_dead(false);
   world_.host_restarted(*this);
 }

@@ -152,10 +152,6 @@ class HostImpl final : public Host {
   // over): the 4-tuple may be used again. Unknown tuples are ignored.
   void release_connection_port(const net::Endpoint& local, const net::Endpoint& remote);
 
-  // Deprecated (the TCP model is to call take_connection_port instead): a port from 40000
-  // upward, wrapping, skipping TCP-bound ports, never recorded.
-  std::uint16_t ephemeral_tcp_port();
-
   // A new Network for a process incarnation; lives as long as the host.
   SimNetwork& new_process_network();
 
@@ -174,7 +170,6 @@ class HostImpl final : public Host {
   std::uint32_t v4_;
   std::uint32_t index_;
   bool up_ = true;
-  std::uint16_t legacy_ephemeral_ = 40000;
   std::unique_ptr<PortTables> ports_;  // made on first use: most hosts of a large world bind little
   std::unique_ptr<SimNetwork> network_;
   std::vector<std::unique_ptr<SimNetwork>> process_networks_;

@@ -123,6 +123,7 @@ TcpEnd::TcpEnd(SimNetwork& net, const net::Endpoint& l, const net::Endpoint& r,
 }
 
 TcpEnd::~TcpEnd() {
+  if (holds_port) host().release_connection_port(local, remote);
   if (timer_) world().cancel(timer_);
   if (connect_timer_) world().cancel(connect_timer_);
   if (stream) stream->end_gone();

@@ -115,6 +115,7 @@ class TcpEnd final : public SimObject {
   SimTcpStream* stream = nullptr;
   SimTcpListener* listener = nullptr;  // server side, until accepted
   bool orphaned = false;               // the app closed it
+  bool holds_port = false;             // made by connect: its local port is released with it
   std::int64_t last_arrival_out = 0;   // arrival time of our latest packet (FIFO)
 
  private:

@@ -213,9 +213,13 @@ void tcp_connect(
   net::Endpoint remote = to;
   if (to.address.is_unspecified()) remote.address = asio::ip::address_v4::loopback();
   net::Endpoint local{loop ? asio::ip::address(asio::ip::address_v4::loopback()) : host.address(),
-                      host.ephemeral_tcp_port()};
+                      0};
+  if (net::error_code ec = host.take_connection_port(local.address, remote, local.port)) {
+    return fail(ec);
+  }
   auto end = std::make_unique<TcpEnd>(net, local, remote);
   TcpEnd& e = *end;
+  e.holds_port = true;
   w.add_end(std::move(end));
   e.start_connect(std::move(h));
 }
