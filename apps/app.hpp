@@ -83,11 +83,19 @@ struct AppContext {
 // An app's body: returns the process exit code. May throw; the runner reports it as a failure.
 using AppMain = asio::awaitable<int> (*)(AppContext& ctx);
 
+// The exit status of a client stopped (SIGINT, SIGTERM) before it finished, as a shell reports
+// a process killed by SIGINT.
+inline constexpr int kInterruptedExit = 130;
+
 struct AppSpec {
   std::string name;
   std::string summary;  // one line for `simsock apps`
   std::vector<OptionSpec> options;
   AppMain main = nullptr;
+  // True for servers: they run until stopped, so SIGINT/SIGTERM is their normal end (exit 0).
+  // Any other app stopped that way did not finish its work: "NAME: interrupted" on stderr and
+  // exit kInterruptedExit.
+  bool runs_until_stopped = false;
 };
 
 // Every app, sorted by name.

@@ -45,7 +45,8 @@ AppSpec udp_ts_server_app() {
               {"bufsize", OptionType::size, "receive buffer; longer datagrams are truncated",
                kDefaultBufsize},
           },
-          run};
+          run,
+          /*runs_until_stopped=*/true};
 }
 
 }  // namespace simsock::apps
