@@ -1,7 +1,8 @@
 // line-ts-server: the seed's 2.6 SocketServer version. Per connection: read one line (through
 // "\n"; at end of input, what arrived), write "[ts] " + that line, close. Lines longer than
 // --max-line bytes are refused: the client is dropped with a log line, so a client that sends
-// without newlines cannot make the server grow without bound.
+// without newlines cannot make the server grow without bound. A connection on which nothing
+// arrives for --idle-timeout is closed.
 #include <algorithm>
 
 #include "apps/common.hpp"
@@ -95,7 +96,7 @@ AppSpec line_ts_server_app() {
            "drop a client whose reply is not written within this long (0: never)",
            kDefaultWriteTimeout},
           {"idle-timeout", OptionType::duration,
-           "close a connection whose line has not arrived after this long without data (0: never)",
+           "close a connection on which nothing arrives for this long (0: never)",
            kDefaultIdleTimeout},
       },
       run,

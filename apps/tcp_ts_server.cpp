@@ -1,6 +1,7 @@
 // tcp-ts-server: the seed's 2.3 timestamp server, serving many clients at once. Each read of up to
 // --bufsize bytes is answered with one write of "[ts] " + those bytes, so a stream cut into
-// several segments gets several stamps, exactly as the seed's server does.
+// several segments gets several stamps, exactly as the seed's server does. A connection on which
+// nothing arrives for --idle-timeout is closed.
 #include <boost/asio/co_spawn.hpp>
 
 #include "apps/common.hpp"
