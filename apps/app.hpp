@@ -38,6 +38,9 @@ struct OptionSpec {
   std::string default_value;  // empty: no default
   bool required = false;
   bool repeatable = false;
+  // For count and size options: the largest value accepted (0: 2^40 for sizes, none for counts).
+  // Bounds what one option can make an app allocate.
+  std::uint64_t max = 0;
 };
 
 // The parsed options of one app instance: each given option's values, in order, defaults filled.

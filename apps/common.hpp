@@ -27,6 +27,12 @@ inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // The default port and buffer size of the seed tutorial's programs.
 inline constexpr const char* kDefaultListen = "0.0.0.0:21567";
 inline constexpr const char* kDefaultBufsize = "1024";
+// The largest --bufsize / --chunk of the TCP apps, and of the UDP apps (a datagram's payload is
+// at most 65507 bytes).
+inline constexpr std::uint64_t kMaxTcpBuffer = 64 * 1024 * 1024;
+inline constexpr std::uint64_t kMaxUdpBuffer = 65536;
+// The largest --max-line / --max-reply.
+inline constexpr std::uint64_t kMaxMessageCap = 1024 * 1024 * 1024;
 // How long a server waits for one reply write to complete before it drops the client.
 inline constexpr const char* kDefaultWriteTimeout = "10s";
 // How long a server waits before retrying after accept() failed (e.g. out of descriptors).

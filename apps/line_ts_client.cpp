@@ -94,7 +94,8 @@ AppSpec line_ts_client_app() {
            "give up (exit 1) when connecting, a write or the next reply bytes wait this long "
            "(0: never)",
            kDefaultClientTimeout},
-          {"max-reply", OptionType::size, "longest reply accepted; longer: exit 1", "1048576"},
+          {"max-reply", OptionType::size, "longest reply accepted; longer: exit 1", "1048576",
+           false, false, kMaxMessageCap},
       },
       run};
 }

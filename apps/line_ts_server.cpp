@@ -86,21 +86,21 @@ asio::awaitable<int> run(AppContext& ctx) {
 }  // namespace
 
 AppSpec line_ts_server_app() {
-  return {
-      "line-ts-server",
-      "line timestamp server (seed 2.6): one stamped line per connection, then close",
-      {
-          {"listen", OptionType::endpoint, "address and port to listen on", kDefaultListen},
-          {"max-line", OptionType::size, "longest line accepted; longer: drop the client", "65536"},
-          {"write-timeout", OptionType::duration,
-           "drop a client whose reply is not written within this long (0: never)",
-           kDefaultWriteTimeout},
-          {"idle-timeout", OptionType::duration,
-           "close a connection on which nothing arrives for this long (0: never)",
-           kDefaultIdleTimeout},
-      },
-      run,
-      /*runs_until_stopped=*/true};
+  return {"line-ts-server",
+          "line timestamp server (seed 2.6): one stamped line per connection, then close",
+          {
+              {"listen", OptionType::endpoint, "address and port to listen on", kDefaultListen},
+              {"max-line", OptionType::size, "longest line accepted; longer: drop the client",
+               "65536", false, false, kMaxMessageCap},
+              {"write-timeout", OptionType::duration,
+               "drop a client whose reply is not written within this long (0: never)",
+               kDefaultWriteTimeout},
+              {"idle-timeout", OptionType::duration,
+               "close a connection on which nothing arrives for this long (0: never)",
+               kDefaultIdleTimeout},
+          },
+          run,
+          /*runs_until_stopped=*/true};
 }
 
 }  // namespace simsock::apps

@@ -91,7 +91,7 @@ AppSpec tcp_bulk_app() {
           {
               {"connect", OptionType::host_port, "a tcp-sink to connect to", "", true},
               {"bytes", OptionType::count, "how many bytes to send", "1048576"},
-              {"chunk", OptionType::size, "bytes per write", "65536"},
+              {"chunk", OptionType::size, "bytes per write", "65536", false, false, kMaxTcpBuffer},
               {"timeout", OptionType::duration,
                "give up (exit 1) when connecting, a write or the count waits this long (0: never)",
                kDefaultClientTimeout},

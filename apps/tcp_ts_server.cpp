@@ -59,7 +59,8 @@ AppSpec tcp_ts_server_app() {
           "TCP timestamp server (seed 2.3), many clients at once: stamps every read",
           {
               {"listen", OptionType::endpoint, "address and port to listen on", kDefaultListen},
-              {"bufsize", OptionType::size, "bytes per read", kDefaultBufsize},
+              {"bufsize", OptionType::size, "bytes per read", kDefaultBufsize, false, false,
+               kMaxTcpBuffer},
               {"write-timeout", OptionType::duration,
                "drop a client whose reply is not written within this long (0: never)",
                kDefaultWriteTimeout},

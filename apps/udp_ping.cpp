@@ -200,7 +200,7 @@ AppSpec udp_ping_app() {
           {
               {"connect", OptionType::host_port, "UDP echo server", "", true},
               {"count", OptionType::count, "datagrams to send", "10"},
-              {"size", OptionType::size, "bytes per datagram", "64"},
+              {"size", OptionType::size, "bytes per datagram", "64", false, false, 65507},
               {"interval", OptionType::duration,
                "time between sends (0: send the next when the reply arrives or times out)", "0"},
               {"timeout", OptionType::duration, "how long to wait for a reply", "1s"},

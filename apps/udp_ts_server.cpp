@@ -43,7 +43,7 @@ AppSpec udp_ts_server_app() {
           {
               {"listen", OptionType::endpoint, "address and port to bind", kDefaultListen},
               {"bufsize", OptionType::size, "receive buffer; longer datagrams are truncated",
-               kDefaultBufsize},
+               kDefaultBufsize, false, false, kMaxUdpBuffer},
           },
           run,
           /*runs_until_stopped=*/true};
