@@ -38,6 +38,9 @@ struct OptionSpec {
   std::string default_value;  // empty: no default
   bool required = false;
   bool repeatable = false;
+  // For count and size options: the largest value accepted (0: 2^40 for sizes, none for counts).
+  // Bounds what one option can make an app allocate.
+  std::uint64_t max = 0;
 };
 
 // The parsed options of one app instance: each given option's values, in order, defaults filled.
@@ -83,11 +86,19 @@ struct AppContext {
 // An app's body: returns the process exit code. May throw; the runner reports it as a failure.
 using AppMain = asio::awaitable<int> (*)(AppContext& ctx);
 
+// The exit status of a client stopped (SIGINT, SIGTERM) before it finished, as a shell reports
+// a process killed by SIGINT.
+inline constexpr int kInterruptedExit = 130;
+
 struct AppSpec {
   std::string name;
   std::string summary;  // one line for `simsock apps`
   std::vector<OptionSpec> options;
   AppMain main = nullptr;
+  // True for servers: they run until stopped, so SIGINT/SIGTERM is their normal end (exit 0).
+  // Any other app stopped that way did not finish its work: "NAME: interrupted" on stderr and
+  // exit kInterruptedExit.
+  bool runs_until_stopped = false;
 };
 
 // Every app, sorted by name.

@@ -1,5 +1,7 @@
 #include "apps/common.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/write.hpp>
@@ -38,34 +40,60 @@ std::string describe(const net::error_code& ec) {
   return ec.message();
 }
 
+namespace {
+
+// Resolution and connection, each cancellable through `stop` (a default signal never emits).
 asio::awaitable<std::pair<net::error_code, std::vector<net::Endpoint>>> resolve_all(
-    net::Network& net, const std::string& host_port) {
+    net::Network& net, const std::string& host_port, asio::cancellation_signal& stop) {
   auto hp = net::parse_host_port(host_port);
   if (!hp)
     co_return std::pair{net::error_code(net::error::invalid_argument),
                         std::vector<net::Endpoint>{}};
-  auto [ec, endpoints] = co_await net.async_resolve(hp->host, hp->port, use_tuple);
+  auto [ec, endpoints] = co_await net.async_resolve(
+      hp->host, hp->port, asio::bind_cancellation_slot(stop.slot(), use_tuple));
   co_return std::pair{ec, std::move(endpoints)};
 }
 
+asio::awaitable<std::pair<net::error_code, std::unique_ptr<net::TcpStream>>> connect_any(
+    net::Network& net, const std::string& host_port, asio::cancellation_signal& stop) {
+  auto [ec, endpoints] = co_await resolve_all(net, host_port, stop);
+  if (ec) co_return std::pair{ec, std::unique_ptr<net::TcpStream>()};
+  net::error_code last = net::error::host_not_found;
+  for (const auto& e : endpoints) {
+    auto [cec, stream] =
+        co_await net.async_connect(e, asio::bind_cancellation_slot(stop.slot(), use_tuple));
+    if (!cec && stream) co_return std::pair{cec, std::move(stream)};
+    last = cec;
+    if (cec == net::error::operation_aborted) break;
+  }
+  co_return std::pair{last, std::unique_ptr<net::TcpStream>()};
+}
+
+}  // namespace
+
 asio::awaitable<std::pair<net::error_code, net::Endpoint>> resolve_first(
     net::Network& net, const std::string& host_port) {
-  auto [ec, endpoints] = co_await resolve_all(net, host_port);
+  asio::cancellation_signal never;
+  auto [ec, endpoints] = co_await resolve_all(net, host_port, never);
   if (!ec && endpoints.empty()) ec = net::error::host_not_found;
   co_return std::pair{ec, ec ? net::Endpoint{} : endpoints.front()};
 }
 
 asio::awaitable<std::pair<net::error_code, std::unique_ptr<net::TcpStream>>> connect_to(
     net::Network& net, const std::string& host_port) {
-  auto [ec, endpoints] = co_await resolve_all(net, host_port);
-  if (ec) co_return std::pair{ec, std::unique_ptr<net::TcpStream>()};
-  net::error_code last = net::error::host_not_found;
-  for (const auto& e : endpoints) {
-    auto [cec, stream] = co_await net.async_connect(e, use_tuple);
-    if (!cec && stream) co_return std::pair{cec, std::move(stream)};
-    last = cec;
-  }
-  co_return std::pair{last, std::unique_ptr<net::TcpStream>()};
+  asio::cancellation_signal never;
+  co_return co_await connect_any(net, host_port, never);
+}
+
+asio::awaitable<std::pair<net::error_code, std::unique_ptr<net::TcpStream>>> connect_to(
+    net::Network& net, const std::string& host_port, nanoseconds limit) {
+  asio::cancellation_signal stop;
+  Watchdog watchdog(net, limit, [&stop] { stop.emit(asio::cancellation_type::all); });
+  auto [ec, stream] = co_await connect_any(net, host_port, stop);
+  watchdog.disarm();
+  if (watchdog.fired())
+    co_return std::pair{net::error_code(net::error::timed_out), std::unique_ptr<net::TcpStream>()};
+  co_return std::pair{ec, std::move(stream)};
 }
 
 Watchdog::Watchdog(net::Network& net, nanoseconds after, std::function<void()> on_expiry)
@@ -96,6 +124,96 @@ void Watchdog::disarm() {
 
 bool Watchdog::fired() const {
   return state_->fired;
+}
+
+struct WaitLimit::State {
+  net::Network* net = nullptr;
+  net::Timer* timer = nullptr;  // null once the WaitLimit is gone
+  nanoseconds limit{0};
+  nanoseconds since{0};  // when the current wait began
+  bool waiting = false;
+  bool timer_pending = false;
+  bool fired = false;
+  std::function<void()> on_expiry;
+};
+
+WaitLimit::WaitLimit(net::Network& net, nanoseconds limit, std::function<void()> on_expiry)
+    : state_(std::make_shared<State>()) {
+  state_->net = &net;
+  state_->limit = limit;
+  state_->on_expiry = std::move(on_expiry);
+  if (limit > nanoseconds::zero()) {
+    timer_ = net.make_timer();
+    state_->timer = timer_.get();
+  }
+}
+
+WaitLimit::~WaitLimit() {
+  state_->timer = nullptr;
+  state_->waiting = false;
+  if (timer_) timer_->cancel();
+}
+
+void WaitLimit::arm(const std::shared_ptr<State>& state, nanoseconds after) {
+  state->timer_pending = true;
+  state->timer->expires_after(after);
+  state->timer->async_wait([state](net::error_code ec) {
+    if (!state->timer) return;
+    state->timer_pending = false;
+    if (ec || !state->waiting) return;
+    const auto waited = state->net->now() - state->since;
+    if (waited < state->limit) {
+      arm(state, state->limit - waited);  // the wait began after the timer was set
+      return;
+    }
+    state->waiting = false;
+    state->fired = true;
+    state->on_expiry();
+  });
+}
+
+void WaitLimit::begin() {
+  if (!timer_ || state_->fired) return;
+  state_->since = state_->net->now();
+  state_->waiting = true;
+  if (!state_->timer_pending) arm(state_, state_->limit);
+}
+
+void WaitLimit::end() {
+  state_->waiting = false;
+}
+
+bool WaitLimit::fired() const {
+  return state_->fired;
+}
+
+nanoseconds WaitLimit::limit() const {
+  return state_->limit;
+}
+
+asio::awaitable<std::pair<net::error_code, std::size_t>> read_some(net::TcpStream& stream,
+                                                                   asio::mutable_buffer buffer,
+                                                                   WaitLimit& limit) {
+  limit.begin();
+  auto [ec, n] = co_await stream.async_read_some(buffer, use_tuple);
+  limit.end();
+  if (limit.fired() && (ec == net::error::operation_aborted || !ec))
+    co_return std::pair{net::error_code(net::error::timed_out), std::size_t{0}};
+  co_return std::pair{ec, n};
+}
+
+asio::awaitable<net::error_code> write_all(net::TcpStream& stream, std::string_view data,
+                                           WaitLimit& limit) {
+  while (!data.empty()) {
+    limit.begin();
+    auto [ec, n] = co_await stream.async_write_some(asio::buffer(data), use_tuple);
+    limit.end();
+    if (limit.fired() && (ec == net::error::operation_aborted || !ec))
+      co_return net::error::timed_out;
+    if (ec) co_return ec;
+    data.remove_prefix(n);
+  }
+  co_return net::error_code();
 }
 
 asio::awaitable<net::error_code> write_all(net::Network& net, net::TcpStream& stream,
@@ -149,16 +267,21 @@ namespace {
 
 // Runs one connection's handler, reporting what escapes it instead of losing it.
 asio::awaitable<void> run_connection(std::shared_ptr<ServerScope::Shared> shared,
-                                     std::unique_ptr<net::TcpStream> stream,
+                                     std::unique_ptr<net::TcpStream> stream, std::string peer,
                                      ConnectionHandler handler) {
   try {
-    co_await handler(shared, std::move(stream));
+    co_await handler(shared, std::move(stream), std::move(peer));
   } catch (const std::exception& e) {
     shared->log(std::string("connection failed: ") + e.what());
   }
 }
 
 }  // namespace
+
+std::string describe_peer(const net::Endpoint& peer) {
+  if (peer.port == 0) return "a client that reset before it was accepted";
+  return peer.to_string();
+}
 
 asio::awaitable<int> serve_tcp(AppContext& ctx, std::string app, ConnectionHandler handler) {
   auto at = net::parse_endpoint(ctx.options.text("listen"));
@@ -175,6 +298,9 @@ asio::awaitable<int> serve_tcp(AppContext& ctx, std::string app, ConnectionHandl
   ServerScope scope(ctx, app);
   auto shared = scope.shared();
   shared->log("listening on " + listener->local_endpoint().to_string());
+  // A failing accept (out of descriptors: the connection stays queued, so the next accept fails
+  // at once too) is retried after a pause, and logged once per run of failures, not per retry.
+  std::uint64_t failed_accepts = 0;
   for (;;) {
     auto [aec, stream] = co_await listener->async_accept(use_tuple);
     if (!shared->alive) co_return 0;
@@ -183,11 +309,22 @@ asio::awaitable<int> serve_tcp(AppContext& ctx, std::string app, ConnectionHandl
       co_return 1;
     }
     if (aec || !stream) {
-      shared->log("accept failed: " + describe(aec) + "; retrying");
+      if (failed_accepts++ == 0) {
+        shared->log("accept failed: " + describe(aec) + "; retrying every " +
+                    std::to_string(kAcceptRetryDelay.count()) + "ms");
+      }
       co_await sleep_for(ctx.net, kAcceptRetryDelay);
+      if (!shared->alive) co_return 0;
       continue;
     }
-    asio::co_spawn(ctx.net.get_executor(), run_connection(shared, std::move(stream), handler),
+    if (failed_accepts > 0) {
+      shared->log("accepting again after " + std::to_string(failed_accepts) + " failed accepts");
+      failed_accepts = 0;
+    }
+    // The peer's address as accept() returned it: read later, after a reset, it may be gone.
+    auto peer = describe_peer(stream->remote_endpoint());
+    asio::co_spawn(ctx.net.get_executor(),
+                   run_connection(shared, std::move(stream), std::move(peer), handler),
                    asio::detached);
   }
 }

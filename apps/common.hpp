@@ -27,10 +27,20 @@ inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // The default port and buffer size of the seed tutorial's programs.
 inline constexpr const char* kDefaultListen = "0.0.0.0:21567";
 inline constexpr const char* kDefaultBufsize = "1024";
+// The largest --bufsize / --chunk of the TCP apps, and of the UDP apps (a datagram's payload is
+// at most 65507 bytes).
+inline constexpr std::uint64_t kMaxTcpBuffer = 64 * 1024 * 1024;
+inline constexpr std::uint64_t kMaxUdpBuffer = 65536;
+// The largest --max-line / --max-reply.
+inline constexpr std::uint64_t kMaxMessageCap = 1024 * 1024 * 1024;
 // How long a server waits for one reply write to complete before it drops the client.
 inline constexpr const char* kDefaultWriteTimeout = "10s";
 // How long a server waits before retrying after accept() failed (e.g. out of descriptors).
 inline constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+// How long a TCP client waits for a connection, a write or a reply before it gives up.
+inline constexpr const char* kDefaultClientTimeout = "10s";
+// How long a TCP server keeps a connection on which nothing arrives.
+inline constexpr const char* kDefaultIdleTimeout = "60s";
 
 // The seed's reply prefix "[%Y-%m-%d %H:%M:%S] " for the network's wall clock in its local time
 // (UTC in simulation).
@@ -46,6 +56,11 @@ std::string describe(const net::error_code& ec);
 // endpoint in turn until one accepts. Completes with the stream, or the last error (null stream).
 asio::awaitable<std::pair<net::error_code, std::unique_ptr<net::TcpStream>>> connect_to(
     net::Network& net, const std::string& host_port);
+
+// As connect_to(), giving up after `limit` (0: no limit) for resolving and connecting together:
+// then completes with timed_out.
+asio::awaitable<std::pair<net::error_code, std::unique_ptr<net::TcpStream>>> connect_to(
+    net::Network& net, const std::string& host_port, std::chrono::nanoseconds limit);
 
 // Resolves "HOST:PORT" to its first endpoint (IPv4 first).
 asio::awaitable<std::pair<net::error_code, net::Endpoint>> resolve_first(
@@ -74,6 +89,44 @@ class Watchdog {
   std::unique_ptr<net::Timer> timer_;
   std::shared_ptr<State> state_;
 };
+
+// Bounds each wait of a series (every read and write of one connection, say) by the same limit,
+// with one timer for the whole series: begin() and end() only note the time, so a wait costs no
+// timer operation, and the timer wakes at most about once per `limit`. When one wait has lasted
+// `limit`, `on_expiry` runs once (it cancels the operation that waits). A zero limit never
+// expires. The callback never runs after the WaitLimit is destroyed.
+class WaitLimit {
+ public:
+  WaitLimit(net::Network& net, std::chrono::nanoseconds limit, std::function<void()> on_expiry);
+  ~WaitLimit();
+  WaitLimit(const WaitLimit&) = delete;
+  WaitLimit& operator=(const WaitLimit&) = delete;
+
+  // A wait starts now.
+  void begin();
+  // The wait that began last is over.
+  void end();
+  // True when the callback ran.
+  bool fired() const;
+  std::chrono::nanoseconds limit() const;
+
+ private:
+  struct State;
+  static void arm(const std::shared_ptr<State>& state, std::chrono::nanoseconds after);
+  std::unique_ptr<net::Timer> timer_;
+  std::shared_ptr<State> state_;
+};
+
+// One read_some on a stream whose waits `limit` bounds (its callback must cancel the stream).
+// Completes with timed_out when the limit expired during this read.
+asio::awaitable<std::pair<net::error_code, std::size_t>> read_some(net::TcpStream& stream,
+                                                                   asio::mutable_buffer buffer,
+                                                                   WaitLimit& limit);
+
+// Writes all of `data`; fails with timed_out when one write_some made no progress for the
+// limit's duration (the peer stopped reading). The limit's callback must cancel the stream.
+asio::awaitable<net::error_code> write_all(net::TcpStream& stream, std::string_view data,
+                                           WaitLimit& limit);
 
 // Writes all of `data`. Fails with timed_out when the write has not completed within `limit`
 // (0: no limit), e.g. because the peer stopped reading; the stream is then cancelled.
@@ -127,14 +180,20 @@ class ConnectionRegistration {
   std::uint64_t id_;
 };
 
-// A per-connection handler of a TCP server.
+// A per-connection handler of a TCP server. `peer` names the client for log lines: its address
+// as taken at accept (describe_peer()).
 using ConnectionHandler = asio::awaitable<void> (*)(std::shared_ptr<ServerScope::Shared> shared,
-                                                    std::unique_ptr<net::TcpStream> stream);
+                                                    std::unique_ptr<net::TcpStream> stream,
+                                                    std::string peer);
+
+// "IP:PORT" of an accepted client, or words saying it is unknown (the unspecified endpoint, for
+// a connection reset before it was accepted), never "0.0.0.0:0".
+std::string describe_peer(const net::Endpoint& peer);
 
 // The common TCP server: listens on --listen, logs "listening on ADDR" on stderr, and runs
 // `handler` in its own coroutine for every accepted connection, many at once. Accept errors
-// (e.g. too many open files) are logged and retried after a short pause. Returns 1 when it cannot
-// listen; otherwise runs until stopped.
+// (e.g. too many open files) are retried every kAcceptRetryDelay, logged once per run of
+// failures. Returns 1 when it cannot listen; otherwise runs until stopped.
 asio::awaitable<int> serve_tcp(AppContext& ctx, std::string app, ConnectionHandler handler);
 
 }  // namespace simsock::apps

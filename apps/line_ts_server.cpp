@@ -1,8 +1,9 @@
 // line-ts-server: the seed's 2.6 SocketServer version. Per connection: read one line (through
 // "\n"; at end of input, what arrived), write "[ts] " + that line, close. Lines longer than
 // --max-line bytes are refused: the client is dropped with a log line, so a client that sends
-// without newlines cannot make the server grow without bound.
-#include <boost/asio/read_until.hpp>
+// without newlines cannot make the server grow without bound. A connection on which nothing
+// arrives for --idle-timeout is closed.
+#include <algorithm>
 
 #include "apps/common.hpp"
 #include "apps/specs.hpp"
@@ -10,26 +11,61 @@
 namespace simsock::apps {
 namespace {
 
+// How the wait for a connection's line ended.
+enum class LineRead { line, too_long, idle, failed };
+
+// Reads through the first "\n" (or, at end of input, what arrived) into `line`, at most
+// `max_line` bytes; bytes after the newline are dropped.
+asio::awaitable<std::pair<LineRead, net::error_code>> read_line(net::TcpStream& stream,
+                                                                std::string& line,
+                                                                std::size_t max_line,
+                                                                WaitLimit& idle) {
+  std::size_t scanned = 0;
+  for (;;) {
+    auto nl = line.find('\n', scanned);
+    if (nl != std::string::npos) {
+      line.resize(nl + 1);
+      co_return std::pair{LineRead::line, net::error_code()};
+    }
+    scanned = line.size();
+    if (line.size() >= max_line) co_return std::pair{LineRead::too_long, net::error_code()};
+    const auto old = line.size();
+    line.resize(old + std::min<std::size_t>(max_line - old, 64 * 1024));
+    auto [ec, n] =
+        co_await read_some(stream, asio::buffer(line.data() + old, line.size() - old), idle);
+    line.resize(old + n);
+    if (ec == net::error::eof) co_return std::pair{LineRead::line, net::error_code()};
+    if (ec == net::error::timed_out) co_return std::pair{LineRead::idle, ec};
+    if (ec) co_return std::pair{LineRead::failed, ec};
+  }
+}
+
 asio::awaitable<void> serve_client(std::shared_ptr<ServerScope::Shared> shared,
-                                   std::unique_ptr<net::TcpStream> stream) {
+                                   std::unique_ptr<net::TcpStream> stream, std::string peer) {
   ConnectionRegistration registration(shared, *stream);
-  const auto peer = stream->remote_endpoint().to_string();
   const auto max_line = shared->options.count("max-line");
+  WaitLimit idle(*shared->net, shared->options.duration("idle-timeout"),
+                 [s = stream.get()] { s->cancel(); });
   std::string line;
-  auto [ec, n] = co_await asio::async_read_until(*stream, asio::dynamic_buffer(line, max_line),
-                                                 '\n', use_tuple);
+  auto [how, ec] = co_await read_line(*stream, line, max_line, idle);
   if (!shared->alive) co_return;
-  if (ec == asio::error::not_found) {
-    shared->log(peer + ": no newline within " + std::to_string(max_line) + " bytes; dropping it");
-    stream->abort();
-    co_return;
+  switch (how) {
+    case LineRead::line:
+      break;
+    case LineRead::too_long:
+      shared->log(peer + ": no newline within " + std::to_string(max_line) + " bytes; dropping it");
+      stream->abort();
+      co_return;
+    case LineRead::idle:
+      shared->log(peer + ": nothing received for " + shared->options.text("idle-timeout") +
+                  "; closing the connection");
+      stream->close();
+      co_return;
+    case LineRead::failed:
+      shared->log(peer + ": read failed: " + describe(ec));
+      stream->abort();
+      co_return;
   }
-  if (ec && ec != net::error::eof) {
-    shared->log(peer + ": read failed: " + describe(ec));
-    stream->abort();
-    co_return;
-  }
-  if (!ec) line.resize(n);
   if (!line.empty()) {
     auto wec = co_await write_all(*shared->net, *stream, timestamp_prefix(*shared->net) + line,
                                   shared->options.duration("write-timeout"));
@@ -50,17 +86,21 @@ asio::awaitable<int> run(AppContext& ctx) {
 }  // namespace
 
 AppSpec line_ts_server_app() {
-  return {
-      "line-ts-server",
-      "line timestamp server (seed 2.6): one stamped line per connection, then close",
-      {
-          {"listen", OptionType::endpoint, "address and port to listen on", kDefaultListen},
-          {"max-line", OptionType::size, "longest line accepted; longer: drop the client", "65536"},
-          {"write-timeout", OptionType::duration,
-           "drop a client whose reply is not written within this long (0: never)",
-           kDefaultWriteTimeout},
-      },
-      run};
+  return {"line-ts-server",
+          "line timestamp server (seed 2.6): one stamped line per connection, then close",
+          {
+              {"listen", OptionType::endpoint, "address and port to listen on", kDefaultListen},
+              {"max-line", OptionType::size, "longest line accepted; longer: drop the client",
+               "65536", false, false, kMaxMessageCap},
+              {"write-timeout", OptionType::duration,
+               "drop a client whose reply is not written within this long (0: never)",
+               kDefaultWriteTimeout},
+              {"idle-timeout", OptionType::duration,
+               "close a connection on which nothing arrives for this long (0: never)",
+               kDefaultIdleTimeout},
+          },
+          run,
+          /*runs_until_stopped=*/true};
 }
 
 }  // namespace simsock::apps

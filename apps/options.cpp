@@ -82,12 +82,17 @@ std::optional<std::string> check_option_value(const OptionSpec& spec, std::strin
     case OptionType::endpoint:
       if (net::parse_endpoint(value)) return std::nullopt;
       return quoted + " is not IP:PORT with a literal address (e.g. 0.0.0.0:21567, [::]:21567)";
-    case OptionType::count:
-      if (net::parse_uint(value)) return std::nullopt;
-      return quoted + " is not a non-negative integer";
-    case OptionType::size: {
+    case OptionType::count: {
       auto v = net::parse_uint(value);
-      if (v && *v > 0 && *v <= (1ULL << 40)) return std::nullopt;
+      if (v && (spec.max == 0 || *v <= spec.max)) return std::nullopt;
+      if (v) return quoted + " is more than " + std::to_string(spec.max);
+      return quoted + " is not a non-negative integer";
+    }
+    case OptionType::size: {
+      const std::uint64_t max = spec.max ? spec.max : (1ULL << 40);
+      auto v = net::parse_uint(value);
+      if (v && *v > 0 && *v <= max) return std::nullopt;
+      if (v && *v > max) return quoted + " is more than " + std::to_string(max) + " bytes";
       return quoted + " is not a positive number of bytes";
     }
     case OptionType::duration:
@@ -143,6 +148,7 @@ std::string describe_options(const AppSpec& app) {
     if (o.required) s << " (required)";
     if (o.repeatable) s << " (repeatable)";
     if (!o.default_value.empty()) s << " (default " << o.default_value << ")";
+    if (o.max != 0) s << " (at most " << o.max << ")";
     s << "\n";
   }
   return s.str();

@@ -110,6 +110,9 @@ int RealRunner::run() {
   std::optional<int> code;
   std::exception_ptr failure;
   asio::co_spawn(io, run_main(app_.main, ctx), [&](std::exception_ptr e, int c) {
+    // After stop(), what the app returns is not its result: an app reading the terminal, say,
+    // sees end of input and would report success for work it never got to do.
+    if (stopped_) return;
     if (e)
       failure = e;
     else
@@ -134,7 +137,10 @@ int RealRunner::run() {
     return 1;
   }
   if (code) return *code;
-  return 0;  // stopped
+  // Stopped.
+  if (app_.runs_until_stopped) return 0;
+  io_.err(app_.name + ": interrupted\n");
+  return kInterruptedExit;
 }
 
 int run_on_real_sockets(const AppSpec& app, const Options& options) {

@@ -44,10 +44,11 @@ class RealRunner {
   RealRunner(const RealRunner&) = delete;
   RealRunner& operator=(const RealRunner&) = delete;
 
-  // Runs the app until it returns (its exit code), stop() is called (0), or it throws (the
-  // message on the app's stderr, 1). Call once.
+  // Runs the app until it returns (its exit code), stop() is called, or it throws (the message
+  // on the app's stderr, 1). Stopped, a server (AppSpec::runs_until_stopped) returns 0; any other
+  // app prints "NAME: interrupted" on its stderr and returns kInterruptedExit. Call once.
   int run();
-  // Stops the app: run() returns 0 soon after. Thread-safe; may come before or after run().
+  // Stops the app: run() returns soon after. Thread-safe; may come before or after run().
   void stop();
 
  private:
@@ -59,8 +60,9 @@ class RealRunner {
   std::atomic<bool> stopped_{false};
 };
 
-// `simsock app`: runs the app with TerminalStdio until it ends; SIGINT or SIGTERM stop it with
-// exit status 0. Returns the exit status.
+// `simsock app`: runs the app with TerminalStdio until it ends; SIGINT or SIGTERM stop it (exit
+// status 0 for a server, kInterruptedExit for a client, as RealRunner::run()). Returns the exit
+// status.
 int run_on_real_sockets(const AppSpec& app, const Options& options);
 
 }  // namespace simsock::apps

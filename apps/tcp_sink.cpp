@@ -1,5 +1,6 @@
 // tcp-sink: the receiving half of a TCP throughput test (tcp-bulk is the sender). Per connection:
-// read and discard until EOF, then write the byte count in decimal and close.
+// read and discard until EOF, then write the byte count in decimal and close. A connection on
+// which nothing arrives for --idle-timeout is closed without a count.
 #include "apps/common.hpp"
 #include "apps/specs.hpp"
 
@@ -7,15 +8,22 @@ namespace simsock::apps {
 namespace {
 
 asio::awaitable<void> serve_client(std::shared_ptr<ServerScope::Shared> shared,
-                                   std::unique_ptr<net::TcpStream> stream) {
+                                   std::unique_ptr<net::TcpStream> stream, std::string peer) {
   ConnectionRegistration registration(shared, *stream);
-  const auto peer = stream->remote_endpoint().to_string();
+  WaitLimit idle(*shared->net, shared->options.duration("idle-timeout"),
+                 [s = stream.get()] { s->cancel(); });
   std::string buf(64 * 1024, '\0');
   std::uint64_t total = 0;
   for (;;) {
-    auto [ec, n] = co_await stream->async_read_some(asio::buffer(buf), use_tuple);
+    auto [ec, n] = co_await read_some(*stream, asio::buffer(buf), idle);
     if (!shared->alive) co_return;
     if (ec == net::error::eof) break;
+    if (ec == net::error::timed_out) {
+      shared->log(peer + ": nothing received for " + shared->options.text("idle-timeout") +
+                  " after " + std::to_string(total) + " bytes; closing the connection");
+      stream->close();
+      co_return;
+    }
     if (ec) {
       shared->log(peer + ": read failed after " + std::to_string(total) +
                   " bytes: " + describe(ec));
@@ -49,8 +57,12 @@ AppSpec tcp_sink_app() {
               {"write-timeout", OptionType::duration,
                "drop a client whose count is not written within this long (0: never)",
                kDefaultWriteTimeout},
+              {"idle-timeout", OptionType::duration,
+               "close a connection on which nothing arrives for this long (0: never)",
+               kDefaultIdleTimeout},
           },
-          run};
+          run,
+          /*runs_until_stopped=*/true};
 }
 
 }  // namespace simsock::apps

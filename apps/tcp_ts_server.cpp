@@ -1,6 +1,7 @@
 // tcp-ts-server: the seed's 2.3 timestamp server, serving many clients at once. Each read of up to
 // --bufsize bytes is answered with one write of "[ts] " + those bytes, so a stream cut into
-// several segments gets several stamps, exactly as the seed's server does.
+// several segments gets several stamps, exactly as the seed's server does. A connection on which
+// nothing arrives for --idle-timeout is closed.
 #include <boost/asio/co_spawn.hpp>
 
 #include "apps/common.hpp"
@@ -10,15 +11,21 @@ namespace simsock::apps {
 namespace {
 
 asio::awaitable<void> serve_client(std::shared_ptr<ServerScope::Shared> shared,
-                                   std::unique_ptr<net::TcpStream> stream) {
+                                   std::unique_ptr<net::TcpStream> stream, std::string peer) {
   ConnectionRegistration registration(shared, *stream);
-  const auto peer = stream->remote_endpoint().to_string();
   const auto bufsize = shared->options.count("bufsize");
   const auto write_timeout = shared->options.duration("write-timeout");
+  WaitLimit idle(*shared->net, shared->options.duration("idle-timeout"),
+                 [s = stream.get()] { s->cancel(); });
   std::string buf(bufsize, '\0');
   for (;;) {
-    auto [ec, n] = co_await stream->async_read_some(asio::buffer(buf), use_tuple);
+    auto [ec, n] = co_await read_some(*stream, asio::buffer(buf), idle);
     if (!shared->alive) co_return;
+    if (ec == net::error::timed_out) {
+      shared->log(peer + ": nothing received for " + shared->options.text("idle-timeout") +
+                  "; closing the connection");
+      break;
+    }
     if (ec) {
       if (ec != net::error::eof) shared->log(peer + ": read failed: " + describe(ec));
       break;
@@ -52,12 +59,17 @@ AppSpec tcp_ts_server_app() {
           "TCP timestamp server (seed 2.3), many clients at once: stamps every read",
           {
               {"listen", OptionType::endpoint, "address and port to listen on", kDefaultListen},
-              {"bufsize", OptionType::size, "bytes per read", kDefaultBufsize},
+              {"bufsize", OptionType::size, "bytes per read", kDefaultBufsize, false, false,
+               kMaxTcpBuffer},
               {"write-timeout", OptionType::duration,
                "drop a client whose reply is not written within this long (0: never)",
                kDefaultWriteTimeout},
+              {"idle-timeout", OptionType::duration,
+               "close a connection on which nothing arrives for this long (0: never)",
+               kDefaultIdleTimeout},
           },
-          run};
+          run,
+          /*runs_until_stopped=*/true};
 }
 
 }  // namespace simsock::apps

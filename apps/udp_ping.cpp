@@ -4,10 +4,15 @@
 // when the reply arrives or --timeout passes; otherwise one leaves every interval and, after the
 // last, replies are awaited for --timeout. Prints one line:
 // sent=N received=M lost=K dup=D rtt_min_us=A rtt_avg_us=B rtt_max_us=C
+//
+// Memory does not grow with --count: the datagrams are tracked in a window (a ring) of the most
+// recent sequence numbers, at least kMinWindow and enough for every datagram sent within one
+// --timeout, at most kMaxWindow. A reply to a number that has left the window is late, and the
+// datagram counts as lost, as one that is never answered does.
 #include <algorithm>
-#include <charconv>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <charconv>
 
 #include "apps/common.hpp"
 #include "apps/specs.hpp"
@@ -17,13 +22,39 @@ namespace {
 
 using std::chrono::nanoseconds;
 
+inline constexpr std::uint64_t kMinWindow = 4096;
+inline constexpr std::uint64_t kMaxWindow = std::uint64_t{1} << 20;  // 24 MiB of slots
+inline constexpr std::uint64_t kNoSeq = UINT64_MAX;
+
+// One tracked datagram.
+struct Slot {
+  std::uint64_t seq = kNoSeq;  // which datagram the slot holds now
+  nanoseconds sent_at{0};
+  std::uint64_t replies = 0;
+};
+
+// The ring size: a power of two, at least what one --timeout of sends needs, within the bounds,
+// and no more than --count needs.
+std::uint64_t window_size(std::uint64_t count, nanoseconds interval, nanoseconds timeout) {
+  std::uint64_t want = kMinWindow;
+  if (interval > nanoseconds::zero()) {
+    want = std::max<std::uint64_t>(want, static_cast<std::uint64_t>(timeout / interval) + 2);
+  }
+  want = std::min({want, kMaxWindow, std::max<std::uint64_t>(count, 1)});
+  std::uint64_t size = 1;
+  while (size < want) size <<= 1;
+  return size;
+}
+
 // What the sender and the receiver coroutine share; the receiver holds it until it ends.
 struct PingState {
   std::unique_ptr<net::UdpSocket> sock;
   std::unique_ptr<net::Timer> wake;  // the sender's wait; the receiver cancels it to wake it
   net::Endpoint server;
-  std::vector<nanoseconds> sent_at;  // per sequence number; negative: not sent yet
-  std::vector<std::uint64_t> replies;
+  std::vector<Slot> window;  // sequence number seq lives in window[seq & mask] while tracked
+  std::uint64_t mask = 0;
+  std::uint64_t count = 0;  // --count
+  std::uint64_t sent = 0;
   std::uint64_t received = 0, dup = 0;
   nanoseconds rtt_min = nanoseconds::max(), rtt_max{0}, rtt_sum{0};
   std::size_t awaiting = SIZE_MAX;  // the sequence number the sender waits for (interval 0)
@@ -57,24 +88,22 @@ asio::awaitable<void> receive_replies(std::shared_ptr<PingState> st, net::Networ
     if (st->done || ec) co_return;
     if (d.sender != st->server) continue;
     auto seq = parse_seq(std::string_view(buf.data(), d.bytes));
-    if (seq < 0 || static_cast<std::size_t>(seq) >= st->sent_at.size() ||
-        st->sent_at[seq] < nanoseconds::zero()) {
-      continue;
-    }
-    if (st->replies[seq]++ > 0) {
+    if (seq < 0) continue;
+    auto& slot = st->window[static_cast<std::uint64_t>(seq) & st->mask];
+    // Never sent (or beyond --count), or no longer tracked (late): not a reply we count.
+    if (slot.seq != static_cast<std::uint64_t>(seq)) continue;
+    if (slot.replies++ > 0) {
       ++st->dup;
       continue;
     }
     ++st->received;
-    auto rtt = net.now() - st->sent_at[seq];
+    auto rtt = net.now() - slot.sent_at;
     st->rtt_min = std::min(st->rtt_min, rtt);
     st->rtt_max = std::max(st->rtt_max, rtt);
     st->rtt_sum += rtt;
-    // The scan over sent_at is O(count): evaluate it last, only in the final wait, not per reply.
+    // Every datagram answered (received counts sent ones only, each once): the final wait ends.
     if (static_cast<std::size_t>(seq) == st->awaiting ||
-        (st->waiting_for_all && st->received == st->sent_at.size() &&
-         std::all_of(st->sent_at.begin(), st->sent_at.end(),
-                     [](nanoseconds t) { return t >= nanoseconds::zero(); }))) {
+        (st->waiting_for_all && st->received == st->count)) {
       st->wake->cancel();
     }
   }
@@ -108,8 +137,9 @@ asio::awaitable<int> run(AppContext& ctx) {
   const auto size = ctx.options.count("size");
   const auto interval = ctx.options.duration("interval");
   const auto timeout = ctx.options.duration("timeout");
-  st->sent_at.assign(count, nanoseconds(-1));
-  st->replies.assign(count, 0);
+  st->count = count;
+  st->window.resize(window_size(count, interval, timeout));
+  st->mask = st->window.size() - 1;
   asio::co_spawn(ctx.net.get_executor(),
                  receive_replies(st, ctx.net, std::max<std::size_t>(size + 256, 2048)),
                  asio::detached);
@@ -123,7 +153,9 @@ asio::awaitable<int> run(AppContext& ctx) {
     payload.append(digits, end);
     payload.push_back(' ');
     if (payload.size() < size) payload.resize(size, '.');
-    st->sent_at[seq] = ctx.net.now();
+    auto& slot = st->window[seq & st->mask];
+    slot = Slot{seq, ctx.net.now(), 0};  // a datagram still unanswered in it is now lost
+    ++st->sent;
     auto [sec, n] = co_await st->sock->async_send_to(asio::buffer(payload), server, use_tuple);
     (void)n;
     if (sec) {
@@ -133,7 +165,7 @@ asio::awaitable<int> run(AppContext& ctx) {
     }
     if (interval == nanoseconds::zero()) {
       st->awaiting = seq;
-      if (st->replies[seq] == 0) {  // wait for the reply (the receiver cancels the timer)
+      if (slot.replies == 0) {  // wait for the reply (the receiver cancels the timer)
         st->wake->expires_after(timeout);
         co_await st->wake->async_wait(use_tuple);
       }
@@ -148,8 +180,7 @@ asio::awaitable<int> run(AppContext& ctx) {
   }
   st->done = true;
   st->sock->close();
-  std::uint64_t sent = 0;
-  for (auto t : st->sent_at) sent += t >= nanoseconds::zero() ? 1 : 0;
+  const std::uint64_t sent = st->sent;
   auto us = [](nanoseconds d) { return std::to_string(d.count() / 1000); };
   nanoseconds avg{0};
   if (st->received) avg = st->rtt_sum / static_cast<nanoseconds::rep>(st->received);
@@ -169,7 +200,7 @@ AppSpec udp_ping_app() {
           {
               {"connect", OptionType::host_port, "UDP echo server", "", true},
               {"count", OptionType::count, "datagrams to send", "10"},
-              {"size", OptionType::size, "bytes per datagram", "64"},
+              {"size", OptionType::size, "bytes per datagram", "64", false, false, 65507},
               {"interval", OptionType::duration,
                "time between sends (0: send the next when the reply arrives or times out)", "0"},
               {"timeout", OptionType::duration, "how long to wait for a reply", "1s"},

@@ -97,7 +97,7 @@ AppSpec udp_ts_client_app() {
           {"timeout", OptionType::duration, "how long to wait for each reply (0: forever)", "1s"},
           {"retries", OptionType::count, "how many times to re-send an unanswered message", "0"},
           {"bufsize", OptionType::size, "receive buffer; longer replies are truncated",
-           kDefaultBufsize},
+           kDefaultBufsize, false, false, kMaxUdpBuffer},
       },
       run};
 }

@@ -43,9 +43,10 @@ AppSpec udp_ts_server_app() {
           {
               {"listen", OptionType::endpoint, "address and port to bind", kDefaultListen},
               {"bufsize", OptionType::size, "receive buffer; longer datagrams are truncated",
-               kDefaultBufsize},
+               kDefaultBufsize, false, false, kMaxUdpBuffer},
           },
-          run};
+          run,
+          /*runs_until_stopped=*/true};
 }
 
 }  // namespace simsock::apps

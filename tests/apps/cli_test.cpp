@@ -1,5 +1,6 @@
 // `simsock app` and `simsock apps`: the command line generated from the app declarations, usage
-// errors (exit 2), and stopping servers and clients with SIGINT / SIGTERM (exit 0).
+// errors (exit 2), and stopping servers (exit 0) and clients ("interrupted", exit 130) with SIGINT
+// or SIGTERM.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -19,6 +20,32 @@ TEST(AppsCommand, ListsEveryAppWithItsOptions) {
   }
   EXPECT_NE(p.out().find("--retries N"), std::string::npos);
   EXPECT_NE(p.out().find("--interval DURATION"), std::string::npos);
+}
+
+TEST(AppsCommand, ListsTheTimeoutsAndCapsWithTheirDefaults) {
+  ChildProcess p({SIMSOCK_BINARY, "apps"});
+  EXPECT_EQ(p.wait(), 0);
+  const auto out = p.out();
+  // Each app's block runs from its name to the next blank line.
+  auto block = [&](const std::string& app) {
+    auto at = out.find(app + "\n");
+    if (at == std::string::npos) return std::string();
+    return out.substr(at, out.find("\n\n", at) - at);
+  };
+  for (auto app : {"tcp-ts-client", "line-ts-client", "tcp-bulk"}) {
+    EXPECT_TRUE(
+        std::regex_search(block(app), std::regex(R"(--timeout DURATION .*\(default 10s\))")))
+        << app << ":\n"
+        << block(app);
+  }
+  EXPECT_TRUE(std::regex_search(block("line-ts-client"),
+                                std::regex(R"(--max-reply BYTES .*\(default 1048576\))")));
+  for (auto app : {"tcp-ts-server", "line-ts-server", "tcp-sink"}) {
+    EXPECT_TRUE(
+        std::regex_search(block(app), std::regex(R"(--idle-timeout DURATION .*\(default 60s\))")))
+        << app << ":\n"
+        << block(app);
+  }
 }
 
 TEST(AppCommand, HelpPrintsTheAppsOptions) {
@@ -55,6 +82,9 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"tcp-ts-client", "--message", "hi"}, "missing required option --connect"},
         UsageCase{{"tcp-ts-server", "--listen", "localhost:80"}, "'localhost:80'"},
         UsageCase{{"tcp-ts-server", "--bufsize", "0"}, "'0'"},
+        UsageCase{{"tcp-ts-client", "--connect", "h:1", "--bufsize", "99999999999"},
+                  "'99999999999' is more than 67108864 bytes"},
+        UsageCase{{"udp-ping", "--connect", "h:1", "--size", "70000"}, "more than 65507 bytes"},
         UsageCase{{"udp-ping", "--connect", "h:1", "--count", "-1"}, "--count"},
         UsageCase{{"tcp-bulk", "--connect"}, "--connect needs a value"},
         UsageCase{{"tcp-ts-server", "--listen", "127.0.0.1:1", "--listen", "127.0.0.1:2"},
@@ -72,7 +102,7 @@ TEST_P(StopSignal, StopsAServerCleanlyWithExitZero) {
   EXPECT_EQ(server.wait(), 0) << server.err();
 }
 
-TEST_P(StopSignal, StopsAClientWaitingForStdinWithExitZero) {
+TEST_P(StopSignal, StopsAClientWaitingForStdinAsInterruptedWithExit130) {
   ChildProcess server(simsock_app("udp-ts-server", {"--listen", "127.0.0.1:0"}));
   auto port = wait_for_port(server);
   ChildProcess client(
@@ -80,8 +110,35 @@ TEST_P(StopSignal, StopsAClientWaitingForStdinWithExitZero) {
       /*keep_stdin_open=*/true);
   ASSERT_TRUE(client.wait_for_out_lines(1)) << client.err();
   client.send_signal(GetParam());
-  EXPECT_EQ(client.wait(), 0) << client.err();
+  EXPECT_EQ(client.wait(), 130) << client.err();
+  EXPECT_EQ(client.err(), "udp-ts-client: interrupted\n");
   EXPECT_TRUE(std::regex_match(client.out(), std::regex(kStamp + "typed\n"))) << client.out();
+}
+
+TEST_P(StopSignal, StopsEachTcpClientWaitingForAReplyAsInterruptedWithExit130) {
+  for (std::string app : {"tcp-ts-client", "line-ts-client", "tcp-bulk"}) {
+    Fd listener = tcp_listen("127.0.0.1");
+    ChildProcess client(simsock_app(
+        app, {"--connect", "127.0.0.1:" + std::to_string(local_port(listener)),
+              app == "tcp-bulk" ? "--bytes" : "--message", app == "tcp-bulk" ? "10" : "hi"}));
+    Fd s = tcp_accept(listener);  // accepted, never answered
+    ASSERT_TRUE(s);
+    EXPECT_FALSE(recv_some(s).empty()) << app;  // the client has sent and now waits
+    client.send_signal(GetParam());
+    EXPECT_EQ(client.wait(), 130) << app << ": " << client.err();
+    EXPECT_EQ(client.err(), app + ": interrupted\n");
+  }
+}
+
+TEST_P(StopSignal, StopsUdpPingAsInterruptedWithExit130) {
+  Fd u = udp_bind("127.0.0.1");
+  ChildProcess ping(
+      simsock_app("udp-ping", {"--connect", "127.0.0.1:" + std::to_string(local_port(u)), "--count",
+                               "100000", "--interval", "10ms"}));
+  ASSERT_TRUE(udp_recv(u, 10000));
+  ping.send_signal(GetParam());
+  EXPECT_EQ(ping.wait(), 130) << ping.err();
+  EXPECT_EQ(ping.err(), "udp-ping: interrupted\n");
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, StopSignal, ::testing::Values(SIGINT, SIGTERM),

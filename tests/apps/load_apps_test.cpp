@@ -4,6 +4,8 @@
 
 #include <sys/socket.h>
 
+#include <csignal>
+
 #include <thread>
 
 #include "tests/apps/app_process.hpp"
@@ -67,6 +69,20 @@ TEST(UdpPing, NoReplyAtAllIsExitOne) {
                                "2", "--interval", "10ms", "--timeout", "100ms"}));
   EXPECT_EQ(ping.wait(), 1);
   EXPECT_EQ(ping.out().rfind("sent=2 received=0 lost=2 dup=0 ", 0), 0u) << ping.out();
+}
+
+TEST(UdpPing, MemoryDoesNotGrowWithCount) {
+  // 20 million datagrams: 320 MB if anything were kept per datagram up front.
+  Fd u = udp_bind("127.0.0.1");
+  ChildProcess ping(
+      simsock_app("udp-ping", {"--connect", "127.0.0.1:" + std::to_string(local_port(u)), "--count",
+                               "20000000", "--interval", "1ms"}));
+  ASSERT_TRUE(udp_recv(u, 10000)) << ping.err();  // it is sending: its state is set up
+  const long rss = rss_kib(ping.pid());
+  EXPECT_GT(rss, 0);
+  EXPECT_LT(rss, 64 * 1024) << "udp-ping uses " << rss << " KiB for --count 20000000";
+  ping.send_signal(SIGTERM);
+  EXPECT_EQ(ping.wait(), 130) << ping.err();
 }
 
 TEST(TcpBulk, SendsEveryByteToOurSinkAndReportsThroughput) {

@@ -151,5 +151,43 @@ TEST(TcpTsServer, KeepsAcceptingAfterRunningOutOfDescriptors) {
   expect_still_serving(server, port);
 }
 
+// Counts the non-overlapping occurrences of `what` in `text`.
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size()))
+    ++n;
+  return n;
+}
+
+TEST(TcpTsServer, LogsARunOfFailedAcceptsOnceAndNamesAClientThatResetBeforeItsAccept) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "needs free descriptors for the sanitizer runtime; covered in the Release tree";
+#endif
+  ChildProcess server(simsock_app("tcp-ts-server", {"--listen", "127.0.0.1:0"}));
+  auto port = wait_for_port(server);
+  rlimit normal{};
+  ASSERT_EQ(prlimit(server.pid(), RLIMIT_NOFILE, nullptr, &normal), 0);
+  rlimit low{24, normal.rlim_max};
+  ASSERT_EQ(prlimit(server.pid(), RLIMIT_NOFILE, &low, nullptr), 0);
+  std::vector<Fd> clients;
+  for (int i = 0; i < 40; ++i) clients.push_back(tcp_connect("127.0.0.1", port));
+  ASSERT_TRUE(server.wait_for_err(std::regex("accept failed: .*; retrying"))) << server.err();
+  // A client queued behind the failing accepts sends a line and resets before it is accepted.
+  Fd victim = tcp_connect("127.0.0.1", port);
+  ASSERT_TRUE(victim);
+  ASSERT_TRUE(send_all(victim, "gone\n"));
+  std::this_thread::sleep_for(500ms);  // several retries pass
+  reset(victim);
+  clients.clear();
+  ASSERT_EQ(prlimit(server.pid(), RLIMIT_NOFILE, &normal, nullptr), 0);
+  EXPECT_TRUE(server.wait_for_err(std::regex("accepting again after \\d+ failed accepts")))
+      << server.err();
+  EXPECT_TRUE(server.wait_for_err(std::regex("reset before it was accepted: (read|write) failed")))
+      << server.err();
+  expect_still_serving(server, port);
+  EXPECT_EQ(occurrences(server.err(), "accept failed"), 1u) << server.err();
+  EXPECT_EQ(occurrences(server.err(), "0.0.0.0:0"), 0u) << server.err();
+}
+
 }  // namespace
 }  // namespace simsock::apps_test

@@ -2,6 +2,10 @@
 // our servers answer raw clients, our clients talk to raw servers.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <ctime>
 #include <thread>
 
@@ -118,6 +122,28 @@ TEST(TcpTsClient, ServerClosingBeforeReplyingIsExitOne) {
   }
   EXPECT_EQ(client.wait(), 1);
   EXPECT_NE(client.err().find("closed"), std::string::npos) << client.err();
+}
+
+TEST(TcpTsClient, GivesUpConnectingToAServerWhoseBacklogIsFull) {
+  Fd listener = tcp_listen("127.0.0.1");
+  const auto port = local_port(listener);
+  ASSERT_EQ(::listen(listener.get(), 0), 0);  // the kernel now drops SYNs beyond one or two
+  std::vector<Fd> queued;
+  for (int i = 0; i < 4; ++i) {
+    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::connect(fd.get(), reinterpret_cast<sockaddr*>(&to), sizeof to);
+    queued.push_back(std::move(fd));
+  }
+  ChildProcess client(simsock_app(
+      "tcp-ts-client",
+      {"--connect", "127.0.0.1:" + std::to_string(port), "--message", "hi", "--timeout", "500ms"}));
+  EXPECT_EQ(client.wait(), 1);
+  EXPECT_EQ(client.err(),
+            "timeout: no connection to 127.0.0.1:" + std::to_string(port) + " within 500ms\n");
 }
 
 TEST(TcpTsClient, ConnectsOverIpv6) {
