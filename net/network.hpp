@@ -345,7 +345,8 @@ class Network {
     return listen(at, ec, backlog, TcpOptions{});
   }
   // As above; options.send_buffer and options.receive_buffer apply to every accepted stream
-  // (connect_timeout is ignored). Errors as above.
+  // (connect_timeout is ignored). Errors as above. An override hides the overload above unless
+  // its class says `using Network::listen;`, as the backends and wrappers here do.
   virtual std::unique_ptr<TcpListener> listen(const Endpoint& at, error_code& ec, int backlog,
                                               const TcpOptions& options) = 0;
 
