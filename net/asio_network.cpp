@@ -1,7 +1,8 @@
 // Real OS sockets behind net::Network. Mostly a thin forwarding layer over Boost.Asio; the parts
 // that are not: UDP receive passes MSG_TRUNC to recvfrom so truncation can be reported, abort()
-// sets SO_LINGER 0 so the peer sees RST, and every error passes through from_errno()'s
-// vocabulary.
+// sets SO_LINGER 0 so the peer sees RST, a stream answers reads after eof and writes after an
+// error with a non-blocking call of its own (see AsioTcpStream), a connect timeout is a timer that
+// closes the connecting socket, and every error passes through from_errno()'s vocabulary.
 #include "net/asio_network.hpp"
 
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <climits>
 #include <csignal>
 #include <ctime>
 #include <memory>
@@ -99,11 +101,41 @@ class Continuation {
   bool own_executor_;
 };
 
+// Requests the buffer sizes of `options` on an open socket or acceptor (before connect/listen, so
+// the window the handshake announces already reflects them; accepted sockets inherit them).
+template <typename Socket>
+error_code apply_buffers(Socket& s, const TcpOptions& options) {
+  auto clamp = [](std::size_t n) { return static_cast<int>(std::min<std::size_t>(n, INT_MAX)); };
+  error_code ec;
+  if (options.send_buffer != 0) {
+    s.set_option(asio::socket_base::send_buffer_size(clamp(options.send_buffer)), ec);
+    if (ec) return ec;
+  }
+  if (options.receive_buffer != 0) {
+    s.set_option(asio::socket_base::receive_buffer_size(clamp(options.receive_buffer)), ec);
+  }
+  return ec;
+}
+
+// Whether a read or write result ends that direction for good: every later call gets a terminal
+// answer at once (eof again; broken_pipe after an error). Cancellation ends nothing.
+bool ends_direction(const error_code& ec) {
+  return ec && ec != error::operation_aborted;
+}
+
+// A connected stream. After a read returned eof or an error, and after a write failed, Asio's epoll
+// reactor (Boost 1.81) stops trying the call at once and waits for a readiness edge that never
+// comes: a second read after eof would wait forever. So once a direction has ended (ends_) the
+// stream answers the next call itself with one non-blocking recv/send and posts what the kernel
+// says: eof again, broken_pipe after a reported error, data that arrived after shutdown(receive).
+// Only if the kernel would block (the direction came back to life) does it wait through Asio again.
 class AsioTcpStream final : public TcpStream {
  public:
   explicit AsioTcpStream(tcp::socket s) : sock_(std::move(s)) {
     error_code ec;
     sock_.set_option(tcp::no_delay(true), ec);
+    // Makes the synchronous calls on ended directions return would_block instead of waiting.
+    sock_.non_blocking(true, ec);
     auto l = sock_.local_endpoint(ec);
     if (!ec) local_ = to_endpoint(l);
     auto r = sock_.remote_endpoint(ec);
@@ -145,14 +177,30 @@ class AsioTcpStream final : public TcpStream {
   Endpoint remote_endpoint() const override { return remote_; }
 
  private:
+  // Which directions have ended (see the class comment). Shared with pending completions, which
+  // may run after the stream is gone.
+  struct Ends {
+    bool read = false;
+    bool write = false;
+  };
+
   void read_some_impl(asio::mutable_buffer b,
                       asio::any_completion_handler<void(error_code, std::size_t)> h) override {
     if (!sock_.is_open())
       return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
                              std::size_t{0});
+    if (ends_->read && b.size() != 0) {
+      error_code ec;
+      const std::size_t n = sock_.receive(b, 0, ec);
+      if (ec != asio::error::would_block) {
+        return post_completion(get_executor(), std::move(h), normalize(ec), n);
+      }
+      ends_->read = false;
+    }
     Continuation c(h, io_ex_);
     c.start([&](auto fn) { sock_.async_read_some(b, std::move(fn)); },
-            [h = std::move(h)](error_code ec, std::size_t n) mutable {
+            [h = std::move(h), ends = ends_](error_code ec, std::size_t n) mutable {
+              if (ends_direction(ec)) ends->read = true;
               std::move(h)(normalize(ec), n);
             });
   }
@@ -162,9 +210,18 @@ class AsioTcpStream final : public TcpStream {
     if (!sock_.is_open())
       return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
                              std::size_t{0});
+    if (ends_->write && b.size() != 0) {
+      error_code ec;
+      const std::size_t n = sock_.send(b, 0, ec);
+      if (ec != asio::error::would_block) {
+        return post_completion(get_executor(), std::move(h), normalize(ec), n);
+      }
+      ends_->write = false;
+    }
     Continuation c(h, io_ex_);
     c.start([&](auto fn) { sock_.async_write_some(b, std::move(fn)); },
-            [h = std::move(h)](error_code ec, std::size_t n) mutable {
+            [h = std::move(h), ends = ends_](error_code ec, std::size_t n) mutable {
+              if (ends_direction(ec)) ends->write = true;
               std::move(h)(normalize(ec), n);
             });
   }
@@ -172,6 +229,16 @@ class AsioTcpStream final : public TcpStream {
   tcp::socket sock_;
   io_executor io_ex_ = io_executor_of(sock_);
   Endpoint local_, remote_;
+  std::shared_ptr<Ends> ends_ = std::make_shared<Ends>();
+};
+
+// A connect with a timeout: the socket and the timer that closes it if the handshake has not
+// finished in time. Shared by the two completions; whichever runs first settles the outcome.
+struct TimedConnect {
+  explicit TimedConnect(asio::io_context& io) : sock(io), timer(io) {}
+  tcp::socket sock;
+  asio::steady_timer timer;
+  bool timed_out = false;
 };
 
 class AsioTcpListener final : public TcpListener {
@@ -321,12 +388,16 @@ class AsioNetwork final : public Network {
     return std::chrono::seconds(local.tm_gmtoff);
   }
 
-  std::unique_ptr<TcpListener> listen(const Endpoint& at, error_code& ec, int backlog) override {
+  using Network::listen;
+  std::unique_ptr<TcpListener> listen(const Endpoint& at, error_code& ec, int backlog,
+                                      const TcpOptions& options) override {
     tcp::endpoint ep(at.address, at.port);
     tcp::acceptor a(io_);
     a.open(ep.protocol(), ec);
     if (ec) return fail(ec);
     a.set_option(asio::socket_base::reuse_address(true), ec);
+    if (ec) return fail(ec);
+    ec = apply_buffers(a, options);
     if (ec) return fail(ec);
     a.bind(ep, ec);
     if (ec) return fail(ec);
@@ -354,8 +425,12 @@ class AsioNetwork final : public Network {
   }
 
   void connect_impl(
-      const Endpoint& to,
+      const Endpoint& to, const TcpOptions& options,
       asio::any_completion_handler<void(error_code, std::unique_ptr<TcpStream>)> h) override {
+    if (options.connect_timeout.count() > 0 || options.send_buffer != 0 ||
+        options.receive_buffer != 0) {
+      return connect_with_options(to, options, std::move(h));
+    }
     auto sock = std::make_unique<tcp::socket>(io_);
     auto& s = *sock;
     Continuation c(h, io_.get_executor());
@@ -363,6 +438,38 @@ class AsioNetwork final : public Network {
             [sock = std::move(sock), h = std::move(h)](error_code ec) mutable {
               if (ec) return std::move(h)(normalize(ec), std::unique_ptr<TcpStream>());
               std::move(h)(ec, std::unique_ptr<TcpStream>(new AsioTcpStream(std::move(*sock))));
+            });
+  }
+
+  void connect_with_options(
+      const Endpoint& to, const TcpOptions& options,
+      asio::any_completion_handler<void(error_code, std::unique_ptr<TcpStream>)> h) {
+    const tcp::endpoint dest(to.address, to.port);
+    auto state = std::make_shared<TimedConnect>(io_);
+    error_code ec;
+    state->sock.open(dest.protocol(), ec);
+    if (!ec) ec = apply_buffers(state->sock, options);
+    if (ec) {
+      return post_completion(get_executor(), std::move(h), normalize(ec),
+                             std::unique_ptr<TcpStream>());
+    }
+    if (options.connect_timeout.count() > 0) {
+      state->timer.expires_after(
+          std::chrono::duration_cast<asio::steady_timer::duration>(options.connect_timeout));
+      state->timer.async_wait([state](error_code ec) {
+        if (ec) return;  // the connect finished first and cancelled the timer
+        state->timed_out = true;
+        state->sock.close(ec);  // abandons the handshake; the connect completes with aborted
+      });
+    }
+    Continuation c(h, io_.get_executor());
+    c.start([&](auto fn) { state->sock.async_connect(dest, std::move(fn)); },
+            [state, h = std::move(h)](error_code ec) mutable {
+              state->timer.cancel();
+              if (state->timed_out) ec = error::timed_out;
+              if (ec) return std::move(h)(normalize(ec), std::unique_ptr<TcpStream>());
+              std::move(h)(ec,
+                           std::unique_ptr<TcpStream>(new AsioTcpStream(std::move(state->sock))));
             });
   }
 
@@ -391,7 +498,11 @@ class AsioNetwork final : public Network {
                   return a.address.is_v4() && !b.address.is_v4();
                 });
               }
-              if (ec || out.empty()) ec = error::host_not_found;
+              if (ec) {
+                ec = from_resolver(ec);
+              } else if (out.empty()) {
+                ec = error::host_not_found;
+              }
               std::move(h)(ec, std::move(out));
             });
   }

@@ -36,4 +36,10 @@ error_code from_errno(int err) {
   }
 }
 
+error_code from_resolver(const error_code& ec) {
+  if (!ec) return ec;
+  if (ec.category() == boost::system::system_category()) return from_errno(ec.value());
+  return ec;
+}
+
 }  // namespace simsock::net

@@ -35,8 +35,14 @@ inline constexpr auto address_in_use = ae::address_in_use;
 inline const error_code address_not_available{EADDRNOTAVAIL, boost::system::system_category()};
 // The operation was cancelled (cancel(), close(), or a cancellation slot).
 inline constexpr auto operation_aborted = ae::operation_aborted;
-// The name could not be resolved.
+// The name could not be resolved: it does not exist, or has no address (EAI_NONAME, EAI_NODATA).
 inline constexpr auto host_not_found = ae::host_not_found;
+// The name service did not answer in time; the same lookup may succeed later (EAI_AGAIN).
+inline constexpr auto host_not_found_try_again = ae::host_not_found_try_again;
+// The name service failed for good (EAI_FAIL).
+inline constexpr auto no_recovery = ae::no_recovery;
+// The service (port) is not known for the socket type (EAI_SERVICE).
+inline constexpr auto service_not_found = ae::service_not_found;
 // An argument is invalid (empty buffer where data is required, port 0 to send to, ...).
 inline constexpr auto invalid_argument = ae::invalid_argument;
 // The socket is not connected / already closed.
@@ -49,5 +55,13 @@ inline constexpr auto host_unreachable = ae::host_unreachable;
 
 // Maps an errno value to the interface's error_code. The only place errno is translated.
 error_code from_errno(int err);
+
+// Maps what a system name lookup reported to the interface's error_code: Boost.Asio's resolver
+// turns getaddrinfo's EAI_* results into its netdb/addrinfo codes, and this keeps them apart
+// (EAI_NONAME, EAI_NODATA: host_not_found; EAI_AGAIN: host_not_found_try_again; EAI_FAIL:
+// no_recovery; EAI_SERVICE: service_not_found; EAI_MEMORY: no_memory; EAI_FAMILY:
+// address_family_not_supported; EAI_SYSTEM: the errno through from_errno). No error stays no
+// error; anything else passes through from_errno when it is a system error, unchanged otherwise.
+error_code from_resolver(const error_code& ec);
 
 }  // namespace simsock::net

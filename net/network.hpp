@@ -40,8 +40,8 @@
 #include <vector>
 
 #include "net/endpoint.hpp"
-#include "net/loop.hpp"
 #include "net/errors.hpp"
+#include "net/loop.hpp"
 
 namespace simsock::net {
 
@@ -89,6 +89,19 @@ void with_concrete_executor(Handler&& handler, Next&& next) {
   std::forward<Next>(next)(std::forward<Handler>(handler));
 }
 }  // namespace detail
+
+// Per-connection TCP settings for Network::async_connect and Network::listen. The defaults leave
+// everything to the stack, as a plain connect()/listen() does.
+struct TcpOptions {
+  // How long a connect may wait for the handshake before it fails with timed_out. 0: the stack's
+  // SYN retries decide (Linux: 6 retries, about 127 s).
+  std::chrono::nanoseconds connect_timeout{0};
+  // SO_SNDBUF request in bytes (Linux doubles it for bookkeeping and clamps it to
+  // net.core.wmem_max); 0: the stack's default, which grows with the connection (tcp_wmem).
+  std::size_t send_buffer = 0;
+  // SO_RCVBUF request in bytes (doubled and clamped to net.core.rmem_max as above); 0: default.
+  std::size_t receive_buffer = 0;
+};
 
 // Which direction(s) of a TCP connection shutdown() closes.
 enum class Shutdown { send, receive, both };
@@ -324,22 +337,39 @@ class Network {
   virtual std::chrono::seconds utc_offset(std::chrono::system_clock::time_point t) = 0;
 
   // Starts listening on `at` (address 0.0.0.0 or :: for every address; port 0 for any free port,
-  // which local_endpoint() then names). Errors: address_in_use (another listener has the port),
+  // which local_endpoint() then names) with the stack's default buffers. At most about `backlog`
+  // connections wait to be accepted; further SYNs are dropped (the connecting side retries).
+  // Errors: address_in_use (another listener has the port on that address),
   // address_not_available (not an address of this host).
-  virtual std::unique_ptr<TcpListener> listen(const Endpoint& at, error_code& ec,
-                                              int backlog = 128) = 0;
+  std::unique_ptr<TcpListener> listen(const Endpoint& at, error_code& ec, int backlog = 128) {
+    return listen(at, ec, backlog, TcpOptions{});
+  }
+  // As above; options.send_buffer and options.receive_buffer apply to every accepted stream
+  // (connect_timeout is ignored). Errors as above. An override hides the overload above unless
+  // its class says `using Network::listen;`, as the backends and wrappers here do.
+  virtual std::unique_ptr<TcpListener> listen(const Endpoint& at, error_code& ec, int backlog,
+                                              const TcpOptions& options) = 0;
 
-  // Connects to `to`. Completes with (ec, stream); stream is null on error. The handshake costs a
-  // round trip. Errors: connection_refused (nobody listens there), timed_out, host_unreachable,
-  // operation_aborted (only through the handler's cancellation slot).
+  // Connects to `to` with the stack's defaults. Completes with (ec, stream); stream is null on
+  // error. The handshake costs a round trip. Errors: connection_refused (nobody listens there),
+  // timed_out (no answer within the SYN retries), host_unreachable, operation_aborted (only
+  // through the handler's cancellation slot).
   template <typename Token>
   auto async_connect(const Endpoint& to, Token&& token) {
+    return async_connect(to, TcpOptions{}, std::forward<Token>(token));
+  }
+
+  // As above, with `options`: the buffers are requested before the SYN is sent; a nonzero
+  // connect_timeout ends a handshake still unanswered after that long with timed_out (the attempt
+  // is abandoned, as closing a connecting socket does). Errors as above.
+  template <typename Token>
+  auto async_connect(const Endpoint& to, const TcpOptions& options, Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::unique_ptr<TcpStream>)>(
-        [this](auto handler, const Endpoint& dest) {
-          detail::with_concrete_executor(std::move(handler),
-                                         [&](auto done) { connect_impl(dest, std::move(done)); });
+        [this](auto handler, const Endpoint& dest, const TcpOptions& opts) {
+          detail::with_concrete_executor(
+              std::move(handler), [&](auto done) { connect_impl(dest, opts, std::move(done)); });
         },
-        token, to);
+        token, to, options);
   }
 
   // Binds a UDP socket (port 0 for an ephemeral one). Errors: address_in_use (the port is bound),
@@ -351,7 +381,9 @@ class Network {
 
   // Resolves a host name (or an address literal) to endpoints with `port`. Completes with
   // (ec, endpoints), IPv4 first, each address once; a literal resolves to itself. Errors:
-  // host_not_found.
+  // host_not_found (the name does not exist, or has no address), host_not_found_try_again (the
+  // name service did not answer in time: try again later), no_recovery (the name service failed),
+  // service_not_found; real sockets may also report what from_resolver() passes through.
   template <typename Token>
   auto async_resolve(const std::string& host, std::uint16_t port, Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::vector<Endpoint>)>(
@@ -364,7 +396,7 @@ class Network {
 
  private:
   virtual void connect_impl(
-      const Endpoint& to,
+      const Endpoint& to, const TcpOptions& options,
       asio::any_completion_handler<void(error_code, std::unique_ptr<TcpStream>)> h) = 0;
   virtual void resolve_impl(
       const std::string& host, std::uint16_t port,

@@ -193,9 +193,11 @@ class NetworkWrapper : public Network {
   std::chrono::seconds utc_offset(std::chrono::system_clock::time_point t) override {
     return target_.utc_offset(t);
   }
-  std::unique_ptr<TcpListener> listen(const Endpoint& at, error_code& ec,
-                                      int backlog = 128) override {
-    auto l = target_.listen(at, ec, backlog);
+  using Network::listen;
+  // Forwards `options` unchanged; the listener passes through wrap(TcpListener).
+  std::unique_ptr<TcpListener> listen(const Endpoint& at, error_code& ec, int backlog,
+                                      const TcpOptions& options) override {
+    auto l = target_.listen(at, ec, backlog, options);
     return l ? wrap(std::move(l)) : nullptr;
   }
   std::unique_ptr<UdpSocket> bind_udp(const Endpoint& at, error_code& ec) override {
@@ -213,10 +215,12 @@ class NetworkWrapper : public Network {
   virtual std::unique_ptr<UdpSocket> wrap(std::unique_ptr<UdpSocket> s) { return s; }
   virtual std::unique_ptr<Timer> wrap(std::unique_ptr<Timer> t) { return t; }
 
-  void connect_impl(const Endpoint& to, StreamHandler h) override {
+  // Forwards `to` and `options` unchanged; the connected stream passes through wrap(TcpStream).
+  void connect_impl(const Endpoint& to, const TcpOptions& options, StreamHandler h) override {
     auto as_h = continuation_of(h, get_executor());
-    target_.async_connect(to, as_h([owner = std::weak_ptr(self_), h = std::move(h)](
-                                       error_code ec, std::unique_ptr<TcpStream> s) mutable {
+    target_.async_connect(to, options,
+                          as_h([owner = std::weak_ptr(self_), h = std::move(h)](
+                                   error_code ec, std::unique_ptr<TcpStream> s) mutable {
                             detail::finish_stream(
                                 owner, ec, s, [](NetworkWrapper& w, std::unique_ptr<TcpStream> t) {
                                   return w.wrap(std::move(t));

@@ -80,8 +80,9 @@ class SimNetwork final : public net::Network {
   std::chrono::seconds utc_offset(std::chrono::system_clock::time_point) override {
     return std::chrono::seconds(0);
   }
+  using net::Network::listen;
   std::unique_ptr<net::TcpListener> listen(const net::Endpoint& at, net::error_code& ec,
-                                           int backlog) override;
+                                           int backlog, const net::TcpOptions& options) override;
   std::unique_ptr<net::UdpSocket> bind_udp(const net::Endpoint& at, net::error_code& ec) override;
   std::unique_ptr<net::Timer> make_timer() override;
 
@@ -91,7 +92,7 @@ class SimNetwork final : public net::Network {
  private:
   friend class SimObject;
   void connect_impl(
-      const net::Endpoint& to,
+      const net::Endpoint& to, const net::TcpOptions& options,
       asio::any_completion_handler<void(net::error_code, std::unique_ptr<net::TcpStream>)> h)
       override;
   void resolve_impl(

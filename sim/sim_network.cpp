@@ -94,12 +94,12 @@ std::chrono::system_clock::time_point SimNetwork::wall_now() {
 }
 
 std::unique_ptr<net::TcpListener> SimNetwork::listen(const net::Endpoint& at, net::error_code& ec,
-                                                     int backlog) {
+                                                     int backlog, const net::TcpOptions& options) {
   if (dead_) {
     ec = net::error::host_unreachable;
     return nullptr;
   }
-  return make_tcp_listener(*this, at, backlog, ec);
+  return make_tcp_listener(*this, at, backlog, options, ec);
 }
 
 std::unique_ptr<net::UdpSocket> SimNetwork::bind_udp(const net::Endpoint& at, net::error_code& ec) {
@@ -115,9 +115,9 @@ std::unique_ptr<net::Timer> SimNetwork::make_timer() {
 }
 
 void SimNetwork::connect_impl(
-    const net::Endpoint& to,
+    const net::Endpoint& to, const net::TcpOptions& options,
     asio::any_completion_handler<void(net::error_code, std::unique_ptr<net::TcpStream>)> h) {
-  tcp_connect(*this, to, std::move(h));
+  tcp_connect(*this, to, options, std::move(h));
 }
 
 void SimNetwork::resolve_impl(

@@ -78,10 +78,12 @@ class SimTcpListener final : public net::TcpListener, public SimObject {
   std::optional<Handler> acceptor_;
 };
 
+// `options` (buffers for accepted streams; connect timeout) are not modelled yet.
 std::unique_ptr<net::TcpListener> make_tcp_listener(SimNetwork& net, const net::Endpoint& at,
-                                                    int backlog, net::error_code& ec);
+                                                    int backlog, const net::TcpOptions& options,
+                                                    net::error_code& ec);
 void tcp_connect(
-    SimNetwork& net, const net::Endpoint& to,
+    SimNetwork& net, const net::Endpoint& to, const net::TcpOptions& options,
     asio::any_completion_handler<void(net::error_code, std::unique_ptr<net::TcpStream>)> h);
 
 }  // namespace simsock::sim

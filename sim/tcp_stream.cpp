@@ -70,7 +70,8 @@ void SimTcpStream::write_some_impl(asio::const_buffer b, Handler h) {
 // ---- SimTcpListener --------------------------------------------------------------------------
 
 std::unique_ptr<net::TcpListener> make_tcp_listener(SimNetwork& net, const net::Endpoint& at,
-                                                    int backlog, net::error_code& ec) {
+                                                    int backlog, const net::TcpOptions& /*options*/,
+                                                    net::error_code& ec) {
   net::Endpoint local = at;
   auto l = std::make_unique<SimTcpListener>(net, at, backlog);
   ec = net.host().bind_tcp(l.get(), local);
@@ -197,7 +198,7 @@ void SimTcpListener::accept_impl(Handler h) {
 // ---- connect ---------------------------------------------------------------------------------
 
 void tcp_connect(
-    SimNetwork& net, const net::Endpoint& to,
+    SimNetwork& net, const net::Endpoint& to, const net::TcpOptions& /*options*/,
     asio::any_completion_handler<void(net::error_code, std::unique_ptr<net::TcpStream>)> h) {
   auto& w = net.world();
   w.expire_lingering();

@@ -208,12 +208,17 @@ class MockNetwork : public Network {
   MOCK_METHOD(std::chrono::system_clock::time_point, wall_now, (), (override));
   MOCK_METHOD(std::chrono::seconds, utc_offset, (std::chrono::system_clock::time_point t),
               (override));
+  // listen(at, ec[, backlog]) reaches this mock with backlog 128 and default TcpOptions.
+  using Network::listen;
   MOCK_METHOD(std::unique_ptr<TcpListener>, listen,
-              (const Endpoint& at, error_code& ec, int backlog), (override));
+              (const Endpoint& at, error_code& ec, int backlog, const TcpOptions& options),
+              (override));
   MOCK_METHOD(std::unique_ptr<UdpSocket>, bind_udp, (const Endpoint& at, error_code& ec),
               (override));
   MOCK_METHOD(std::unique_ptr<Timer>, make_timer, (), (override));
-  MOCK_METHOD(void, connect_impl, (const Endpoint& to, StreamHandler h), (override));
+  // async_connect(to, token) reaches this mock with default TcpOptions.
+  MOCK_METHOD(void, connect_impl, (const Endpoint& to, const TcpOptions& options, StreamHandler h),
+              (override));
   MOCK_METHOD(void, resolve_impl, (const std::string& host, std::uint16_t port, ResolveHandler h),
               (override));
 

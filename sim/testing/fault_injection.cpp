@@ -147,9 +147,10 @@ FaultyNetwork::FaultyNetwork(net::Network& target, std::shared_ptr<FaultPlan> pl
     : NetworkWrapper(target), plan_(std::move(plan)) {}
 
 std::unique_ptr<net::TcpListener> FaultyNetwork::listen(const net::Endpoint& at,
-                                                        net::error_code& ec, int backlog) {
+                                                        net::error_code& ec, int backlog,
+                                                        const net::TcpOptions& options) {
   if (plan_->fail(op_listen, ec)) return nullptr;
-  return NetworkWrapper::listen(at, ec, backlog);
+  return NetworkWrapper::listen(at, ec, backlog, options);
 }
 
 std::unique_ptr<net::UdpSocket> FaultyNetwork::bind_udp(const net::Endpoint& at,
@@ -172,11 +173,12 @@ std::unique_ptr<net::Timer> FaultyNetwork::wrap(std::unique_ptr<net::Timer> t) {
   return std::make_unique<FaultyTimer>(std::move(t), plan_);
 }
 
-void FaultyNetwork::connect_impl(const net::Endpoint& to, net::StreamHandler h) {
+void FaultyNetwork::connect_impl(const net::Endpoint& to, const net::TcpOptions& options,
+                                 net::StreamHandler h) {
   net::error_code ec;
   if (plan_->fail(op_connect, ec))
     return complete_later(get_executor(), std::move(h), ec, std::unique_ptr<net::TcpStream>());
-  NetworkWrapper::connect_impl(to, std::move(h));
+  NetworkWrapper::connect_impl(to, options, std::move(h));
 }
 
 void FaultyNetwork::resolve_impl(const std::string& host, std::uint16_t port,

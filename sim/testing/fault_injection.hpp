@@ -116,8 +116,9 @@ class FaultPlan {
 class FaultyNetwork final : public net::NetworkWrapper {
  public:
   FaultyNetwork(net::Network& target, std::shared_ptr<FaultPlan> plan);
+  using NetworkWrapper::listen;
   std::unique_ptr<net::TcpListener> listen(const net::Endpoint& at, net::error_code& ec,
-                                           int backlog = 128) override;
+                                           int backlog, const net::TcpOptions& options) override;
   std::unique_ptr<net::UdpSocket> bind_udp(const net::Endpoint& at, net::error_code& ec) override;
   FaultPlan& plan() { return *plan_; }
 
@@ -126,7 +127,8 @@ class FaultyNetwork final : public net::NetworkWrapper {
   std::unique_ptr<net::TcpListener> wrap(std::unique_ptr<net::TcpListener> l) override;
   std::unique_ptr<net::UdpSocket> wrap(std::unique_ptr<net::UdpSocket> s) override;
   std::unique_ptr<net::Timer> wrap(std::unique_ptr<net::Timer> t) override;
-  void connect_impl(const net::Endpoint& to, net::StreamHandler h) override;
+  void connect_impl(const net::Endpoint& to, const net::TcpOptions& options,
+                    net::StreamHandler h) override;
   void resolve_impl(const std::string& host, std::uint16_t port, net::ResolveHandler h) override;
 
  private:

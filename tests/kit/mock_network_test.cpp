@@ -71,7 +71,7 @@ TEST(MockNetwork, ShortWritesAreResumedAndSplitRepliesAreJoined) {
     EXPECT_CALL(*stream, read_some_impl).WillOnce(ReadData(ex, "po"));
     EXPECT_CALL(*stream, read_some_impl).WillOnce(ReadData(ex, "ng\n"));
   }
-  EXPECT_CALL(net, connect_impl(k_server, _)).WillOnce(Connected(ex, std::move(stream)));
+  EXPECT_CALL(net, connect_impl(k_server, _, _)).WillOnce(Connected(ex, std::move(stream)));
 
   LineReply r = run_fetch(io, net, "ping please");
   EXPECT_FALSE(r.ec) << r.ec.message();

@@ -5,7 +5,8 @@
 //   using Backends = ::testing::Types<MyBackend>;
 //   INSTANTIATE_TYPED_TEST_SUITE_P(Mine, TcpStreamConformance, Backends);
 //   ... likewise for TcpControlConformance, UdpConformance, AsyncConformance,
-//       TimerConformance and ResolveConformance (or use SIMSOCK_INSTANTIATE_CONFORMANCE).
+//       TimerConformance, ResolveConformance and LinuxSemanticsConformance (or use
+//       SIMSOCK_INSTANTIATE_CONFORMANCE).
 //
 // The Backend concept. A Backend is default-constructible; each test constructs a fresh one
 // (nothing bound, clocks wherever they are) and destroys it at the end. It provides:
@@ -32,16 +33,23 @@
 //   static constexpr bool binds_wildcard = true;  // optional (default false): the tests may
 //                                           // listen on 0.0.0.0 / ::. Real-socket suites leave it
 //                                           // out: on a shared machine they bind only loopback.
+//   static constexpr std::array not_yet_linux_like = {  // optional: cases the backend does not
+//       Pending{"TestName", "what it does"}, ...};   // meet yet, skipped with that reason (an
+//                                           // entry needs members `test` and `backend_does`).
 //
 // Everything the tests do goes through net::Network and the objects it makes. Tests use only
 // ports the backend assigns (port 0), so real-socket suites may run in parallel. They never
 // assert an upper bound on how long something takes; the limits only end broken runs.
+//
+// LinuxSemanticsConformance asserts what Linux does (measured on loopback) and uses 127.0.0.1 and
+// 127.0.0.2 on the server host, so it is instantiated for IPv4 backends only.
 //
 // ResolveConformance needs server_host_name() to resolve to server_address(), so an IPv6
 // real-socket backend ("localhost" is IPv4 in /etc/hosts) instantiates the other suites only.
 #pragma once
 
 #include "tests/net/conformance_async.hpp"
+#include "tests/net/conformance_linux_semantics.hpp"
 #include "tests/net/conformance_tcp_control.hpp"
 #include "tests/net/conformance_tcp_stream.hpp"
 #include "tests/net/conformance_timer_resolve.hpp"
@@ -54,4 +62,5 @@
   INSTANTIATE_TYPED_TEST_SUITE_P(prefix, UdpConformance, types);        \
   INSTANTIATE_TYPED_TEST_SUITE_P(prefix, AsyncConformance, types);      \
   INSTANTIATE_TYPED_TEST_SUITE_P(prefix, TimerConformance, types);      \
-  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, ResolveConformance, types)
+  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, ResolveConformance, types);    \
+  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, LinuxSemanticsConformance, types)

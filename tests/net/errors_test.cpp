@@ -1,4 +1,5 @@
-// net::from_errno: the one place errno becomes the interface's error codes (docs/errors.md).
+// net::from_errno and net::from_resolver: the one place errno and getaddrinfo's results become the
+// interface's error codes (docs/errors.md).
 #include "net/errors.hpp"
 
 #include <gtest/gtest.h>
@@ -49,10 +50,40 @@ TEST(FromErrno, CodesOfDifferentSituationsAreDistinct) {
                             error::invalid_argument,
                             error::not_connected,
                             error::bad_descriptor,
-                            error::host_unreachable};
+                            error::host_unreachable,
+                            error::host_not_found_try_again,
+                            error::no_recovery,
+                            error::service_not_found};
   for (std::size_t i = 0; i < std::size(all); ++i) {
     for (std::size_t j = i + 1; j < std::size(all); ++j) EXPECT_NE(all[i], all[j]) << i << "," << j;
   }
+}
+
+TEST(FromResolver, KeepsTheLookupFailuresApartWithTheirOwnMessages) {
+  // What Boost.Asio's resolver reports for EAI_NONAME, EAI_AGAIN, EAI_FAIL and EAI_SERVICE.
+  namespace ae = boost::asio::error;
+  const std::pair<error_code, error_code> table[] = {
+      {ae::host_not_found, error::host_not_found},
+      {ae::host_not_found_try_again, error::host_not_found_try_again},
+      {ae::no_recovery, error::no_recovery},
+      {ae::service_not_found, error::service_not_found},
+  };
+  for (std::size_t i = 0; i < std::size(table); ++i) {
+    const error_code mapped = from_resolver(table[i].first);
+    EXPECT_EQ(mapped, table[i].second) << table[i].first.message();
+    for (std::size_t j = 0; j < i; ++j) {
+      EXPECT_NE(mapped.message(), from_resolver(table[j].first).message());
+    }
+  }
+  EXPECT_NE(from_resolver(ae::host_not_found_try_again).message(),
+            "Host not found (authoritative)");
+}
+
+TEST(FromResolver, PassesSystemErrorsThroughFromErrnoAndNoErrorAsNoError) {
+  // EAI_SYSTEM: the lookup failed with an errno, reported as a system error.
+  EXPECT_EQ(from_resolver(error_code(ECONNREFUSED, boost::system::system_category())),
+            error::connection_refused);
+  EXPECT_FALSE(from_resolver(error_code()));
 }
 
 }  // namespace

@@ -91,10 +91,11 @@ class CountingTimer : public net::TimerWrapper {
 class CountingNetwork : public net::NetworkWrapper {
  public:
   CountingNetwork(net::Network& target, OpCounts& n) : NetworkWrapper(target), n_(n) {}
+  using NetworkWrapper::listen;
   std::unique_ptr<net::TcpListener> listen(const net::Endpoint& at, net::error_code& ec,
-                                           int backlog) override {
+                                           int backlog, const net::TcpOptions& options) override {
     ++n_.listens;
-    return NetworkWrapper::listen(at, ec, backlog);
+    return NetworkWrapper::listen(at, ec, backlog, options);
   }
   std::unique_ptr<net::UdpSocket> bind_udp(const net::Endpoint& at, net::error_code& ec) override {
     ++n_.binds;
@@ -114,9 +115,10 @@ class CountingNetwork : public net::NetworkWrapper {
   std::unique_ptr<net::Timer> wrap(std::unique_ptr<net::Timer> t) override {
     return std::make_unique<CountingTimer>(std::move(t), n_);
   }
-  void connect_impl(const net::Endpoint& to, net::StreamHandler h) override {
+  void connect_impl(const net::Endpoint& to, const net::TcpOptions& options,
+                    net::StreamHandler h) override {
     ++n_.connects;
-    NetworkWrapper::connect_impl(to, std::move(h));
+    NetworkWrapper::connect_impl(to, options, std::move(h));
   }
   void resolve_impl(const std::string& host, std::uint16_t port, net::ResolveHandler h) override {
     ++n_.resolves;
@@ -190,13 +192,14 @@ class FailNthReadNetwork : public net::NetworkWrapper {
   std::unique_ptr<net::TcpStream> wrap(std::unique_ptr<net::TcpStream> s) override {
     return std::make_unique<FailNthRead>(std::move(s), 2, net::error::connection_reset);
   }
-  void connect_impl(const net::Endpoint& to, net::StreamHandler h) override {
+  void connect_impl(const net::Endpoint& to, const net::TcpOptions& options,
+                    net::StreamHandler h) override {
     if (refuse_connects > 0) {
       --refuse_connects;
       return net::complete_later(get_executor(), std::move(h), net::error::connection_refused,
                                  std::unique_ptr<net::TcpStream>());
     }
-    NetworkWrapper::connect_impl(to, std::move(h));
+    NetworkWrapper::connect_impl(to, options, std::move(h));
   }
 };
 
