@@ -63,6 +63,9 @@ class SimTcpListener final : public net::TcpListener, public SimObject {
   // True when established connections fill the accept queue (Linux's sk_acceptq_is_full): new
   // SYNs and handshake-completing ACKs are then dropped, and the peers retry.
   bool accept_queue_full() const { return static_cast<int>(ready_.size()) > backlog_; }
+  // The buffer sizes its accepted connections get (net::TcpOptions, as kernel_buffer() turns
+  // them into the kernel's figures; 0: the path's defaults).
+  void set_buffers(const net::TcpOptions& options);
 
  private:
   using Handler =
@@ -72,6 +75,7 @@ class SimTcpListener final : public net::TcpListener, public SimObject {
 
   net::Endpoint local_;
   int backlog_;
+  std::size_t send_buffer_ = 0, receive_buffer_ = 0;
   bool closed_ = false;
   std::vector<EndRef> half_open_;
   std::deque<EndRef> ready_;
@@ -79,6 +83,10 @@ class SimTcpListener final : public net::TcpListener, public SimObject {
 };
 
 // `options` (buffers for accepted streams; connect timeout) are not modelled yet.
+// A buffer size asked for with setsockopt(SO_SNDBUF / SO_RCVBUF) as Linux keeps it: doubled (room
+// for its bookkeeping), at least 4,608 bytes; 0 stays 0 (the default).
+std::size_t kernel_buffer(std::size_t requested);
+
 std::unique_ptr<net::TcpListener> make_tcp_listener(SimNetwork& net, const net::Endpoint& at,
                                                     int backlog, const net::TcpOptions& options,
                                                     net::error_code& ec);

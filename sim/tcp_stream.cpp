@@ -69,11 +69,22 @@ void SimTcpStream::write_some_impl(asio::const_buffer b, Handler h) {
 
 // ---- SimTcpListener --------------------------------------------------------------------------
 
+std::size_t kernel_buffer(std::size_t requested) {
+  if (requested == 0) return 0;
+  return std::max<std::size_t>(std::min<std::size_t>(requested, SIZE_MAX / 2) * 2, 4608);
+}
+
+void SimTcpListener::set_buffers(const net::TcpOptions& options) {
+  send_buffer_ = kernel_buffer(options.send_buffer);
+  receive_buffer_ = kernel_buffer(options.receive_buffer);
+}
+
 std::unique_ptr<net::TcpListener> make_tcp_listener(SimNetwork& net, const net::Endpoint& at,
-                                                    int backlog, const net::TcpOptions& /*options*/,
+                                                    int backlog, const net::TcpOptions& options,
                                                     net::error_code& ec) {
   net::Endpoint local = at;
   auto l = std::make_unique<SimTcpListener>(net, at, backlog);
+  l->set_buffers(options);
   ec = net.host().bind_tcp(l.get(), local);
   if (ec) return nullptr;
   l->set_local(local);
@@ -152,7 +163,8 @@ void SimTcpListener::on_syn(const TcpPacket& p) {
     if (TcpEnd* client = w.end(p.from); client && client->peer) return;
   }
   if (accept_queue_full()) return;  // dropped: the client retries
-  auto end = std::make_unique<TcpEnd>(home(), p.dst.to_endpoint(), p.src.to_endpoint());
+  auto end = std::make_unique<TcpEnd>(home(), p.dst.to_endpoint(), p.src.to_endpoint(),
+                                      send_buffer_, receive_buffer_);
   TcpEnd& e = *end;
   w.add_end(std::move(end));
   half_open_.push_back(e.self);
@@ -198,7 +210,7 @@ void SimTcpListener::accept_impl(Handler h) {
 // ---- connect ---------------------------------------------------------------------------------
 
 void tcp_connect(
-    SimNetwork& net, const net::Endpoint& to, const net::TcpOptions& /*options*/,
+    SimNetwork& net, const net::Endpoint& to, const net::TcpOptions& options,
     asio::any_completion_handler<void(net::error_code, std::unique_ptr<net::TcpStream>)> h) {
   auto& w = net.world();
   w.expire_lingering();
@@ -218,11 +230,12 @@ void tcp_connect(
   if (net::error_code ec = host.take_connection_port(local.address, remote, local.port)) {
     return fail(ec);
   }
-  auto end = std::make_unique<TcpEnd>(net, local, remote);
+  auto end = std::make_unique<TcpEnd>(net, local, remote, kernel_buffer(options.send_buffer),
+                                      kernel_buffer(options.receive_buffer));
   TcpEnd& e = *end;
   e.holds_port = true;
   w.add_end(std::move(end));
-  e.start_connect(std::move(h));
+  e.start_connect(std::move(h), options.connect_timeout.count());
 }
 
 }  // namespace simsock::sim

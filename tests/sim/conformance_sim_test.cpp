@@ -19,28 +19,7 @@ struct Pending {
 // pass yet: each is skipped with its reason. Remove an entry once the simulator meets the case.
 class SimBackendForConformance : public sim::testing::SimBackend {
  public:
-  static constexpr std::array not_yet_linux_like = {
-      Pending{"WriteAfterThePeerClosedSucceedsOnceThenBrokenPipe",
-              "simulator: writes after the peer's RST in CLOSE_WAIT report connection_reset, "
-              "not broken_pipe"},
-      Pending{"ShutdownReceiveStillDeliversQueuedAndLaterData",
-              "simulator: shutdown(receive) discards queued and later data; reads say eof"},
-      Pending{"CloseAfterShutdownReceiveWithUnreadDataResets",
-              "simulator: data arriving after shutdown(receive) is dropped, so close() sends FIN "
-              "and the peer reads eof"},
-      Pending{"BurstOfAThousandConnectsBeyondTheBacklogAllGetThrough",
-              "simulator: connects beyond the backlog end in timed_out instead of retrying"},
-      Pending{"WriterToAPeerThatNeverReadsQueuesAboutFourMebibytes",
-              "simulator: a writer stalls after 128 KiB, not about 3.7 MiB"},
-      Pending{"WriterWithSmallBuffersQueuesAboutAQuarterMebibyte",
-              "simulator: TcpOptions buffers are ignored (stalls after 128 KiB, not ~240 KiB)"},
-      Pending{"ConnectTimeoutEndsAHandshakeAFullListenerIgnores",
-              "simulator: TcpOptions::connect_timeout is ignored; every connect to a full "
-              "listener ends in timed_out after its SYN retries, 7 s"},
-      Pending{"SamePortOnTwoLoopbackAddressesKeepsTrafficApart",
-              "simulator: port tables ignore the address: listen on 127.0.0.2:P fails with "
-              "address_in_use while 127.0.0.1:P listens"},
-  };
+  static constexpr std::array<Pending, 0> not_yet_linux_like{};
 };
 
 using Sim = ::testing::Types<SimBackendForConformance>;
