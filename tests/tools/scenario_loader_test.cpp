@@ -484,6 +484,7 @@ TEST(ScenarioLoader, TcpLinkKeysAndKillFaultLoad) {
   auto s = load(with(
       "network:\n"
       "  default: {tcp: {rto: 50ms, initial_rto: 3s, syn_retries: 127, retries2: 255,\n"
+      "                  syn_linear_timeouts: 0,\n"
       "                  send_buffer: 1073741824, receive_buffer: 1024}}\n"
       "faults:\n"
       "  - {at: 2s, kill: cli}\n"
@@ -497,6 +498,7 @@ TEST(ScenarioLoader, TcpLinkKeysAndKillFaultLoad) {
   EXPECT_EQ(d.tcp_initial_rto, 3s);
   EXPECT_EQ(d.tcp_syn_retries, 127u);
   EXPECT_EQ(d.tcp_retries2, 255u);
+  EXPECT_EQ(d.tcp_syn_linear_timeouts, 0u);
   EXPECT_EQ(d.tcp_send_buffer, 1073741824u);
   EXPECT_EQ(d.tcp_receive_buffer, 1024u);
   ASSERT_EQ(s.faults.size(), 2u);

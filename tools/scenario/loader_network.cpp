@@ -121,7 +121,8 @@ Duration timer(const Field& v) {
 void parse_tcp(const Field& f, sim::LinkPatch& patch) {
   for (const auto& [k, v] : f.entries("TCP settings like {segment: {min: 1, max: 8}}",
                                       {"segment", "loss", "rto", "initial_rto", "syn_retries",
-                                       "retries2", "send_buffer", "receive_buffer"})) {
+                                       "syn_linear_timeouts", "retries2", "send_buffer",
+                                       "receive_buffer"})) {
     if (k == "segment") patch.tcp_segment = parse_segment(v);
     if (k == "loss") {
       patch.tcp_loss = v.probability();
@@ -134,6 +135,10 @@ void parse_tcp(const Field& f, sim::LinkPatch& patch) {
     if (k == "syn_retries") {
       patch.tcp_syn_retries =
           static_cast<std::uint32_t>(v.uint_in(1, k_max_syn_retries, "a retry count"));
+    }
+    if (k == "syn_linear_timeouts") {
+      patch.tcp_syn_linear_timeouts =
+          static_cast<std::uint32_t>(v.uint_in(0, k_max_syn_retries, "a retry count"));
     }
     if (k == "retries2") {
       patch.tcp_retries2 =
