@@ -138,7 +138,8 @@ std::optional<std::uint64_t> for_each_seed(const std::function<void(std::uint64_
     }
     if (failures() > before) {
       ADD_FAILURE_AT(where.file_name(), where.line())
-          << "failed at seed " << seed << " (seed " << i + 1 << " of " << range.seeds.to_string() << ")\n  replay this seed with:\n    " << replay_command(seed);
+          << "failed at seed " << seed << " (seed " << i + 1 << " of " << range.seeds.to_string()
+          << ")\n  replay this seed with:\n    " << replay_command(seed);
       return seed;
     }
   }

@@ -1,8 +1,8 @@
 // Seed ranges, shards and the threaded sweep loop (with a fake per-seed run).
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <atomic>
+#include <cstdlib>
 #include <new>
 #include <set>
 #include <stdexcept>
@@ -13,7 +13,9 @@
 namespace simsock::scenario {
 namespace {
 
-std::optional<SeedSet> seeds(std::string_view text) { return parse_seeds(text, nullptr); }
+std::optional<SeedSet> seeds(std::string_view text) {
+  return parse_seeds(text, nullptr);
+}
 
 TEST(ScenarioSweep, ParsesSeedRanges) {
   auto r = seeds("3..17");
@@ -35,8 +37,8 @@ TEST(ScenarioSweep, ASetOfTwoToTheSixtyFourSeedsIsAnError) {
   std::string error;
   EXPECT_FALSE(parse_seeds("0..18446744073709551615", &error));
   EXPECT_NE(error.find("2^64"), std::string::npos) << error;
-  EXPECT_FALSE(parse_seeds("0..9223372036854775807,9223372036854775808..18446744073709551615",
-                           &error));
+  EXPECT_FALSE(
+      parse_seeds("0..9223372036854775807,9223372036854775808..18446744073709551615", &error));
 }
 
 TEST(ScenarioSweep, SeedListsAreTheSortedUnionOfTheirItems) {
@@ -160,12 +162,13 @@ TEST(ScenarioSweep, StopFlagEndsTheSweepAfterTheRunningSeeds) {
 TEST(ScenarioSweep, OutOfMemoryInASeedEndsTheSweepWithBadAlloc) {
   SweepOptions options;
   options.jobs = 2;
-  EXPECT_THROW(run_sweep({1, 100}, {},
-                         [](std::uint64_t seed) -> std::optional<std::string> {
-                           if (seed == 7) throw std::bad_alloc();
-                           return std::nullopt;
-                         },
-                         options),
+  EXPECT_THROW(run_sweep(
+                   {1, 100}, {},
+                   [](std::uint64_t seed) -> std::optional<std::string> {
+                     if (seed == 7) throw std::bad_alloc();
+                     return std::nullopt;
+                   },
+                   options),
                std::bad_alloc);
 }
 

@@ -169,8 +169,8 @@ SweepResult run_sweep(const SeedSet& seeds, const Shard& shard, const SeedRun& r
 
   std::mutex mu;
   std::condition_variable cv;
-  std::uint64_t next = 0;      // the next position to start
-  std::uint64_t reported = 0;  // positions before this one were reported
+  std::uint64_t next = 0;                        // the next position to start
+  std::uint64_t reported = 0;                    // positions before this one were reported
   std::map<std::uint64_t, SeedOutcome> waiting;  // finished, not yet reported (<= window)
   std::exception_ptr out_of_memory;
   SweepResult result;
@@ -193,7 +193,8 @@ SweepResult run_sweep(const SeedSet& seeds, const Shard& shard, const SeedRun& r
       std::uint64_t k;
       {
         std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return next >= total || stop_requested() || next < reported + window; });
+        cv.wait(lock,
+                [&] { return next >= total || stop_requested() || next < reported + window; });
         if (next >= total || stop_requested()) return;
         k = next++;
       }
