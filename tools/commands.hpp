@@ -2,6 +2,7 @@
 // statuses and the errors they raise for main's one handler to print.
 #pragma once
 
+#include <cstdio>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -43,6 +44,11 @@ Action add_run_command(CLI::App& root);    // simsock run SCENARIO.yaml [...]
 Action add_sweep_command(CLI::App& root);  // simsock sweep SCENARIO.yaml --seeds SEEDS [...]
 Action add_app_command(CLI::App& root);    // simsock app NAME [--OPTION VALUE]...
 Action add_apps_command(CLI::App& root);   // simsock apps
+
+// The top-level handler: runs `command` and turns whatever escapes it into one line on `err` and
+// a documented status: std::bad_alloc -> "simsock: out of memory" (5); any other exception ->
+// "simsock: internal error: WHAT" (4). Otherwise returns what `command` returned.
+int run_guarded(const std::function<int()>& command, std::FILE* err);
 
 // --color auto|always|never on `sub`, into `choice` (default "auto").
 void add_color_option(CLI::App& sub, std::string& choice);

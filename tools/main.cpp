@@ -139,17 +139,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The one handler: whatever escapes a command ends here with a message and a documented status.
-  try {
-    return run(argc, argv);
-  } catch (const std::bad_alloc&) {
-    std::fputs("simsock: out of memory\n", stderr);
-    return k_exit_out_of_memory;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "simsock: internal error: %s\n", e.what());
-    return k_exit_internal;
-  } catch (...) {
-    std::fputs("simsock: internal error: unknown exception\n", stderr);
-    return k_exit_internal;
-  }
+  return run_guarded([&] { return run(argc, argv); }, stderr);
 }

@@ -10,13 +10,20 @@
 #include <chrono>
 #include <thread>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <new>
 #include <set>
 #include <sstream>
+#include <stdexcept>
+#include <utility>
 
 #include <nlohmann/json.hpp>
+
+#include "tools/commands.hpp"
 
 namespace {
 
@@ -514,6 +521,28 @@ TEST_F(SimsockCli, ColorColoursOnlyThePassFailWordsWhenAsked) {
   EXPECT_EQ(simsock("run " + s + " -q --color auto").out.find('\033'), std::string::npos);
   EXPECT_EQ(simsock("run " + s + " -q --color never").out.find('\033'), std::string::npos);
   EXPECT_EQ(simsock("run " + s + " -q --color sometimes").status, 2);
+}
+
+// What the top-level handler prints to a stream for an exception escaping a command.
+std::pair<int, std::string> guarded(const std::function<int()>& command) {
+  char* buf = nullptr;
+  std::size_t len = 0;
+  std::FILE* f = ::open_memstream(&buf, &len);
+  int status = simsock::cli::run_guarded(command, f);
+  std::fclose(f);
+  std::string text(buf, len);
+  std::free(buf);
+  return {status, text};
+}
+
+TEST(TopLevelHandler, EveryEscapingExceptionGetsAMessageAndADocumentedStatus) {
+  EXPECT_EQ(guarded([]() -> int { throw std::bad_alloc(); }),
+            std::make_pair(5, std::string("simsock: out of memory\n")));
+  EXPECT_EQ(guarded([]() -> int { throw std::runtime_error("pcap writer: boom"); }),
+            std::make_pair(4, std::string("simsock: internal error: pcap writer: boom\n")));
+  EXPECT_EQ(guarded([]() -> int { throw 42; }),
+            std::make_pair(4, std::string("simsock: internal error: unknown exception\n")));
+  EXPECT_EQ(guarded([] { return 1; }), std::make_pair(1, std::string()));
 }
 
 }  // namespace
