@@ -24,8 +24,8 @@ class CapturedStdio final : public apps::Stdio {
 };
 
 // Parameters by value: the coroutine frame owns them for the process's whole life.
-boost::asio::awaitable<int> run_app(const apps::AppSpec* app, apps::Options options, net::Network& net,
-                             sim::ProcessIo& io) {
+boost::asio::awaitable<int> run_app(const apps::AppSpec* app, apps::Options options,
+                                    net::Network& net, sim::ProcessIo& io) {
   CapturedStdio stdio(io);
   apps::AppContext ctx{net, options, stdio};
   co_return co_await app->main(ctx);

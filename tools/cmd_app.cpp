@@ -1,6 +1,8 @@
-// simsock app NAME [--OPTION VALUE]... and simsock apps: the command line generated from each
-// app's declaration (apps/app.hpp), so options are written down once.
+// simsock app NAME [--OPTION VALUE]... and simsock apps: one CLI11 subcommand per app, its options
+// generated from the app's declaration (apps/app.hpp), so options are written down once.
 #include <iostream>
+#include <map>
+#include <memory>
 #include <utility>
 
 #include "apps/app.hpp"
@@ -10,86 +12,91 @@
 namespace simsock::cli {
 namespace {
 
-void list_app_names(std::ostream& out) {
-  out << "apps:";
-  for (const auto& a : apps::all_apps()) out << " " << a.name;
-  out << "\n";
+std::string app_names() {
+  std::string names;
+  for (const auto& a : apps::all_apps()) names += (names.empty() ? "" : ", ") + a.name;
+  return names;
 }
 
-int usage_error(const std::string& app, const std::string& message) {
-  std::cerr << "simsock app: " << message << "\n"
-            << "usage: simsock app " << (app.empty() ? "NAME" : app)
-            << " [--OPTION VALUE]...   (simsock app " << (app.empty() ? "NAME" : app)
-            << " --help lists the options)\n";
-  return 2;
+// The values given for one app's options, by option name, in the order given.
+struct AppArgs {
+  const apps::AppSpec* spec = nullptr;
+  CLI::App* sub = nullptr;
+  std::map<std::string, std::vector<std::string>> values;
+};
+
+std::string option_help(const apps::OptionSpec& o) {
+  std::string help = o.help;
+  if (o.required) help += " (required)";
+  if (o.repeatable) help += " (repeatable)";
+  if (!o.default_value.empty()) help += " (default " + o.default_value + ")";
+  return help;
+}
+
+int run_app(AppArgs& a) {
+  // Unknown options and stray words are left over by CLI11 (extras are allowed so that the
+  // message can say what the app accepts).
+  for (const auto& extra : a.sub->remaining()) {
+    if (extra.size() > 2 && extra.compare(0, 2, "--") == 0) {
+      std::string name = extra.substr(2, extra.find('=') - 2);
+      apps::Options ignored;
+      auto err = apps::parse_options(*a.spec, {{name, ""}}, ignored);
+      throw UsageError(err ? err->message : "unknown option --" + name);
+    }
+    throw UsageError("unexpected argument '" + extra + "' (options look like --NAME VALUE)");
+  }
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const auto& o : a.spec->options) {
+    for (const auto& v : a.values[o.name]) pairs.emplace_back(o.name, v);
+  }
+  apps::Options options;
+  if (auto err = apps::parse_options(*a.spec, pairs, options)) throw UsageError(err->message);
+  return apps::run_on_real_sockets(*a.spec, options);
 }
 
 }  // namespace
 
-int cmd_app(const Args& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    if (args.empty()) {
-      usage_error("", "missing app name");
-      list_app_names(std::cerr);
-      return 2;
+Action add_app_command(CLI::App& root) {
+  auto* app = root.add_subcommand(
+      "app", "Run one app on real OS sockets until it ends or SIGINT/SIGTERM stops it");
+  app->allow_extras();
+  auto chosen = std::make_shared<std::vector<std::shared_ptr<AppArgs>>>();
+  for (const auto& spec : apps::all_apps()) {
+    auto a = std::make_shared<AppArgs>();
+    a->spec = &spec;
+    a->sub = app->add_subcommand(spec.name, spec.summary);
+    a->sub->allow_extras();
+    for (const auto& o : spec.options) {
+      const std::string placeholder(apps::option_type_placeholder(o.type));
+      a->sub->add_option("--" + o.name, a->values[o.name], option_help(o))
+          ->type_name(placeholder)
+          ->expected(1)
+          ->allow_extra_args(false)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+          ->check(CLI::Validator(
+              [o](std::string& value) { return apps::check_option_value(o, value).value_or(""); },
+              ""));
     }
-    std::cout << "usage: simsock app NAME [--OPTION VALUE]...\n";
-    list_app_names(std::cout);
-    return 0;
+    chosen->push_back(a);
   }
-  const auto* app = apps::find_app(args[0]);
-  if (!app) {
-    usage_error("", "unknown app '" + args[0] + "'");
-    list_app_names(std::cerr);
-    return 2;
-  }
-  std::vector<std::pair<std::string, std::string>> pairs;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    const auto& a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << "usage: simsock app " << app->name << " [--OPTION VALUE]...\n"
-                << app->summary << "\noptions:\n"
-                << apps::describe_options(*app);
-      return 0;
+  return [app, chosen]() -> int {
+    for (auto& a : *chosen) {
+      if (a->sub->parsed()) return run_app(*a);
     }
-    if (a.size() < 3 || a.compare(0, 2, "--") != 0) {
-      return usage_error(app->name,
-                         "unexpected argument '" + a + "' (options look like --NAME VALUE)");
-    }
-    auto eq = a.find('=');
-    if (eq != std::string::npos) {
-      pairs.emplace_back(a.substr(2, eq - 2), a.substr(eq + 1));
-      continue;
-    }
-    std::string name = a.substr(2);
-    bool known = false;
-    for (const auto& o : app->options) known = known || o.name == name;
-    if (!known) {
-      apps::Options ignored;
-      auto err = apps::parse_options(*app, {{name, ""}}, ignored);
-      return usage_error(app->name, err ? err->message : "unknown option --" + name);
-    }
-    if (i + 1 >= args.size()) {
-      return usage_error(app->name, "option --" + name + " needs a value");
-    }
-    pairs.emplace_back(name, args[++i]);
-  }
-  apps::Options options;
-  if (auto err = apps::parse_options(*app, pairs, options)) {
-    return usage_error(app->name, err->message);
-  }
-  return apps::run_on_real_sockets(*app, options);
+    auto extras = app->remaining();
+    if (extras.empty()) throw UsageError("missing app name (apps: " + app_names() + ")");
+    throw UsageError("unknown app '" + extras.front() + "' (apps: " + app_names() + ")");
+  };
 }
 
-int cmd_apps(const Args& args) {
-  if (!args.empty()) {
-    std::cerr << "simsock apps: takes no arguments\n";
-    return 2;
-  }
-  for (const auto& a : apps::all_apps()) {
-    std::cout << a.name << "\n    " << a.summary << "\n" << apps::describe_options(a) << "\n";
-  }
-  return 0;
+Action add_apps_command(CLI::App& root) {
+  root.add_subcommand("apps", "List the apps and their options");
+  return [] {
+    for (const auto& a : apps::all_apps()) {
+      std::cout << a.name << "\n    " << a.summary << "\n" << apps::describe_options(a) << "\n";
+    }
+    return k_exit_ok;
+  };
 }
 
 }  // namespace simsock::cli

@@ -1,17 +1,59 @@
-// The subcommands of the simsock CLI. Each takes the arguments after its name and returns the
-// process exit status (0 ok, 1 failure, 2 usage error).
+// The subcommands of the simsock CLI, registered on one CLI11 app (tools/main.cpp), their exit
+// statuses and the errors they raise for main's one handler to print.
 #pragma once
 
+#include <cstdio>
+#include <functional>
+#include <stdexcept>
 #include <string>
-#include <vector>
+
+#include <CLI/CLI.hpp>
 
 namespace simsock::cli {
 
-using Args = std::vector<std::string>;
+// Exit statuses of every command (README "Exit statuses").
+inline constexpr int k_exit_ok = 0;             // the work was done and everything held
+inline constexpr int k_exit_failed = 1;         // some expectation failed (some seed failed)
+inline constexpr int k_exit_usage = 2;          // bad arguments or an invalid scenario file
+inline constexpr int k_exit_output = 3;         // an output (file or stdout) could not be written
+inline constexpr int k_exit_internal = 4;       // a bug: an unexpected exception
+inline constexpr int k_exit_out_of_memory = 5;  // std::bad_alloc
+// A sweep stopped by SIGINT or SIGTERM exits with 128 + the signal's number (130, 143).
+inline constexpr int k_exit_signal_base = 128;
 
-int cmd_run(const Args& args);    // simsock run SCENARIO.yaml [...]
-int cmd_sweep(const Args& args);  // simsock sweep SCENARIO.yaml --seeds A..B [...]
-int cmd_app(const Args& args);    // simsock app NAME [--OPTION VALUE]...
-int cmd_apps(const Args& args);   // simsock apps
+// A usage error found after parsing (a bad value, conflicting options). main prints
+// "simsock CMD: error: MESSAGE" and "Run 'simsock help CMD' for usage." and exits 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// An output that could not be opened or written: main prints "simsock CMD: error: MESSAGE"
+// (MESSAGE names the file) and exits 3.
+struct OutputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// What a subcommand does once the whole command line parsed: returns the exit status, or throws
+// UsageError / OutputError (anything else is an internal error).
+using Action = std::function<int()>;
+
+// Each adds its subcommand (with its options and help) to `root` and returns the action that runs
+// it with the parsed values; call the action only after root.parse() succeeded and only when its
+// subcommand was given.
+Action add_run_command(CLI::App& root);    // simsock run SCENARIO.yaml [...]
+Action add_sweep_command(CLI::App& root);  // simsock sweep SCENARIO.yaml --seeds SEEDS [...]
+Action add_app_command(CLI::App& root);    // simsock app NAME [--OPTION VALUE]...
+Action add_apps_command(CLI::App& root);   // simsock apps
+
+// The top-level handler: runs `command` and turns whatever escapes it into one line on `err` and
+// a documented status: std::bad_alloc -> "simsock: out of memory" (5); any other exception ->
+// "simsock: internal error: WHAT" (4). Otherwise returns what `command` returned.
+int run_guarded(const std::function<int()>& command, std::FILE* err);
+
+// --color auto|always|never on `sub`, into `choice` (default "auto").
+void add_color_option(CLI::App& sub, std::string& choice);
+// Whether to colour output written to `fd` for a --color choice: never, always, or (auto) when
+// `fd` is a terminal and NO_COLOR is unset or empty.
+bool use_colour(const std::string& choice, int fd);
 
 }  // namespace simsock::cli

@@ -67,37 +67,28 @@ SeedRange seed_range(std::uint64_t default_count) {
     r.first = *v;
     r.count = 1;
     r.replay = true;
+    r.seeds = scenario::SeedSet(*v, *v);
     return r;
   }
-  r.count = default_count == 0 ? 1 : default_count;
+  std::uint64_t count = default_count == 0 ? 1 : default_count;
+  r.seeds = scenario::SeedSet(k_default_seed, k_default_seed + count - 1);
   if (const char* many = std::getenv("SIMSOCK_SEEDS"); many && *many) {
-    std::string_view text(many);
-    auto dots = text.find("..");
-    std::optional<std::uint64_t> a, b;
-    if (dots == std::string_view::npos) {
-      b = parse_u64(text);
-      if (b && *b > 0) {
-        r.first = k_default_seed;
-        r.count = *b;
-      } else {
-        b.reset();
-      }
-      a = b;
-    } else {
-      a = parse_u64(text.substr(0, dots));
-      b = parse_u64(text.substr(dots + 2));
-      if (a && b && *a <= *b) {
-        r.first = *a;
-        r.count = *b - *a + 1;
-      } else {
-        a.reset();
-      }
-    }
-    if (!a)
-      throw std::invalid_argument(std::string("SIMSOCK_SEEDS: '") + many +
-                                  "' is not a seed range (e.g. 1..100) or a positive count");
+    std::string error;
+    auto parsed = scenario::parse_seeds(many, &error);
+    if (!parsed) throw std::invalid_argument("SIMSOCK_SEEDS: " + error);
+    r.seeds = *parsed;
   }
-  r.first += static_cast<std::uint64_t>(repeat_iteration()) * r.count;
+  const auto shift = static_cast<std::uint64_t>(repeat_iteration());
+  if (shift > 0) {
+    auto moved = shift > UINT64_MAX / r.seeds.size() ? std::nullopt
+                                                     : r.seeds.shifted(shift * r.seeds.size());
+    if (!moved)
+      throw std::invalid_argument("SIMSOCK_SEEDS: repetition " + std::to_string(shift) + " of '" +
+                                  r.seeds.to_string() + "' would pass seed 18446744073709551615");
+    r.seeds = *moved;
+  }
+  r.first = r.seeds.front();
+  r.count = r.seeds.size();
   return r;
 }
 
@@ -130,7 +121,7 @@ std::optional<std::uint64_t> for_each_seed(const std::function<void(std::uint64_
     return n;
   };
   for (std::uint64_t i = 0; i < range.count; ++i) {
-    const std::uint64_t seed = range.first + i;
+    const std::uint64_t seed = range.seeds.at(i);
     const int before = failures();
     {
       ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()),
@@ -147,8 +138,8 @@ std::optional<std::uint64_t> for_each_seed(const std::function<void(std::uint64_
     }
     if (failures() > before) {
       ADD_FAILURE_AT(where.file_name(), where.line())
-          << "failed at seed " << seed << " (seed " << i + 1 << " of " << range.first << ".."
-          << range.last() << ")\n  replay this seed with:\n    " << replay_command(seed);
+          << "failed at seed " << seed << " (seed " << i + 1 << " of " << range.seeds.to_string()
+          << ")\n  replay this seed with:\n    " << replay_command(seed);
       return seed;
     }
   }

@@ -13,9 +13,10 @@
 //   - neither variable set:  `default_count` seeds starting at k_default_seed (fixed: 1), so a
 //                            plain run is the same run every time;
 //   - SIMSOCK_SEED=N:        exactly seed N (replaying one seed; the same on every repetition);
-//   - SIMSOCK_SEEDS=A..B:    seeds A to B inclusive;
-//   - SIMSOCK_SEEDS=K:       K seeds starting at k_default_seed.
-// --gtest_repeat advances the seeds: on repetition i (from 0) a range of n seeds is shifted by
+//   - SIMSOCK_SEEDS=SEEDS:   the seeds SEEDS in ascending order, in the grammar `simsock sweep
+//                            --seeds` reads (tools/scenario/sweep.hpp, parse_seeds): a seed `N`,
+//                            a range `A..B` (both included) or a list `1,5,9..12`.
+// --gtest_repeat advances the seeds: on repetition i (from 0) a set of n seeds is shifted by
 // i * n, so `--gtest_repeat=100` over a one-seed test runs seeds 1..100 (not for SIMSOCK_SEED).
 //
 // Every failure inside the body carries the seed and the exact command that replays it
@@ -30,22 +31,27 @@
 #include <source_location>
 #include <string>
 
+#include "tools/scenario/sweep.hpp"
+
 namespace simsock::test {
 
 // The seed a test uses when nothing asks for another.
 inline constexpr std::uint64_t k_default_seed = 1;
 
-// A contiguous range of seeds [first, first + count).
+// The seeds to run: `count` seeds from `first` to last(), all of `seeds` in ascending order (a
+// plain range unless SIMSOCK_SEEDS listed several).
 struct SeedRange {
   std::uint64_t first = k_default_seed;
   std::uint64_t count = 1;
   bool replay = false;  // true when SIMSOCK_SEED chose the seed
-  std::uint64_t last() const { return first + count - 1; }
+  scenario::SeedSet seeds{k_default_seed, k_default_seed};
+  std::uint64_t last() const { return seeds.back(); }
 };
 
 // The seeds to run now, from the environment, `default_count` and the --gtest_repeat iteration
-// (see above). Throws std::invalid_argument naming the variable when one is malformed
-// (SIMSOCK_SEED not a number, SIMSOCK_SEEDS not "A..B" with A <= B or a positive count).
+// (see above). Throws std::invalid_argument naming the variable, its value and what is wrong
+// when one is malformed (SIMSOCK_SEED not a number; SIMSOCK_SEEDS not in the seed grammar, an
+// empty range or one of 2^64 seeds) or when repeating would move a seed past 2^64 - 1.
 SeedRange seed_range(std::uint64_t default_count = 1);
 
 // The current --gtest_repeat iteration, from 0. Installs a GoogleTest event listener on first

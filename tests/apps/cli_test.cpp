@@ -48,6 +48,25 @@ TEST(AppsCommand, ListsTheTimeoutsAndCapsWithTheirDefaults) {
   }
 }
 
+TEST(AppsCommand, HelpExitsZeroWithTheUsageLine) {
+  ChildProcess p({SIMSOCK_BINARY, "apps", "--help"});
+  EXPECT_EQ(p.wait(), 0) << p.err();
+  EXPECT_NE(p.out().find("Usage: simsock apps"), std::string::npos) << p.out();
+}
+
+TEST(AppCommand, HelpListsEveryAppAsACommand) {
+  ChildProcess p({SIMSOCK_BINARY, "app", "--help"});
+  EXPECT_EQ(p.wait(), 0) << p.err();
+  EXPECT_NE(p.out().find("Usage: simsock app"), std::string::npos) << p.out();
+  EXPECT_NE(p.out().find("udp-ping"), std::string::npos) << p.out();
+}
+
+TEST(AppCommand, AppOptionsTakeTheEqualsFormAndRejectAStrayValue) {
+  ChildProcess p({SIMSOCK_BINARY, "app", "udp-ping", "--connect=h:1", "--count", "2", "3"});
+  EXPECT_EQ(p.wait(), 2);
+  EXPECT_NE(p.err().find("unexpected argument '3'"), std::string::npos) << p.err();
+}
+
 TEST(AppCommand, HelpPrintsTheAppsOptions) {
   ChildProcess p(simsock_app("udp-ts-client", {"--help"}));
   EXPECT_EQ(p.wait(), 0);
@@ -62,12 +81,14 @@ struct UsageCase {
 
 class AppUsageError : public ::testing::TestWithParam<UsageCase> {};
 
-TEST_P(AppUsageError, ExitsTwoWithOneMessageNamingTheProblem) {
+TEST_P(AppUsageError, ExitsTwoWithOneMessageNamingTheProblemAndAHint) {
   std::vector<std::string> argv{SIMSOCK_BINARY, "app"};
   argv.insert(argv.end(), GetParam().argv.begin(), GetParam().argv.end());
   ChildProcess p(argv);
   EXPECT_EQ(p.wait(), 2);
   EXPECT_NE(p.err().find(GetParam().must_mention), std::string::npos) << p.err();
+  EXPECT_EQ(p.err().rfind("simsock app", 0), 0u) << p.err();
+  EXPECT_NE(p.err().find("\nRun 'simsock help app"), std::string::npos) << p.err();
   EXPECT_EQ(p.out(), "");
 }
 
@@ -86,7 +107,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "'99999999999' is more than 67108864 bytes"},
         UsageCase{{"udp-ping", "--connect", "h:1", "--size", "70000"}, "more than 65507 bytes"},
         UsageCase{{"udp-ping", "--connect", "h:1", "--count", "-1"}, "--count"},
-        UsageCase{{"tcp-bulk", "--connect"}, "--connect needs a value"},
+        UsageCase{{"tcp-bulk", "--connect"}, "--connect: 1 required HOST:PORT missing"},
         UsageCase{{"tcp-ts-server", "--listen", "127.0.0.1:1", "--listen", "127.0.0.1:2"},
                   "given twice"},
         UsageCase{{"tcp-ts-server", "stray"}, "'stray'"}));

@@ -67,25 +67,40 @@ TEST(Seeds, SimsockSeedReplaysExactlyOneSeed) {
   EXPECT_TRUE(r.replay);
 }
 
-TEST(Seeds, SimsockSeedsTakesARangeOrACount) {
+TEST(Seeds, SimsockSeedsTakesTheSweepGrammar) {
   CleanSeedEnv clean;
   {
     ScopedEnv seeds("SIMSOCK_SEEDS", "5..9");
     auto r = test::seed_range();
     EXPECT_EQ(r.first, 5u);
     EXPECT_EQ(r.last(), 9u);
+    EXPECT_EQ(r.count, 5u);
   }
   {
+    // A single number is that one seed, as `simsock sweep --seeds 30` reads it (not 30 seeds).
     ScopedEnv seeds("SIMSOCK_SEEDS", "30");
     auto r = test::seed_range(4);
-    EXPECT_EQ(r.first, 1u);
-    EXPECT_EQ(r.count, 30u);
+    EXPECT_EQ(r.first, 30u);
+    EXPECT_EQ(r.count, 1u);
   }
+  {
+    ScopedEnv seeds("SIMSOCK_SEEDS", "0");
+    EXPECT_EQ(test::seed_range().first, 0u);
+  }
+}
+
+TEST(Seeds, SimsockSeedsListRunsEachListedSeedOnceInAscendingOrder) {
+  CleanSeedEnv clean;
+  ScopedEnv seeds("SIMSOCK_SEEDS", "9..11,1,10,3");
+  std::vector<std::uint64_t> ran;
+  EXPECT_FALSE(test::for_each_seed([&](std::uint64_t s) { ran.push_back(s); }).has_value());
+  EXPECT_EQ(ran, (std::vector<std::uint64_t>{1, 3, 9, 10, 11}));
 }
 
 TEST(Seeds, MalformedVariablesAreErrorsNamingTheVariable) {
   CleanSeedEnv clean;
-  for (const char* bad : {"9..3", "x", "1..", "0", "1...4"}) {
+  for (const char* bad : {"9..3", "x", "1..", "1...4", "1,,2", ",", "18446744073709551616",
+                          "0..18446744073709551615", "-1"}) {
     ScopedEnv seeds("SIMSOCK_SEEDS", bad);
     try {
       test::seed_range();

@@ -1,16 +1,29 @@
-// The simsock run / sweep commands as users call them: the built binary in a child process.
-// Exit statuses, the JSON report, determinism of the digest and the trace, sweep/run agreement
-// and sharding.
+// The simsock command line as users call it: the built binary in a child process. Exit
+// statuses, the JSON report, determinism of the digest and the trace, sweep/run agreement and
+// sharding, the seed grammar, help and error formats, output errors, JUnit, colour, signals.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <new>
 #include <set>
 #include <sstream>
+#include <stdexcept>
+#include <utility>
 
 #include <nlohmann/json.hpp>
+
+#include "tools/commands.hpp"
 
 namespace {
 
@@ -53,6 +66,37 @@ class SimsockCli : public ::testing::Test {
     return "'" SIMSOCK_SOURCE_DIR "/scenarios/" + name + "'";
   }
   static std::string flaky() { return "'" SIMSOCK_SOURCE_DIR "/tests/tools/data/flaky.yaml'"; }
+  // Runs shell text `cmd` (with "SIMSOCK" replaced by the binary) as it is.
+  Outcome shell(const std::string& cmd) {
+    std::string text = cmd;
+    for (auto at = text.find("SIMSOCK"); at != std::string::npos; at = text.find("SIMSOCK"))
+      text.replace(at, 7, "'" SIMSOCK_BIN "'");
+    text += " 2>'" + (dir_ / "err").string() + "'";
+    int raw = std::system(text.c_str());
+    Outcome o;
+    o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    o.err = slurp(dir_ / "err");
+    return o;
+  }
+  // Parses a JUnit file with python3's xml.etree (what CI tools' parsers accept) and returns
+  // "SUITE tests=N failures=F cases=C failed=K" plus one "FAILURE message" line per failure.
+  std::string parse_junit(const fs::path& file) {
+    const auto script = dir_ / "junit.py";
+    std::ofstream(script)
+        << "import sys, xml.etree.ElementTree as ET\n"
+           "root = ET.parse(sys.argv[1]).getroot()\n"
+           "assert root.tag == 'testsuites'\n"
+           "for s in root.findall('testsuite'):\n"
+           "  cases = s.findall('testcase')\n"
+           "  fails = [c.find('failure') for c in cases if c.find('failure') is not None]\n"
+           "  print(s.get('name'), 'tests=' + s.get('tests'), 'failures=' + s.get('failures'),"
+           " 'cases=%d' % len(cases), 'failed=%d' % len(fails))\n"
+           "  for f in fails: print('FAILURE', f.get('message'))\n";
+    auto o = shell("python3 '" + script.string() + "' '" + file.string() + "' >'" +
+                   (dir_ / "junit.out").string() + "'");
+    EXPECT_EQ(o.status, 0) << o.err;
+    return slurp(dir_ / "junit.out");
+  }
 
   fs::path dir_;
 };
@@ -151,8 +195,7 @@ TEST_F(SimsockCli, BadArgumentsAreExitTwo) {
   const std::string s = scenario("tcp-fragmented.yaml");
   for (const std::string& args :
        {std::string("run"), "run " + s + " --seed abc", "run " + s + " --seed -1",
-        "run " + s + " --bogus", "run " + s + " extra.yaml", "run " + s + " --trace",
-        "run " + s + " --trace /nonexistent-dir/t.jsonl", "sweep " + s,
+        "run " + s + " --bogus", "run " + s + " extra.yaml", "run " + s + " --trace", "sweep " + s,
         "sweep " + s + " --seeds 5..1", "sweep " + s + " --seeds 1..5 --jobs 0",
         "sweep " + s + " --seeds 1..5 --shard 3/3", "sweep " + s + " --seeds x"}) {
     auto o = simsock(args);
@@ -221,6 +264,288 @@ TEST_F(SimsockCli, ShardsRunEverySeedExactlyOnce) {
   EXPECT_EQ(env.out, flag.out);
   EXPECT_EQ(nlohmann::json::parse(env.out)["seeds_run"], 8);
   EXPECT_TRUE(fs::exists(status_file));
+}
+
+TEST_F(SimsockCli, HelpWithACommandPrintsThatCommandsUsage) {
+  auto o = simsock("help run");
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("Usage: simsock run"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("--trace FILE"), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find("--seeds"), std::string::npos) << o.out;
+  auto app = simsock("help app udp-ts-client");
+  ASSERT_EQ(app.status, 0) << app.err;
+  EXPECT_NE(app.out.find("Usage: simsock app udp-ts-client"), std::string::npos) << app.out;
+  EXPECT_NE(app.out.find("--timeout DURATION"), std::string::npos) << app.out;
+  EXPECT_EQ(simsock("help no-such-command").status, 2);
+}
+
+TEST_F(SimsockCli, EveryCommandTakesHelpAndItsUsageLineNamesSimsock) {
+  for (std::string cmd : {"run", "sweep", "app", "apps", "app tcp-ts-server"}) {
+    auto o = simsock(cmd + " --help");
+    EXPECT_EQ(o.status, 0) << cmd << "\n" << o.err;
+    EXPECT_NE(o.out.find("Usage: simsock " + cmd), std::string::npos) << cmd << "\n" << o.out;
+    EXPECT_EQ(o.err, "") << cmd;
+  }
+  auto top = simsock("--help");
+  EXPECT_EQ(top.status, 0);
+  EXPECT_NE(top.out.find("simsock sweep SCENARIO.yaml --seeds SEEDS"), std::string::npos);
+  EXPECT_NE(simsock("--version").out.find("simsock "), std::string::npos);
+}
+
+TEST_F(SimsockCli, UsageErrorsAreOneMessageAndOneHintLine) {
+  const std::string s = scenario("tcp-fragmented.yaml");
+  struct Case {
+    std::string args, command;
+  };
+  for (const Case& c : {Case{"run " + s + " --bogus", "run"}, Case{"run", "run"},
+                        Case{"run " + s + " --seed abc", "run"}, Case{"sweep " + s, "sweep"},
+                        Case{"sweep " + s + " --seeds 5..1", "sweep"},
+                        Case{"sweep " + s + " --seeds 1..3 -j 0", "sweep"},
+                        Case{"app tcp-ts-client --colour red", "app tcp-ts-client"},
+                        Case{"app no-such-app", "app"}}) {
+    auto o = simsock(c.args);
+    EXPECT_EQ(o.status, 2) << c.args;
+    EXPECT_EQ(o.out, "") << c.args;
+    const std::string head = "simsock " + c.command + ": error: ";
+    const std::string hint = "Run 'simsock help " + c.command + "' for usage.\n";
+    EXPECT_EQ(o.err.rfind(head, 0), 0u) << c.args << "\n" << o.err;
+    ASSERT_GE(o.err.size(), hint.size()) << c.args;
+    EXPECT_EQ(o.err.substr(o.err.size() - hint.size()), hint) << c.args << "\n" << o.err;
+    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 2) << c.args << "\n" << o.err;
+  }
+  auto unknown = simsock("frobnicate");
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_EQ(unknown.err,
+            "simsock: error: unknown command 'frobnicate'\nRun 'simsock help' for usage.\n");
+}
+
+TEST_F(SimsockCli, ShortQuietAndJobsOptionsWork) {
+  auto q = simsock("run " + scenario("tcp-fragmented.yaml") + " -q");
+  ASSERT_EQ(q.status, 0) << q.err;
+  EXPECT_EQ(q.out, "PASS tcp-fragmented seed 7 (7 expectations held)\n");
+  auto j = simsock("sweep " + flaky() + " --seeds 1..6 -j 2 --json");
+  ASSERT_TRUE(j.status == 0 || j.status == 1) << j.err;
+  EXPECT_EQ(nlohmann::json::parse(j.out)["seeds_run"], 6);
+}
+
+TEST_F(SimsockCli, OneSeedNumberMeansThatSeed) {
+  for (std::uint64_t seed : {1u, 5u, 6u}) {
+    auto sweep = simsock("sweep " + flaky() + " --seeds " + std::to_string(seed) + " --json");
+    auto run = simsock("run " + flaky() + " -q --seed " + std::to_string(seed));
+    auto j = nlohmann::json::parse(sweep.out);
+    EXPECT_EQ(j["seeds_run"], 1);
+    EXPECT_EQ(sweep.status, run.status) << seed;
+    if (!j["failed"].empty()) {
+      EXPECT_EQ(j["failed"][0]["seed"], seed);
+    }
+  }
+}
+
+TEST_F(SimsockCli, SeedSetsThatOverflowOrAreEmptyAreUsageErrors) {
+  const std::string s = flaky();
+  for (const char* seeds : {"0..18446744073709551615", "18446744073709551616",
+                            "1..18446744073709551616", "9..3", "1,,2", "", "1..2,x"}) {
+    auto o = simsock("sweep " + s + " --seeds '" + std::string(seeds) + "'");
+    EXPECT_EQ(o.status, 2) << seeds << "\n" << o.out << o.err;
+    EXPECT_NE(o.err.find("--seeds"), std::string::npos) << seeds << "\n" << o.err;
+  }
+  auto max = simsock("sweep " + s + " --seeds 18446744073709551615 --json");
+  EXPECT_TRUE(max.status == 0 || max.status == 1) << max.err;
+  EXPECT_EQ(nlohmann::json::parse(max.out)["seeds_run"], 1);
+}
+
+TEST_F(SimsockCli, SeedListsRunEachListedSeed) {
+  auto o = simsock("sweep " + flaky() + " --seeds 1,3,5..7,6 --json");
+  ASSERT_TRUE(o.status == 0 || o.status == 1) << o.err;
+  auto j = nlohmann::json::parse(o.out);
+  EXPECT_EQ(j["seeds_run"], 5);
+  for (const auto& f : j["failed"]) {
+    auto seed = f["seed"].get<std::uint64_t>();
+    EXPECT_TRUE(seed == 1 || seed == 3 || (seed >= 5 && seed <= 7)) << seed;
+  }
+}
+
+TEST_F(SimsockCli, SweepHumanOutputIsInSeedOrderWhateverTheJobs) {
+  auto one = simsock("sweep " + flaky() + " --seeds 1..30 -j 1");
+  auto four = simsock("sweep " + flaky() + " --seeds 1..30 -j 4");
+  EXPECT_EQ(one.status, 1);
+  EXPECT_EQ(one.out, four.out);
+  EXPECT_NE(one.out.find("sweep flaky: 30 seeds run, "), std::string::npos) << one.out;
+}
+
+class SweepSignal : public SimsockCli, public ::testing::WithParamInterface<int> {};
+
+TEST_P(SweepSignal, StopsAndPrintsThePartialSummary) {
+  const auto out = dir_ / "sweep.out", err = dir_ / "sweep.err";
+  const std::string file = SIMSOCK_SOURCE_DIR "/tests/tools/data/flaky.yaml";
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::freopen(out.c_str(), "w", stdout);
+    std::freopen(err.c_str(), "w", stderr);
+    ::execl(SIMSOCK_BIN, SIMSOCK_BIN, "sweep", file.c_str(), "--seeds", "1..100000000", "-j", "2",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Failures are printed as they happen: wait for the first one (bounded so the test ends).
+  bool streamed = false;
+  for (int i = 0; i < 6000 && !streamed; ++i) {
+    streamed = slurp(out).find("  replay: ") != std::string::npos;
+    if (!streamed) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, GetParam());
+  int raw = 0;
+  ASSERT_EQ(::waitpid(pid, &raw, 0), pid);
+  ASSERT_TRUE(streamed) << "no failing seed was printed while the sweep ran";
+  ASSERT_TRUE(WIFEXITED(raw)) << "killed by signal " << WTERMSIG(raw);
+  EXPECT_EQ(WEXITSTATUS(raw), 128 + GetParam());
+  const std::string text = slurp(out);
+  const std::string name = GetParam() == SIGINT ? "SIGINT" : "SIGTERM";
+  EXPECT_NE(text.find("failed; interrupted by " + name + " after "), std::string::npos) << text;
+  EXPECT_NE(text.find(" of 100000000 seeds\n"), std::string::npos) << text;
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, SweepSignal, ::testing::Values(SIGINT, SIGTERM),
+                         [](const auto& info) {
+                           return info.param == SIGINT ? "SIGINT" : "SIGTERM";
+                         });
+
+TEST_F(SimsockCli, OutOfMemoryIsItsOwnStatusAndMessage) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer reserves more address space than the limit this test sets";
+#endif
+  // A 40 MB description under a 60 MB address-space limit: the loader cannot hold it.
+  {
+    std::ofstream big(dir_ / "big.yaml");
+    big << "name: big\nduration: 1s\nhosts: [{name: a, address: 10.0.0.1}]\ndescription: \""
+        << std::string(40'000'000, 'x') << "\"\n";
+  }
+  auto o = shell("ulimit -v 60000; SIMSOCK run '" + (dir_ / "big.yaml").string() + "' -q");
+  EXPECT_EQ(o.status, 5) << o.err;
+  EXPECT_EQ(o.err, "simsock: out of memory\n");
+}
+
+TEST_F(SimsockCli, OutputsThatCannotBeWrittenAreExitThreeNamingTheFile) {
+  const std::string s = scenario("tcp-fragmented.yaml");
+  struct Case {
+    std::string cmd, names;
+  };
+  for (const Case& c :
+       {Case{"SIMSOCK run " + s + " -q --trace /dev/full >/dev/null", "'/dev/full'"},
+        Case{"SIMSOCK run " + s + " -q --pcap /dev/full >/dev/null", "'/dev/full'"},
+        Case{"SIMSOCK run " + s + " -q --junit /dev/full >/dev/null", "'/dev/full'"},
+        Case{"SIMSOCK run " + s + " -q --trace /nonexistent-dir/t.jsonl", "/nonexistent-dir"},
+        Case{"SIMSOCK run " + s + " -q >/dev/full", "standard output"},
+        Case{"SIMSOCK run " + s + " --json >&-", "standard output"},
+        Case{"SIMSOCK sweep " + flaky() + " --seeds 1..3 --json >&-", "standard output"},
+        Case{"SIMSOCK sweep " + flaky() + " --seeds 1..3 --junit /dev/full >/dev/null",
+             "'/dev/full'"}}) {
+    auto o = shell(c.cmd);
+    EXPECT_EQ(o.status, 3) << c.cmd << "\n" << o.err;
+    EXPECT_NE(o.err.find("error: cannot "), std::string::npos) << c.cmd << "\n" << o.err;
+    EXPECT_NE(o.err.find(c.names), std::string::npos) << c.cmd << "\n" << o.err;
+  }
+}
+
+TEST_F(SimsockCli, TraceOntoTheScenarioOrOntoAnotherOutputIsRefused) {
+  const auto copy = dir_ / "copy.yaml";
+  fs::copy_file(SIMSOCK_SOURCE_DIR "/scenarios/tcp-fragmented.yaml", copy);
+  const std::string before = slurp(copy);
+  auto o = simsock("run '" + copy.string() + "' -q --trace '" + copy.string() + "'");
+  EXPECT_EQ(o.status, 2) << o.err;
+  EXPECT_NE(o.err.find("is the scenario file"), std::string::npos) << o.err;
+  EXPECT_EQ(slurp(copy), before);
+  auto same = (dir_ / "x").string();
+  o = simsock("run '" + copy.string() + "' -q --trace '" + same + "' --pcap '" + dir_.string() +
+              "/./x'");
+  EXPECT_EQ(o.status, 2) << o.err;
+  EXPECT_NE(o.err.find("--trace and --pcap both write"), std::string::npos) << o.err;
+  EXPECT_FALSE(fs::exists(same));
+}
+
+TEST_F(SimsockCli, PcapPastClassicPcapsLastSecondIsAUsageErrorSayingWhy) {
+  std::ofstream(dir_ / "late.yaml")
+      << "name: late\nduration: 60000m\nstart_time: 2105-12-31T23:00:00Z\n"
+      << "hosts:\n  - {name: a, address: 10.0.0.1}\n  - {name: b, address: 10.0.0.2}\n"
+      << "processes:\n  - {name: srv, host: a, app: udp-ts-server}\n"
+      << "  - {name: cli, host: b, app: udp-ts-client, args: {connect: \"a:21567\", message: "
+         "[x]}}\n";
+  auto pcap = (dir_ / "late.pcap").string();
+  auto o = simsock("run '" + (dir_ / "late.yaml").string() + "' -q --pcap '" + pcap + "'");
+  EXPECT_EQ(o.status, 2) << o.err;
+  EXPECT_NE(o.err.find("2106-02-07T06:28:15Z"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("start_time"), std::string::npos) << o.err;
+  // Without --pcap the same scenario runs.
+  EXPECT_EQ(simsock("run '" + (dir_ / "late.yaml").string() + "' -q").status, 0);
+}
+
+TEST_F(SimsockCli, RunJunitHasATestcasePerExpectationWithEscapedFailures) {
+  // An expectation that fails, with XML's special characters in its text.
+  std::string text = slurp(SIMSOCK_SOURCE_DIR "/scenarios/tcp-fragmented.yaml");
+  text.replace(text.find("expect:\n"), 8,
+               "expect:\n  - {process: cli, stdout_contains: \"<&\\\"'>]]>\\x01\"}\n");
+  std::ofstream(dir_ / "bad.yaml") << text;
+  auto junit = dir_ / "run.xml";
+  auto o =
+      simsock("run '" + (dir_ / "bad.yaml").string() + "' -q --junit '" + junit.string() + "'");
+  ASSERT_EQ(o.status, 1) << o.err;
+  auto parsed = parse_junit(junit);
+  EXPECT_EQ(parsed.substr(0, parsed.find('\n')),
+            "tcp-fragmented tests=8 failures=1 cases=8 failed=1")
+      << parsed;
+  EXPECT_NE(parsed.find("FAILURE "), std::string::npos) << parsed;
+  EXPECT_NE(parsed.find("<&\"'>]]>"), std::string::npos) << parsed;
+}
+
+TEST_F(SimsockCli, SweepJunitHasATestcasePerSeed) {
+  auto junit = dir_ / "sweep.xml";
+  auto o =
+      simsock("sweep " + flaky() + " --seeds 1..12 -j 2 --json --junit '" + junit.string() + "'");
+  ASSERT_EQ(o.status, 1) << o.err;
+  auto j = nlohmann::json::parse(o.out);
+  const auto failed = j["failed"].size();
+  auto parsed = parse_junit(junit);
+  EXPECT_EQ(parsed.substr(0, parsed.find('\n')),
+            "flaky tests=12 failures=" + std::to_string(failed) +
+                " cases=12 failed=" + std::to_string(failed))
+      << parsed;
+  EXPECT_NE(parsed.find("FAILURE cli exit 0"), std::string::npos) << parsed;
+  EXPECT_FALSE(fs::exists(junit.string() + ".partial"));
+}
+
+TEST_F(SimsockCli, ColorColoursOnlyThePassFailWordsWhenAsked) {
+  const std::string s = scenario("tcp-fragmented.yaml");
+  auto always = simsock("run " + s + " -q --color always", "NO_COLOR=1");
+  EXPECT_EQ(always.out, "\033[1;32mPASS\033[0m tcp-fragmented seed 7 (7 expectations held)\n");
+  auto full = simsock("run " + s + " --color always");
+  EXPECT_EQ(full.out.find("\033[1m"), std::string::npos) << "headings are not coloured";
+  EXPECT_NE(full.out.find("\033[32mpass\033[0m"), std::string::npos);
+  // Not a terminal: auto is plain, and so is never.
+  EXPECT_EQ(simsock("run " + s + " -q --color auto").out.find('\033'), std::string::npos);
+  EXPECT_EQ(simsock("run " + s + " -q --color never").out.find('\033'), std::string::npos);
+  EXPECT_EQ(simsock("run " + s + " -q --color sometimes").status, 2);
+}
+
+// What the top-level handler prints to a stream for an exception escaping a command.
+std::pair<int, std::string> guarded(const std::function<int()>& command) {
+  char* buf = nullptr;
+  std::size_t len = 0;
+  std::FILE* f = ::open_memstream(&buf, &len);
+  int status = simsock::cli::run_guarded(command, f);
+  std::fclose(f);
+  std::string text(buf, len);
+  std::free(buf);
+  return {status, text};
+}
+
+TEST(TopLevelHandler, EveryEscapingExceptionGetsAMessageAndADocumentedStatus) {
+  EXPECT_EQ(guarded([]() -> int { throw std::bad_alloc(); }),
+            std::make_pair(5, std::string("simsock: out of memory\n")));
+  EXPECT_EQ(guarded([]() -> int { throw std::runtime_error("pcap writer: boom"); }),
+            std::make_pair(4, std::string("simsock: internal error: pcap writer: boom\n")));
+  EXPECT_EQ(guarded([]() -> int { throw 42; }),
+            std::make_pair(4, std::string("simsock: internal error: unknown exception\n")));
+  EXPECT_EQ(guarded([] { return 1; }), std::make_pair(1, std::string()));
 }
 
 }  // namespace

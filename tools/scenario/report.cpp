@@ -99,7 +99,7 @@ std::string printable(std::string_view line) {
 }
 
 void render_output(std::ostringstream& s, std::string_view label, const std::string& text,
-                   const HumanStyle& style, const Paint& paint) {
+                   const HumanStyle& style) {
   if (text.empty()) return;
   auto lines = split_lines(text);
   std::size_t keep_head = lines.size(), skip = 0;
@@ -111,7 +111,8 @@ void render_output(std::ostringstream& s, std::string_view label, const std::str
   for (std::size_t i = 0; i < lines.size(); ++i) {
     std::string_view lab = i == 0 ? label : std::string_view(pad);
     if (i == keep_head && skip) {
-      s << "      " << lab << " " << paint("2", "... " + std::to_string(skip) + " more lines ...")
+      s << "      " << lab << " "
+        << "... " + std::to_string(skip) + " more lines ..."
         << "\n";
       i += skip - 1;
       continue;
@@ -119,7 +120,9 @@ void render_output(std::ostringstream& s, std::string_view label, const std::str
     s << "      " << lab << " | " << printable(lines[i]) << "\n";
   }
   if (text.back() != '\n')
-    s << "      " << pad << "   " << paint("2", "(no newline at end)") << "\n";
+    s << "      " << pad << "   "
+      << "(no newline at end)"
+      << "\n";
 }
 
 std::size_t failed_count(const RunResult& r) {
@@ -148,11 +151,13 @@ std::string render_verdict(const RunResult& r, const HumanStyle& style) {
 std::string render_human(const RunResult& r, const HumanStyle& style) {
   Paint paint{style.colour};
   std::ostringstream s;
-  s << paint("1", "scenario " + r.scenario) << " (" << r.file << ", seed " << r.seed << ")\n";
+  s << "scenario " + r.scenario << " (" << r.file << ", seed " << r.seed << ")\n";
   if (!r.description.empty()) {
     for (auto line : split_lines(r.description)) s << "  " << printable(line) << "\n";
   }
-  s << "\n" << paint("1", "processes") << "\n";
+  s << "\n"
+    << "processes"
+    << "\n";
   std::size_t name_w = 0, host_w = 0, app_w = 0;
   for (const auto& p : r.processes) {
     name_w = std::max(name_w, p.name.size());
@@ -167,18 +172,22 @@ std::string render_human(const RunResult& r, const HumanStyle& style) {
     s << "  " << p.name << std::string(name_w - p.name.size() + 2, ' ') << "on " << p.host
       << std::string(host_w - p.host.size() + 2, ' ') << p.app
       << std::string(app_w - p.app.size() + 2, ' ') << state << "\n";
-    render_output(s, "stdout", p.out, style, paint);
-    render_output(s, "stderr", p.err, style, paint);
+    render_output(s, "stdout", p.out, style);
+    render_output(s, "stderr", p.err, style);
   }
-  s << "\n" << paint("1", "expectations") << "\n";
+  s << "\n"
+    << "expectations"
+    << "\n";
   if (r.expectations.empty()) s << "  (none)\n";
   for (const auto& e : r.expectations) {
     s << "  " << (e.passed ? paint("32", "pass") : paint("1;31", "FAIL")) << "  " << e.what;
-    if (e.line > 0) s << paint("2", "  (line " + std::to_string(e.line) + ")");
+    if (e.line > 0) s << "  (line " << e.line << ")";
     s << "\n";
     if (!e.passed && !e.detail.empty()) s << "        " << printable(e.detail) << "\n";
   }
-  s << "\n" << paint("1", "counters") << "\n";
+  s << "\n"
+    << "counters"
+    << "\n";
   std::size_t key_w = 0;
   for (const auto& [k, v] : r.stats) key_w = std::max(key_w, k.size());
   for (const auto& [k, v] : r.stats) {

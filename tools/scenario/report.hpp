@@ -36,7 +36,7 @@ std::string replay_command(const std::string& file, std::uint64_t seed);
 std::string render_json(const RunResult& r);
 
 struct HumanStyle {
-  bool colour = false;                // ANSI colours (only when writing to a terminal)
+  bool colour = false;  // ANSI colours on the PASS / FAIL (pass) words only, nothing else
   std::size_t max_output_lines = 20;  // longer stdout/stderr is shortened, head and tail kept
 };
 

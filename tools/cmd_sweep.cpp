@@ -1,0 +1,172 @@
+// simsock sweep: run a scenario for a set of seeds and report each failing seed as it finishes.
+// Exit status: 0 no seed failed, 1 some seed failed, 2 bad arguments or scenario file, 3 an
+// output could not be written, 128 + N when signal N (SIGINT, SIGTERM) stopped it.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/commands.hpp"
+#include "tools/junit.hpp"
+#include "tools/load.hpp"
+#include "tools/outputs.hpp"
+#include "tools/scenario/runner.hpp"
+#include "tools/scenario/sweep.hpp"
+
+namespace simsock::cli {
+namespace {
+
+// Failing seeds whose detail the JSON report lists; later ones are counted (failed_count).
+constexpr std::size_t k_kept_failures = 1000;
+
+std::atomic<bool> g_stop{false};
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_stop_signal(int sig) {
+  g_signal = sig;
+  g_stop.store(true);
+}
+
+// SIGINT / SIGTERM stop the sweep after the running seeds; a second one kills it (SA_RESETHAND).
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+struct SweepArgs {
+  std::string file, seeds_text, shard_text, junit_path;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  bool json = false;
+};
+
+const char* signal_name(int sig) {
+  return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+}
+
+int sweep(const SweepArgs& a) {
+  std::string error;
+  auto seeds = scenario::parse_seeds(a.seeds_text, &error);
+  if (!seeds) throw UsageError("--seeds: " + error);
+  scenario::Shard shard;
+  if (!a.shard_text.empty()) {
+    auto s = scenario::parse_shard(a.shard_text);
+    if (!s) throw UsageError("--shard: '" + a.shard_text + "' is not I/N with 0 <= I < N");
+    shard = *s;
+  } else {
+    std::string env_error;
+    if (auto s = scenario::shard_from_environment(&env_error)) shard = *s;
+    if (!env_error.empty()) throw UsageError(env_error);
+  }
+  check_distinct_outputs(a.file, {{"--junit", a.junit_path}});
+  if (const char* status_file = std::getenv("GTEST_SHARD_STATUS_FILE")) {
+    std::ofstream touch(status_file, std::ios::app);
+  }
+
+  auto loaded = load_scenario_or_report(a.file);
+  if (!loaded) return k_exit_usage;
+  const scenario::ScenarioSpec& spec = *loaded;
+  std::unique_ptr<JunitSweepWriter> junit;
+  if (!a.junit_path.empty())
+    junit = std::make_unique<JunitSweepWriter>(a.junit_path, spec.name, a.file);
+
+  const bool show_progress = ::isatty(STDERR_FILENO) == 1;
+  scenario::SweepOptions options;
+  options.jobs = a.jobs;
+  options.keep_failures = a.json ? k_kept_failures : 0;
+  options.stop = &g_stop;
+  options.on_seed = [&](const scenario::SeedOutcome& o) {
+    if (junit) junit->add(o);
+    if (o.passed || a.json) return;
+    if (show_progress) std::cerr << "\r\033[K" << std::flush;
+    std::cout << "seed " << o.seed << ": " << o.detail << "\n"
+              << "  replay: " << scenario::replay_command(a.file, o.seed) << "\n"
+              << std::flush;
+  };
+  options.progress = [&](std::uint64_t done, std::uint64_t total, std::uint64_t failed) {
+    if (!show_progress) return;
+    std::cerr << "\rsweep " << spec.name << ": " << done << "/" << total << " seeds, " << failed
+              << " failed" << std::flush;
+  };
+  install_stop_handlers();
+  auto result = scenario::run_sweep(
+      *seeds, shard,
+      [&](std::uint64_t seed) -> std::optional<std::string> {
+        auto r = scenario::run_scenario(spec, seed);
+        if (r.passed) return std::nullopt;
+        return r.first_failure();
+      },
+      options);
+  if (show_progress) std::cerr << "\r\033[K" << std::flush;
+  const int sig = result.stopped ? static_cast<int>(g_signal) : 0;
+
+  if (a.json) {
+    nlohmann::ordered_json j;
+    j["scenario"] = spec.name;
+    j["seeds_run"] = result.seeds_run;
+    j["failed"] = nlohmann::ordered_json::array();
+    for (const auto& f : result.failed) {
+      j["failed"].push_back({{"seed", f.seed},
+                             {"detail", f.detail},
+                             {"replay", scenario::replay_command(a.file, f.seed)}});
+    }
+    j["failed_count"] = result.failed_count;
+    j["seeds_total"] = result.seeds_total;
+    j["interrupted"] = result.stopped;
+    std::cout << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+  } else {
+    std::cout << "sweep " << spec.name << ": " << result.seeds_run << " seeds run";
+    if (shard.count > 1) std::cout << " (shard " << shard.index << "/" << shard.count << ")";
+    std::cout << ", " << result.failed_count << " failed";
+    if (result.stopped) {
+      std::cout << "; interrupted by " << signal_name(sig) << " after " << result.seeds_run
+                << " of " << result.seeds_total << " seeds";
+    }
+    std::cout << "\n";
+  }
+  if (junit) junit->finish(result);
+  check_written(std::cout, "standard output");
+  if (result.stopped) return k_exit_signal_base + (sig ? sig : SIGINT);
+  return result.failed_count == 0 ? k_exit_ok : k_exit_failed;
+}
+
+}  // namespace
+
+Action add_sweep_command(CLI::App& root) {
+  auto a = std::make_shared<SweepArgs>();
+  auto* sub = root.add_subcommand(
+      "sweep", "Run a scenario for a set of seeds and report each failing seed as it finishes");
+  sub->add_option("SCENARIO", a->file, "scenario file (YAML)")->required()->type_name("FILE");
+  sub->add_option("--seeds", a->seeds_text,
+                  "the seeds: N, A..B (both included) or a list such as 1,5,9..12")
+      ->required()
+      ->type_name("SEEDS");
+  sub->add_option("-j,--jobs", a->jobs, "worlds run in parallel (default: the number of CPUs)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 1024u));
+  sub->add_option("--shard", a->shard_text,
+                  "run only shard I of N: the seeds at positions k with k % N == I (default: "
+                  "from GTEST_TOTAL_SHARDS / GTEST_SHARD_INDEX)")
+      ->type_name("I/N");
+  sub->add_option("--junit", a->junit_path, "write a JUnit XML report (a testcase per seed)")
+      ->type_name("FILE");
+  sub->add_flag("--json", a->json, "print the result as one JSON object on stdout at the end");
+  sub->footer(
+      "SIGINT or SIGTERM stops the sweep after the running seeds and prints what ran.\n"
+      "Exit status: 0 no seed failed, 1 some seed failed, 2 bad arguments or scenario file,\n"
+      "3 an output could not be written, 4 internal error, 5 out of memory, 128+N stopped by\n"
+      "signal N (130 SIGINT, 143 SIGTERM).");
+  return [a] { return sweep(*a); };
+}
+
+}  // namespace simsock::cli

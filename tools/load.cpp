@@ -1,0 +1,18 @@
+#include "tools/load.hpp"
+
+#include <iostream>
+
+#include "tools/scenario/loader.hpp"
+
+namespace simsock::cli {
+
+std::optional<scenario::ScenarioSpec> load_scenario_or_report(const std::string& file) {
+  try {
+    return scenario::load_scenario_file(file);
+  } catch (const scenario::ScenarioError& e) {
+    std::cerr << e.what() << "\n";
+    return std::nullopt;
+  }
+}
+
+}  // namespace simsock::cli
