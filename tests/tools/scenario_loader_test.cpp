@@ -375,12 +375,6 @@ INSTANTIATE_TEST_SUITE_P(
                          "args: {connect: \"server:21567\", timeout: 9223372036854775807ns}"),
                 "x.yaml:11:46: error: processes[1].args.timeout: '9223372036854775807ns' is too "
                 "large (at most 8640000s = 100 days)"},
-        BadCase{
-            "StartTimePlusDurationPastThePcapClock",
-            replaced("duration: 10s", "duration: 8640000s") + "start_time: 2105-12-31T00:00:00Z\n",
-            "x.yaml:12:13: error: start_time: '2105-12-31T00:00:00Z' plus the duration "
-            "(8640000s) ends after 2106-02-07T06:28:15Z, the last second of pcap's 32-bit "
-            "clock"},
         BadCase{"QueueAboveOneGibibyte", with("network:\n  default: {queue: 1073741825}\n"),
                 "x.yaml:13:20: error: network.default.queue: '1073741825' is not a queue size in "
                 "bytes (1..1073741824)"},

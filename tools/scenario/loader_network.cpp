@@ -119,10 +119,10 @@ Duration timer(const Field& v) {
 }
 
 void parse_tcp(const Field& f, sim::LinkPatch& patch) {
-  for (const auto& [k, v] : f.entries("TCP settings like {segment: {min: 1, max: 8}}",
-                                      {"segment", "loss", "rto", "initial_rto", "syn_retries",
-                                       "syn_linear_timeouts", "retries2", "send_buffer",
-                                       "receive_buffer"})) {
+  for (const auto& [k, v] :
+       f.entries("TCP settings like {segment: {min: 1, max: 8}}",
+                 {"segment", "loss", "rto", "initial_rto", "syn_retries", "syn_linear_timeouts",
+                  "retries2", "send_buffer", "receive_buffer"})) {
     if (k == "segment") patch.tcp_segment = parse_segment(v);
     if (k == "loss") {
       patch.tcp_loss = v.probability();

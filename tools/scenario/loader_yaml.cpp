@@ -73,6 +73,7 @@ class YamlBuilder {
   }
 
   [[noreturn]] void parse_error(const yaml_parser_t& p) const {
+    if (p.error == YAML_MEMORY_ERROR) throw std::bad_alloc();  // not the file's fault
     std::string problem = p.problem ? p.problem : "cannot be parsed";
     if (p.error == YAML_READER_ERROR) {  // bad encoding: libyaml gives a byte offset
       int line = 0, col = 0;
