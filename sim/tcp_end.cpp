@@ -66,23 +66,38 @@ void reply_rst(World::Impl& w, HostImpl& host, const TcpPacket& p) {
 
 // ---- the wire --------------------------------------------------------------------------------
 
+// A TCP packet that never arrives: counted in tcp.dropped and traced as tcp.drop with the same
+// reasons a datagram's udp.drop gives (partition, loss, scripted, queue_full, host_down).
+static void tcp_drop(World::Impl& w, const TcpPacket& p, std::string_view reason) {
+  ++w.counters_.tcp_dropped;
+  net::Endpoint s = p.src.to_endpoint(), d = p.dst.to_endpoint();
+  w.trace(RawEvent{"tcp.drop",
+                   &s,
+                   &d,
+                   p.kind == K::data ? p.len : 0,
+                   static_cast<std::int64_t>(p.seq),
+                   reason,
+                   {}});
+}
+
 void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
-  if (path.partitioned) return;
+  if (path.partitioned) return tcp_drop(w, p, "partition");
   if (path.clogged) {
     path.held.emplace_back([&w, &path, p] { tcp_ship(w, path, p); });
     return;
   }
   if (p.kind == K::data) {
     bool lost = path.rng().chance(path.config().tcp.loss);
-    if (path.tcp_script.take() || lost) {
+    bool scripted = path.tcp_script.take();
+    if (scripted || lost) {
       ++w.counters_.tcp_segments_lost;
-      return;
+      return tcp_drop(w, p, scripted ? "scripted" : "loss");
     }
   }
   auto arrival = path.transit(w.now(), p.len + 40);
   if (!arrival) {
     ++w.counters_.tcp_segments_lost;
-    return;
+    return tcp_drop(w, p, "queue_full");
   }
   if (TcpEnd* from = w.end(p.from)) {  // one connection's packets never overtake each other
     *arrival = std::max(*arrival, from->last_arrival_out);
@@ -92,7 +107,7 @@ void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
 }
 
 void tcp_receive(World::Impl& w, HostImpl& host, const TcpPacket& p) {
-  if (!host.up()) return;  // a powered-off host answers nothing
+  if (!host.up()) return tcp_drop(w, p, "host_down");  // a powered-off host answers nothing
   if (p.kind == K::syn) {
     if (auto* l = host.listener_at(asio::ip::address_v4(p.dst.addr), p.dst.port)) {
       l->on_syn(p);

@@ -33,6 +33,7 @@ void Counters::fill(Stats& out) const {
   out["tcp.connections"] = tcp_connections;
   out["tcp.segments"] = tcp_segments;
   out["tcp.segments_lost"] = tcp_segments_lost;
+  out["tcp.dropped"] = tcp_dropped;
   out["tcp.retransmits"] = tcp_retransmits;
   out["tcp.bytes"] = tcp_bytes;
   out["tcp.resets"] = tcp_resets;

@@ -20,7 +20,8 @@ struct Counters {
   std::uint64_t udp_sent = 0, udp_delivered = 0, udp_dropped = 0, udp_duplicated = 0,
                 udp_truncated = 0, udp_fragments = 0, udp_reordered = 0;
   std::uint64_t tcp_connections = 0, tcp_segments = 0, tcp_retransmits = 0, tcp_bytes = 0,
-                tcp_resets = 0, tcp_refused = 0, tcp_timeouts = 0, tcp_segments_lost = 0;
+                tcp_resets = 0, tcp_refused = 0, tcp_timeouts = 0, tcp_segments_lost = 0,
+                tcp_dropped = 0;
   std::uint64_t faults = 0, processes_started = 0;
   void fill(Stats& out) const;
 };

@@ -411,5 +411,32 @@ TEST(TcpLinuxCapacity, AFullAcceptQueueDropsSynsSoConnectsRetryAndTimeOut) {
   EXPECT_EQ(errors[0], net::error::timed_out);
 }
 
+TEST(TcpWire, DroppedTcpPacketsAreTracedAndCountedWithTheReasonsDatagramsGet) {
+  World w(1);
+  add_two_hosts(w);
+  Pair p = connect_pair(w);
+  ASSERT_TRUE(p.client && p.server);
+  TraceRecorder rec;
+  w.add_trace_sink(&rec);
+  w.schedule(Fault{w.now(), Partition{{"client", "server", false}}});
+  p.client->async_write_some(asio::buffer("abc", 3), [](net::error_code, std::size_t) {});
+  w.run_for(100ms);
+  auto drops = rec.of("tcp.drop");
+  ASSERT_FALSE(drops.empty());
+  EXPECT_EQ(drops[0].reason, "partition");
+  EXPECT_EQ(drops[0].len, 3);
+  EXPECT_EQ(drops[0].seq, 0);
+  EXPECT_EQ(w.stats().at("tcp.dropped"), drops.size());
+  w.schedule(Fault{w.now(), Heal{{"client", "server", false}}});
+  w.drop_nth("client", "server", PacketRecord::Proto::tcp, {1});
+  w.run_for(10s);
+  auto all = rec.of("tcp.drop");
+  EXPECT_EQ(all.back().reason, "scripted");
+  w.host("server").crash();
+  p.client->async_write_some(asio::buffer("d", 1), [](net::error_code, std::size_t) {});
+  w.run_for(1s);
+  EXPECT_EQ(rec.of("tcp.drop").back().reason, "host_down");
+}
+
 }  // namespace
 }  // namespace simsock::sim
