@@ -40,7 +40,7 @@ std::optional<std::int64_t> scaled_decimal(std::string_view num, std::int64_t sc
       continue;
     }
     unit /= 10;
-    result += digit * unit;
+    if (__builtin_add_overflow(result, digit * unit, &result)) return std::nullopt;  // too large
   }
   return result;
 }

@@ -100,6 +100,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "unknown option --colour"},
         UsageCase{{"udp-ts-client", "--connect", "h:1", "--timeout", "5x"}, "'5x'"},
         UsageCase{{"udp-ts-client", "--connect=h:1", "--timeout=5x"}, "--timeout"},
+        UsageCase{{"udp-ts-client", "--connect", "h:1", "--timeout", "9223372036.9s"},
+                  "'9223372036.9s' is not a duration"},
         UsageCase{{"tcp-ts-client", "--message", "hi"}, "missing required option --connect"},
         UsageCase{{"tcp-ts-server", "--listen", "localhost:80"}, "'localhost:80'"},
         UsageCase{{"tcp-ts-server", "--bufsize", "0"}, "'0'"},
