@@ -34,6 +34,34 @@ std::optional<std::int64_t> Path::transit(std::int64_t now, std::size_t wire_byt
   return sat_add(depart, delay);
 }
 
+Passage Path::pass_open(std::int64_t now, PacketRecord::Proto proto, bool lossy,
+                        std::size_t fragments, std::size_t wire_bytes) {
+  const bool udp = proto == PacketRecord::Proto::udp;
+  if (lossy) {
+    if (udp) {
+      bool lost = false;
+      for (std::size_t i = 0; i < fragments; ++i) lost |= udp_lost();
+      if (lost) return dropped(fragments > 1 ? "fragment_loss" : "loss");
+      if (udp_script.take()) return dropped("scripted");
+    } else {
+      bool lost = rng_.chance(cfg_.tcp.loss);
+      bool scripted = tcp_script.take();  // counts every data segment, lost or not
+      if (scripted || lost) return dropped(scripted ? "scripted" : "loss");
+    }
+  }
+  auto arrival = transit(now, wire_bytes);
+  if (!arrival) return dropped("queue_full");
+  Passage v{Passage::Verdict::arrive, *arrival, {}, false, std::nullopt};
+  if (udp) {
+    if (rng_.chance(cfg_.udp.reorder)) {
+      v.reordered = true;
+      v.arrival = sat_add(v.arrival, cfg_.udp.reorder_delay.count());
+    }
+    if (rng_.chance(cfg_.udp.duplicate)) v.duplicate = transit(now, wire_bytes);
+  }
+  return v;
+}
+
 bool Path::DropScript::take() {
   if (nth.empty()) return false;
   ++seen;

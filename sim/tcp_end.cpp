@@ -81,29 +81,20 @@ static void tcp_drop(World::Impl& w, const TcpPacket& p, std::string_view reason
 }
 
 void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
-  if (path.partitioned) return tcp_drop(w, p, "partition");
-  if (path.clogged) {
-    path.held.emplace_back([&w, &path, p] { tcp_ship(w, path, p); });
-    return;
+  const bool data = p.kind == K::data;
+  Passage v = path.pass(w.now(), PacketRecord::Proto::tcp, data, 1, p.len + 40,
+                        [&w, &path, p] { return Task([&w, &path, p] { tcp_ship(w, path, p); }); });
+  if (v.verdict == Passage::Verdict::held) return;
+  if (v.verdict == Passage::Verdict::dropped) {
+    if (data && v.reason != "partition") ++w.counters_.tcp_segments_lost;
+    return tcp_drop(w, p, v.reason);
   }
-  if (p.kind == K::data) {
-    bool lost = path.rng().chance(path.config().tcp.loss);
-    bool scripted = path.tcp_script.take();
-    if (scripted || lost) {
-      ++w.counters_.tcp_segments_lost;
-      return tcp_drop(w, p, scripted ? "scripted" : "loss");
-    }
-  }
-  auto arrival = path.transit(w.now(), p.len + 40);
-  if (!arrival) {
-    ++w.counters_.tcp_segments_lost;
-    return tcp_drop(w, p, "queue_full");
-  }
+  std::int64_t arrival = v.arrival;
   if (TcpEnd* from = w.end(p.from)) {  // one connection's packets never overtake each other
-    *arrival = std::max(*arrival, from->last_arrival_out);
-    from->last_arrival_out = *arrival;
+    arrival = std::max(arrival, from->last_arrival_out);
+    from->last_arrival_out = arrival;
   }
-  w.at(*arrival, Task([&w, host = &path.to(), p] { tcp_receive(w, *host, p); }));
+  w.at(arrival, Task([&w, host = &path.to(), p] { tcp_receive(w, *host, p); }));
 }
 
 void tcp_receive(World::Impl& w, HostImpl& host, const TcpPacket& p) {

@@ -77,35 +77,22 @@ std::size_t fragments(std::size_t len, std::uint32_t mtu) {
 void transmit(World::Impl& w, Path& path, std::vector<std::uint8_t> data, WireEndpoint src,
               WireEndpoint dst) {
   const std::size_t len = data.size();
-  if (path.partitioned) return drop(w, src, dst, len, "partition");
-  if (path.clogged) {
-    path.held.emplace_back([&w, &path, data = std::move(data), src, dst]() mutable {
+  const std::size_t n = fragments(len, path.config().udp.mtu);
+  Passage v = path.pass(w.now(), PacketRecord::Proto::udp, true, n, len + 28 + 20 * (n - 1), [&] {
+    return Task([&w, &path, data = std::move(data), src, dst]() mutable {
       transmit(w, path, std::move(data), src, dst);
     });
-    return;
+  });
+  if (v.verdict == Passage::Verdict::held) return;
+  if (n > 1 && v.reason != "partition") w.counters_.udp_fragments += n;
+  if (v.verdict == Passage::Verdict::dropped) return drop(w, src, dst, len, v.reason);
+  if (v.reordered) ++w.counters_.udp_reordered;
+  if (v.duplicate) {
+    ++w.counters_.udp_duplicated;
+    trace_udp(w, "udp.duplicate", src, dst, len);
+    schedule_arrival(w, path, *v.duplicate, data, src, dst);
   }
-  const auto& cfg = path.config().udp;
-  std::size_t n = fragments(len, cfg.mtu);
-  if (n > 1) w.counters_.udp_fragments += n;
-  bool lost = false;
-  for (std::size_t i = 0; i < n; ++i) lost |= path.udp_lost();
-  if (lost) return drop(w, src, dst, len, n > 1 ? "fragment_loss" : "loss");
-  if (path.udp_script.take()) return drop(w, src, dst, len, "scripted");
-  auto arrival = path.transit(w.now(), len + 28 + 20 * (n - 1));
-  if (!arrival) return drop(w, src, dst, len, "queue_full");
-  if (path.rng().chance(cfg.reorder)) {
-    ++w.counters_.udp_reordered;
-    *arrival += cfg.reorder_delay.count();
-  }
-  if (path.rng().chance(cfg.duplicate)) {
-    auto second = path.transit(w.now(), len + 28 + 20 * (n - 1));
-    if (second) {
-      ++w.counters_.udp_duplicated;
-      trace_udp(w, "udp.duplicate", src, dst, len);
-      schedule_arrival(w, path, *second, data, src, dst);
-    }
-  }
-  schedule_arrival(w, path, *arrival, std::move(data), src, dst);
+  schedule_arrival(w, path, v.arrival, std::move(data), src, dst);
 }
 
 }  // namespace
