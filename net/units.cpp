@@ -96,8 +96,7 @@ std::string format_duration(std::chrono::nanoseconds d) {
     const char* suffix;
     std::int64_t ns;
   };
-  static constexpr Unit units[] = {
-      {"s", 1000000000}, {"ms", 1000000}, {"us", 1000}, {"ns", 1}};
+  static constexpr Unit units[] = {{"s", 1000000000}, {"ms", 1000000}, {"us", 1000}, {"ns", 1}};
   for (const auto& u : units) {
     if (n % u.ns == 0) return std::to_string(n / u.ns) + u.suffix;
   }

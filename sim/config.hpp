@@ -1,6 +1,6 @@
 // The simulator's configuration vocabulary: the same names and units as the scenario keys of
-// CONTRACT section 3, so a scenario file, the C++ testing kit and the world share one meaning.
-// Plain data; validated by the scenario loader and by World when applied.
+// the scenario format (docs/scenario-format.md), so a scenario file, the C++ testing kit and the
+// world share one meaning. Plain data; validated by the scenario loader and by World when applied.
 #pragma once
 
 #include <chrono>
@@ -91,7 +91,7 @@ struct HostPair {
   bool both_directions = true;  // false: only a -> b
 };
 
-// Faults on the timeline (CONTRACT section 3, `faults:`).
+// Faults on the timeline (a scenario file's `faults:`).
 struct Partition {
   HostPair pair;
 };  // traffic between them is dropped

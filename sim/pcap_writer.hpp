@@ -1,4 +1,5 @@
-// A PacketSink that writes the simulated wire as a classic libpcap capture (CONTRACT section 2,
+// A PacketSink that writes the simulated wire as a classic libpcap capture
+// (docs/scenario-format.md,
 // --pcap), readable by tcpdump, Wireshark and tshark.
 //
 // What it simplifies:

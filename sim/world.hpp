@@ -29,7 +29,8 @@ namespace asio = boost::asio;
 
 // ---- observation ---------------------------------------------------------------------------
 
-// One event of the trace (CONTRACT section 2, --trace). Fields that do not apply are empty/0.
+// One event of the trace (`--trace`; docs/scenario-format.md). Fields that do not apply are
+// empty/0.
 struct TraceEvent {
   std::int64_t t = 0;       // virtual ns
   std::string_view kind;    // "udp.send", "tcp.segment", "process.exit", ...
@@ -66,7 +67,7 @@ class PacketSink {
   virtual void on_packet(const PacketRecord& p) = 0;
 };
 
-// The counters of CONTRACT section 2 ("udp.sent", "tcp.segments", ...), and any others the
+// The counters of the run report ("udp.sent", "tcp.segments", ...), and any others the
 // models keep, by name, in name order.
 using Stats = std::map<std::string, std::uint64_t, std::less<>>;
 

@@ -15,7 +15,7 @@
 //     }, /*default_count=*/20);
 //   }
 //
-// Link settings are written exactly as a scenario file's LINK (CONTRACT section 3: latency,
+// Link settings are written exactly as a scenario file's LINK (docs/scenario-format.md: latency,
 // jitter, bandwidth, queue, udp: {loss, duplicate, reorder, reorder_delay, mtu, burst},
 // tcp: {segment: {min, max}, loss, rto}), checked by the scenario loader with its messages.
 // Durations are "20ms"-style strings or std::chrono durations.

@@ -3,7 +3,7 @@
 // >= 1 in the file; anything else (another exception, a crash, a sanitizer report, a hang) is a
 // bug. Loaded scenarios also have their expectations evaluated against fixed process results.
 //
-// The apps are declared here with the options of CONTRACT section 4 (names and types only), so
+// The apps are declared here with the options of docs/apps.md (names and types only), so
 // the fuzzer needs neither Boost.Asio nor the simulator.
 #include <cstdint>
 #include <cstdlib>

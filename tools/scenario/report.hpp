@@ -1,5 +1,5 @@
 // The outcome of one scenario run and its two renderings: the human report and the JSON object
-// of CONTRACT section 2.
+// of `simsock run --json` (docs/scenario-format.md).
 #pragma once
 
 #include <cstdint>

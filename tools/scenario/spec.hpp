@@ -1,6 +1,6 @@
-// A scenario file (CONTRACT section 3) after loading and validation: plain data, ready to build
-// a sim::World from. Every name it mentions (hosts, apps, processes) is known to exist and every
-// value is in range, so building and running cannot fail on the file's account.
+// A scenario file (docs/scenario-format.md) after loading and validation: plain data, ready to
+// build a sim::World from. Every name it mentions (hosts, apps, processes) is known to exist and
+// every value is in range, so building and running cannot fail on the file's account.
 #pragma once
 
 #include <chrono>

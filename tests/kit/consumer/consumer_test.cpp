@@ -22,7 +22,6 @@ TEST(Consumer, SeedsAndMocksWorkFromTheInstalledPackage) {
   EXPECT_TRUE(fired);
 }
 
-
 TEST(Consumer, SimulatedAppsRunFromTheInstalledPackage) {
   simsock::test::Sim sim(5);
   sim.add_host("server");
