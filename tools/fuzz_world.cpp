@@ -239,7 +239,9 @@ std::uint64_t option_cap(const apps::OptionSpec& o) {
   if (o.name == "bytes") return 16 * 1024;
   if (o.name == "count") return 200;
   if (o.name == "retries") return 5;
-  if (o.type == apps::OptionType::size) return 70'000;
+  if (o.type == apps::OptionType::size) {  // within the option's own ceiling, when it has one
+    return o.max ? std::min<std::uint64_t>(o.max, 70'000) : 70'000;
+  }
   return 64;
 }
 
