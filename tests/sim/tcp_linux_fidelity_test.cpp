@@ -102,11 +102,11 @@ TEST(TcpLinuxTiming, WithoutLinearTimeoutsSynsDoubleAndConnectTimesOutAt127s) {
 TEST(TcpLinuxTiming, TheFirstRetransmissionWaitsTheRtoComputedFromTheHandshakeRtt) {
   LinkConfig link;
   link.latency = 150ms;  // RTT 300 ms: SRTT 300, RTTVAR 150 -> RTO = 300 + max(600, 200) = 900 ms
+  TraceRecorder rec;     // outlives the world: the streams trace their FINs when they go
   World w(1);
   add_two_hosts(w, link);
   Pair p = connect_pair(w);
   ASSERT_TRUE(p.client && p.server);
-  TraceRecorder rec;
   w.add_trace_sink(&rec);
   w.drop_nth("client", "server", PacketRecord::Proto::tcp, {1});
   p.client->async_write_some(asio::buffer("hello", 5), [](net::error_code, std::size_t) {});
@@ -412,11 +412,11 @@ TEST(TcpLinuxCapacity, AFullAcceptQueueDropsSynsSoConnectsRetryAndTimeOut) {
 }
 
 TEST(TcpWire, DroppedTcpPacketsAreTracedAndCountedWithTheReasonsDatagramsGet) {
+  TraceRecorder rec;  // outlives the world: the streams trace their FINs when they go
   World w(1);
   add_two_hosts(w);
   Pair p = connect_pair(w);
   ASSERT_TRUE(p.client && p.server);
-  TraceRecorder rec;
   w.add_trace_sink(&rec);
   w.schedule(Fault{w.now(), Partition{{"client", "server", false}}});
   p.client->async_write_some(asio::buffer("abc", 3), [](net::error_code, std::size_t) {});
