@@ -230,6 +230,19 @@ TEST(TcpLinuxClose, ShutdownReceiveKeepsQueuedAndLaterDataReadable) {
   EXPECT_EQ(r2.ec, net::error::eof) << "an empty buffer after shutdown(receive) reads eof";
 }
 
+// The client connects to server port 7 at 10 ms (after the spawned server listens); the stream,
+// or null, 100 ms later.
+std::unique_ptr<net::TcpStream> connect_at_10ms(World& w, net::Network& cli) {
+  std::unique_ptr<net::TcpStream> s;
+  w.at(10ms, [&] {
+    cli.async_connect(ep("10.0.0.1:7"), [&](net::error_code, std::unique_ptr<net::TcpStream> c) {
+      s = std::move(c);
+    });
+  });
+  w.run_for(100ms);
+  return s;
+}
+
 TEST(TcpLinuxPeerDeath, AKilledProcessClosesItsSocketsWithFin) {
   World w(1);
   add_two_hosts(w);
@@ -242,13 +255,7 @@ TEST(TcpLinuxPeerDeath, AKilledProcessClosesItsSocketsWithFin) {
     co_return 0;
   });
   auto& cli = w.host("client").network();
-  std::unique_ptr<net::TcpStream> s;
-  w.at(10ms, [&] {
-    cli.async_connect(ep("10.0.0.1:7"), [&](net::error_code, std::unique_ptr<net::TcpStream> c) {
-      s = std::move(c);
-    });
-  });
-  w.run_for(100ms);
+  std::unique_ptr<net::TcpStream> s = connect_at_10ms(w, cli);
   ASSERT_TRUE(s);
   Outcome r, w1, w2;
   char buf[4];
@@ -279,13 +286,7 @@ TEST(TcpLinuxPeerDeath, AKilledProcessWithUnreadDataResetsItsConnection) {
     co_return 0;
   });
   auto& cli = w.host("client").network();
-  std::unique_ptr<net::TcpStream> s;
-  w.at(10ms, [&] {
-    cli.async_connect(ep("10.0.0.1:7"), [&](net::error_code, std::unique_ptr<net::TcpStream> c) {
-      s = std::move(c);
-    });
-  });
-  w.run_for(100ms);
+  std::unique_ptr<net::TcpStream> s = connect_at_10ms(w, cli);
   ASSERT_TRUE(s);
   s->async_write_some(asio::buffer("unread", 6), [](net::error_code, std::size_t) {});
   Outcome r;
