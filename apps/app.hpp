@@ -103,8 +103,18 @@ struct AppSpec {
 
 // Every app, sorted by name.
 const std::vector<AppSpec>& all_apps();
-// The app called `name`, or null.
+// The app called `name` among the built-in apps, or null.
 const AppSpec* find_app(std::string_view name);
+
+// A catalog: the built-in apps and `own` (a user's apps), sorted by name, for cli::main, the
+// scenario loader, run_scenario_file and Sim::start_app. Throws std::invalid_argument naming the
+// app when one of `own` has an empty name or a name with characters other than letters, digits,
+// '-', '_' and '.', no body (main), a name already taken (built-in or repeated), or an option with
+// an empty or repeated name, or a default its own type refuses.
+std::vector<AppSpec> with_builtin_apps(std::vector<AppSpec> own);
+
+// The app called `name` in `catalog`, or null.
+const AppSpec* find_app(const std::vector<AppSpec>& catalog, std::string_view name);
 
 // An option error: which option, which value, and what would be accepted.
 struct OptionError {

@@ -155,7 +155,11 @@ std::string describe_options(const AppSpec& app) {
 }
 
 const AppSpec* find_app(std::string_view name) {
-  for (const auto& a : all_apps()) {
+  return find_app(all_apps(), name);
+}
+
+const AppSpec* find_app(const std::vector<AppSpec>& catalog, std::string_view name) {
+  for (const auto& a : catalog) {
     if (a.name == name) return &a;
   }
   return nullptr;

@@ -1,57 +1,54 @@
-# The installable CMake package: `cmake --install BUILD --prefix P` puts the headers, the static
-# libraries, the `simsock` CLI and P/lib/cmake/simsock/simsockConfig.cmake in place, so a separate
-# project can
+# The installable CMake package and the Debian package.
 #
-#   find_package(simsock 0.1 REQUIRED)
+# `cmake --install BUILD --prefix P` puts the public headers under P/include/simsock/, the static
+# libraries, the `simsock` CLI and P/lib/cmake/simsock/ in place; `cpack -G DEB` in BUILD makes a
+# .deb of the same files for /usr. A separate project then writes
+#
+#   find_package(simsock 0.1 REQUIRED COMPONENTS testing)
 #   target_link_libraries(my_test PRIVATE simsock::testing GTest::gtest_main)
 #
-# Exported targets (each also available in-tree under the same simsock:: name):
-#   simsock::net       the net/ interface and the real-socket backend
-#   simsock::apps      the apps
-#   simsock::sim       the simulator
-#   simsock::app_process, simsock::scenario, simsock::scenario_runner   (tools/)
-#   simsock::testing   the GoogleTest kit (sim/testing/), simsock::net_mock (net/testing/ mocks)
+# Exported targets (also available in-tree and under add_subdirectory by the same names):
+#   simsock::simsock   the interface, the real-socket backend and the simulator: Boost headers only
+#   simsock::scenario  component `scenario`: the built-in apps, scenario files, the CLI's commands
+#                      (simsock_add_command); links libyaml and RE2
+#   simsock::testing   component `testing`: the GoogleTest kit (needs GoogleTest)
+#   simsock::net_mock  component `testing`: Google Mock mocks of the interface
 include(CMakePackageConfigHelpers)
-include(GNUInstallDirs)
-
-set(simsock_package_targets)
-foreach(pair
-    asio:simsock_asio net:simsock_net apps:simsock_apps sim:simsock_sim
-    app_process:simsock_app_process scenario:simsock_scenario
-    scenario_runner:simsock_scenario_runner testing:simsock_testing net_mock:simsock_net_mock)
-  string(REPLACE ":" ";" pair "${pair}")
-  list(GET pair 0 export_name)
-  list(GET pair 1 target)
-  if(TARGET ${target})
-    set_target_properties(${target} PROPERTIES EXPORT_NAME ${export_name})
-    if(NOT TARGET simsock::${export_name})
-      add_library(simsock::${export_name} ALIAS ${target})
-    endif()
-    list(APPEND simsock_package_targets ${target})
-  endif()
-endforeach()
-
-install(TARGETS ${simsock_package_targets}
-  EXPORT simsockTargets
-  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-if(TARGET simsock)
-  install(TARGETS simsock RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-endif()
-
-# Public headers keep their source paths ("net/network.hpp", "sim/testing/simsock_test.hpp").
-foreach(dir net apps sim tools/scenario)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/
-    DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/${dir}
-    FILES_MATCHING PATTERN "*.hpp" PATTERN "*.inc"
-    PATTERN "CMakeFiles" EXCLUDE)
-endforeach()
-install(FILES ${PROJECT_SOURCE_DIR}/tools/app_process.hpp
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tools)
 
 set(simsock_config_dir ${CMAKE_INSTALL_LIBDIR}/cmake/simsock)
+
+install(TARGETS simsock_core EXPORT simsockTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS simsock_scenario EXPORT simsockScenarioTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS simsock RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(EXPORT simsockTargets NAMESPACE simsock:: DESTINATION ${simsock_config_dir})
+install(EXPORT simsockScenarioTargets NAMESPACE simsock:: DESTINATION ${simsock_config_dir})
+if(TARGET simsock_testing)
+  install(TARGETS simsock_testing simsock_net_mock EXPORT simsockTestingTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(EXPORT simsockTestingTargets NAMESPACE simsock:: DESTINATION ${simsock_config_dir})
+endif()
+
+# Public headers only, by name: what users include and what those headers include. Everything
+# else (the models' internals, the loader's parts, the CLI's command plumbing) stays in the tree.
+set(simsock_public_headers
+  net/asio_network.hpp net/detail/task.hpp net/endpoint.hpp net/errors.hpp net/handler_queue.hpp
+  net/network.hpp net/network_wrapper.hpp net/units.hpp
+  sim/config.hpp sim/world.hpp
+  apps/app.hpp
+  tools/app_process.hpp tools/cli.hpp tools/scenario/expect.hpp tools/scenario/loader.hpp
+  tools/scenario/report.hpp tools/scenario/runner.hpp tools/scenario/spec.hpp tools/scenario/sweep.hpp)
+set(simsock_testing_headers
+  net/testing/mock_network.hpp sim/testing/fault_injection.hpp sim/testing/seeds.hpp
+  sim/testing/simsock_test.hpp)
+foreach(header IN LISTS simsock_public_headers simsock_testing_headers)
+  get_filename_component(dir ${header} DIRECTORY)
+  install(FILES ${PROJECT_SOURCE_DIR}/${header}
+    DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/simsock/${dir})
+endforeach()
+install(FILES ${PROJECT_SOURCE_DIR}/sim/testing/testing.hpp ${simsock_include_dir}/simsock/version.hpp
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/simsock)
+
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/simsockConfig.cmake.in
   ${PROJECT_BINARY_DIR}/simsockConfig.cmake
   INSTALL_DESTINATION ${simsock_config_dir})
@@ -59,4 +56,18 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/simsockConfigVersion.cmak
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/simsockConfig.cmake
   ${PROJECT_BINARY_DIR}/simsockConfigVersion.cmake
+  ${PROJECT_SOURCE_DIR}/cmake/simsockCommand.cmake
   DESTINATION ${simsock_config_dir})
+
+# cpack -G DEB: one package, simsock, for /usr, depending on what the exported targets need.
+set(CPACK_PACKAGE_NAME simsock)
+set(CPACK_PACKAGE_VENDOR "simsock")
+set(CPACK_PACKAGE_CONTACT "simsock developers <simsock@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION devel)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libboost1.81-dev, libyaml-dev, libre2-dev")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libgtest-dev, libgmock-dev")
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
+include(CPack)

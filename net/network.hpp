@@ -41,7 +41,7 @@
 
 #include "net/endpoint.hpp"
 #include "net/errors.hpp"
-#include "net/loop.hpp"
+#include "net/handler_queue.hpp"
 
 namespace simsock::net {
 
@@ -62,12 +62,13 @@ auto first_buffer(const Buffers& buffers) {
 }
 
 // Calls next(handler), except that a handler whose associated executor is an any_io_executor
-// wrapping an io_context's executor or a net::Loop's (coroutines and handlers on an io_context, or
-// on the simulator) is first bound to that executor itself: the same executor, but of a concrete
-// type. Backends look a handler's executor up through any_completion_handler, which returns it
-// wrapped in an any_completion_executor; wrapping an any_io_executor heap-allocates (Asio 1.81),
-// wrapping the concrete executor does not. That allocation was the largest cost net/ added to a
-// socket operation on real sockets (W6), and 15% of a simulated one (W1).
+// wrapping an io_context's executor or a net::QueueExecutor (coroutines and handlers on an
+// io_context, or on a handler queue such as the simulator's) is first bound to that executor
+// itself: the same executor, but of a concrete type. Backends look a handler's executor up through
+// any_completion_handler, which returns it wrapped in an any_completion_executor; wrapping an
+// any_io_executor heap-allocates (Asio 1.81), wrapping the concrete executor does not. That
+// allocation was the largest cost net/ added to a socket operation on real sockets (W6), and 15% of
+// a simulated one (W1).
 template <typename Handler, typename Next>
 void with_concrete_executor(Handler&& handler, Next&& next) {
   using H = std::decay_t<Handler>;
@@ -81,9 +82,9 @@ void with_concrete_executor(Handler&& handler, Next&& next) {
       const auto* io = ex.template target<asio::io_context::executor_type>();
       return std::forward<Next>(next)(asio::bind_executor(*io, std::forward<Handler>(handler)));
     }
-    if (&target == &typeid(LoopExecutor<false>)) {
-      const auto* loop = ex.template target<LoopExecutor<false>>();
-      return std::forward<Next>(next)(asio::bind_executor(*loop, std::forward<Handler>(handler)));
+    if (&target == &typeid(QueueExecutor<false>)) {
+      const auto* queue = ex.template target<QueueExecutor<false>>();
+      return std::forward<Next>(next)(asio::bind_executor(*queue, std::forward<Handler>(handler)));
     }
   }
   std::forward<Next>(next)(std::forward<Handler>(handler));

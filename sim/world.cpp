@@ -68,7 +68,7 @@ void World::Impl::poll_handlers() {
 }
 
 bool World::Impl::step() {
-  net::Loop::Scope scope(sched_);
+  Loop::Scope scope(sched_);
   poll_handlers();
   std::int64_t t;
   Task task;
@@ -83,7 +83,7 @@ bool World::Impl::step() {
 }
 
 void World::Impl::run_until(std::int64_t limit, const std::function<bool()>* done) {
-  net::Loop::Scope scope(sched_);
+  Loop::Scope scope(sched_);
   std::int64_t t;
   Task task;
   for (;;) {

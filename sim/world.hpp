@@ -4,7 +4,7 @@
 //
 // Code runs on hosts through net::Network (Host::network()), with Asio completion tokens working
 // exactly as on real sockets: the world runs them on its own single-threaded scheduler (a FIFO of
-// ready handlers, net/loop.hpp) and advances virtual time between rounds.
+// ready handlers, sim/loop.hpp) and advances virtual time between rounds.
 #pragma once
 
 #include <chrono>

@@ -13,10 +13,10 @@
 #include <utility>
 #include <vector>
 
-#include "net/loop.hpp"
 #include "sim/byte_ring.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/host.hpp"
+#include "sim/loop.hpp"
 #include "sim/path.hpp"
 #include "sim/trace.hpp"
 #include "sim/world.hpp"
@@ -60,7 +60,7 @@ class World::Impl {
   void cancel(EventId id) { queue_.cancel(id); }
   // True while the scheduler runs handlers (as opposed to the loop running an agenda event).
   bool in_poll() const { return sched_.running_in_this_thread(); }
-  net::LoopExecutor<false> executor() { return sched_.get_executor(); }
+  LoopExecutor<false> executor() { return sched_.get_executor(); }
   bool ending() const { return ending_; }
 
   // Delivers a completion: `h(args...)` through h's associated executor, never inside the call
@@ -168,14 +168,14 @@ class World::Impl {
   // alone, which compares type names with strcmp on every mismatch.
   template <bool Never>
   bool targets_loop(const asio::any_completion_executor& ex) const {
-    if (&ex.target_type() != &typeid(net::LoopExecutor<Never>)) return false;
-    return &ex.target<net::LoopExecutor<Never>>()->scheduler() == &sched_;
+    if (&ex.target_type() != &typeid(LoopExecutor<Never>)) return false;
+    return &ex.target<LoopExecutor<Never>>()->queue() == &sched_;
   }
   bool is_own(const asio::any_completion_executor& ex) const {
     return targets_loop<false>(ex) || targets_loop<true>(ex);
   }
 
-  net::Loop sched_;
+  Loop sched_;
   bool ending_ = false;
   struct EndSlot {
     std::unique_ptr<TcpEnd> end;

@@ -7,6 +7,7 @@
 
 #include "apps/app.hpp"
 #include "apps/real_runner.hpp"
+#include "tools/cli.hpp"
 #include "tools/commands.hpp"
 
 namespace simsock::cli {
@@ -14,7 +15,7 @@ namespace {
 
 std::string app_names() {
   std::string names;
-  for (const auto& a : apps::all_apps()) names += (names.empty() ? "" : ", ") + a.name;
+  for (const auto& a : catalog()) names += (names.empty() ? "" : ", ") + a.name;
   return names;
 }
 
@@ -61,7 +62,7 @@ Action add_app_command(CLI::App& root) {
       "app", "Run one app on real OS sockets until it ends or SIGINT/SIGTERM stops it");
   app->allow_extras();
   auto chosen = std::make_shared<std::vector<std::shared_ptr<AppArgs>>>();
-  for (const auto& spec : apps::all_apps()) {
+  for (const auto& spec : catalog()) {
     auto a = std::make_shared<AppArgs>();
     a->spec = &spec;
     a->sub = app->add_subcommand(spec.name, spec.summary);
@@ -92,7 +93,7 @@ Action add_app_command(CLI::App& root) {
 Action add_apps_command(CLI::App& root) {
   root.add_subcommand("apps", "List the apps and their options");
   return [] {
-    for (const auto& a : apps::all_apps()) {
+    for (const auto& a : catalog()) {
       std::cout << a.name << "\n    " << a.summary << "\n" << apps::describe_options(a) << "\n";
     }
     return k_exit_ok;

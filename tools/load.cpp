@@ -2,13 +2,14 @@
 
 #include <iostream>
 
+#include "tools/cli.hpp"
 #include "tools/scenario/loader.hpp"
 
 namespace simsock::cli {
 
 std::optional<scenario::ScenarioSpec> load_scenario_or_report(const std::string& file) {
   try {
-    return scenario::load_scenario_file(file);
+    return scenario::load_scenario_file(file, catalog());
   } catch (const scenario::ScenarioError& e) {
     std::cerr << e.what() << "\n";
     return std::nullopt;

@@ -1,4 +1,4 @@
-// A move-only `void()` callable with inline storage: the unit of work net::Loop and the
+// A move-only `void()` callable with inline storage: the unit of work a net::HandlerQueue and the
 // simulator's event queue run.
 // Small captures (a handler plus a few arguments) live inside the object, so scheduling an event
 // does not allocate; larger ones fall back to the heap.

@@ -170,14 +170,34 @@ void Sim::spawn(const std::string& name, const std::string& host, Coroutine body
 void Sim::start_app(const std::string& name, const std::string& host, const std::string& app,
                     const std::vector<std::pair<std::string, std::string>>& args,
                     std::string_view start, std::string stdin_text) {
-  const apps::AppSpec* spec = apps::find_app(app);
-  if (!spec) throw std::invalid_argument("no app called '" + app + "' (see `simsock apps`)");
+  const apps::AppSpec* spec = apps::find_app(catalog_, app);
+  if (!spec) {
+    std::string known;
+    for (const auto& a : catalog_) known += (known.empty() ? "" : ", ") + a.name;
+    throw std::invalid_argument("no app called '" + app + "' (apps: " + known + ")");
+  }
+  start_app(name, host, *spec, args, start, std::move(stdin_text));
+}
+
+void Sim::start_app(const std::string& name, const std::string& host, const apps::AppSpec& app,
+                    const std::vector<std::pair<std::string, std::string>>& args,
+                    std::string_view start, std::string stdin_text) {
+  if (app.main == nullptr) throw std::invalid_argument("app '" + app.name + "' has no main");
   apps::Options options;
-  if (auto err = apps::parse_options(*spec, args, options))
-    throw std::invalid_argument(app + ": " + err->message);
-  world_->spawn(name, host, app,
-                with_faults(state(host).plan, cli::make_app_process(*spec, std::move(options))),
+  if (auto err = apps::parse_options(app, args, options))
+    throw std::invalid_argument(app.name + ": " + err->message);
+  world_->spawn(name, host, app.name,
+                with_faults(state(host).plan, cli::make_app_process(app, std::move(options))),
                 std::move(stdin_text), duration(start));
+}
+
+void Sim::use_apps(std::vector<apps::AppSpec> own) {
+  std::vector<apps::AppSpec> mine;
+  for (const auto& a : catalog_) {
+    if (!apps::find_app(a.name)) mine.push_back(a);  // the user's apps given before
+  }
+  for (auto& a : own) mine.push_back(std::move(a));
+  catalog_ = apps::with_builtin_apps(std::move(mine));
 }
 
 void Sim::at(Duration t, std::function<void()> fn) {
@@ -224,8 +244,9 @@ sim::ProcessResult Sim::process(const std::string& name) const {
 SimTest::SimTest()
     : seed_(seed_range().first), trace_(__FILE__, __LINE__, seed_banner(seed_)), sim_(seed_) {}
 
-scenario::RunResult run_scenario_file(const std::string& path, std::optional<std::uint64_t> seed) {
-  scenario::ScenarioSpec spec = scenario::load_scenario_file(path);
+scenario::RunResult run_scenario_file(const std::string& path, std::optional<std::uint64_t> seed,
+                                      const std::vector<apps::AppSpec>& catalog) {
+  scenario::ScenarioSpec spec = scenario::load_scenario_file(path, catalog);
   return scenario::run_scenario(spec, seed.value_or(spec.seed));
 }
 

@@ -37,6 +37,7 @@
 #include <utility>
 #include <vector>
 
+#include "apps/app.hpp"
 #include "sim/testing/fault_injection.hpp"
 #include "sim/testing/seeds.hpp"
 #include "sim/world.hpp"
@@ -115,11 +116,21 @@ class Sim {
   // Starts `body` as process `name` on `host` at `start`; its result is process(name).
   void spawn(const std::string& name, const std::string& host, Coroutine body,
              Duration start = Duration(0));
-  // Starts a built-in app (apps/) with options as (name, value) pairs, checked like a scenario's
-  // `args:` (std::invalid_argument naming the option otherwise).
+  // Starts the app called `app` (a built-in app, or one of those given to use_apps) with options
+  // as (name, value) pairs, checked like a scenario's `args:` (std::invalid_argument naming the
+  // option otherwise).
   void start_app(const std::string& name, const std::string& host, const std::string& app,
                  const std::vector<std::pair<std::string, std::string>>& args = {},
                  std::string_view start = "0", std::string stdin_text = {});
+  // The same for an app declared in the test itself (no catalog needed).
+  void start_app(const std::string& name, const std::string& host, const apps::AppSpec& app,
+                 const std::vector<std::pair<std::string, std::string>>& args = {},
+                 std::string_view start = "0", std::string stdin_text = {});
+  // Adds the user's apps to those start_app knows by name (checked as apps::with_builtin_apps
+  // does: std::invalid_argument for a taken name or a malformed declaration).
+  void use_apps(std::vector<apps::AppSpec> own);
+  // The apps start_app knows by name: the built-in ones and those given to use_apps.
+  const std::vector<apps::AppSpec>& catalog() const { return catalog_; }
   // Runs `fn` at virtual time `t` from the world loop.
   void at(Duration t, std::function<void()> fn);
 
@@ -153,6 +164,7 @@ class Sim {
   std::map<std::string, std::unique_ptr<HostState>, std::less<>> hosts_;
   sim::LinkConfig default_link_;
   int next_address_ = 1;
+  std::vector<apps::AppSpec> catalog_ = apps::all_apps();
 };
 
 // A fixture: sim() is a world seeded with seed_range().first (SIMSOCK_SEED replays a seed,
@@ -171,9 +183,11 @@ class SimTest : public ::testing::Test {
 };
 
 // Loads a scenario file and runs it (with its own seed, or `seed`), returning the report object
-// `simsock run --json` prints. Throws scenario::ScenarioError for an invalid file.
+// `simsock run --json` prints. Its `app:` keys may name any app of `catalog` (for a user's apps:
+// apps::with_builtin_apps(own)). Throws scenario::ScenarioError for an invalid file.
 scenario::RunResult run_scenario_file(const std::string& path,
-                                      std::optional<std::uint64_t> seed = std::nullopt);
+                                      std::optional<std::uint64_t> seed = std::nullopt,
+                                      const std::vector<apps::AppSpec>& catalog = apps::all_apps());
 
 // Runs `body` on a fresh Sim twice with `seed` and compares the digests, counters and process
 // results. Fails with both digests and the replay command when they differ.

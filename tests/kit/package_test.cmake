@@ -1,9 +1,13 @@
-# The kit.package test: install the build tree into a temporary prefix, then configure, build and
-# run each consumer project (a directory with its own CMakeLists.txt) against that prefix alone.
-#   cmake -DBUILD_DIR=... -DWORK_DIR=... -DCONSUMERS=dir1|dir2 -DGENERATOR=... -DCXX=...
-#         [-DCXX_FLAGS=...] -P package_test.cmake
+# The kit.package tests: simsock consumed three ways, each building and running consumer projects
+# (directories with their own CMakeLists.txt) exactly as the docs say, with no extra flags.
+#   cmake -DMODE=prefix|subdir|deb -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=...
+#         -DCONSUMERS=dir1|dir2 -DGENERATOR=... -DCXX=... [-DCXX_FLAGS=...] -P package_test.cmake
+#   prefix  `cmake --install` into a temporary prefix; consumers find_package it there
+#   subdir  consumers add_subdirectory simsock's source tree (given as -DSIMSOCK_SOURCE_DIR)
+#   deb     `cpack -G DEB`, the package installed by dpkg into a temporary root; consumers
+#           find_package it under that root's /usr
 file(REMOVE_RECURSE ${WORK_DIR})
-set(prefix ${WORK_DIR}/prefix)
+file(MAKE_DIRECTORY ${WORK_DIR})
 
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
@@ -12,16 +16,87 @@ function(run)
     message(FATAL_ERROR "failed (${rc}): ${shown}\n${out}")
   endif()
   message(STATUS "ok: ${ARGV0} ${ARGV1} ${ARGV2}")
+  set(run_output "${out}" PARENT_SCOPE)
 endfunction()
 
-run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
-foreach(required include/net/network.hpp include/sim/world.hpp include/sim/testing/seeds.hpp
-        include/net/testing/mock_network.hpp lib/cmake/simsock/simsockConfig.cmake
-        lib/cmake/simsock/simsockConfigVersion.cmake lib/cmake/simsock/simsockTargets.cmake)
-  if(NOT EXISTS ${prefix}/${required})
-    message(FATAL_ERROR "the install did not produce ${required}")
+# What every installed tree must hold, and what it must not (internal headers, old paths).
+function(check_tree prefix)
+  foreach(required include/simsock/net/network.hpp include/simsock/sim/world.hpp
+          include/simsock/testing.hpp include/simsock/version.hpp
+          include/simsock/tools/cli.hpp include/simsock/net/testing/mock_network.hpp
+          lib/cmake/simsock/simsockConfig.cmake lib/cmake/simsock/simsockTargets.cmake
+          lib/cmake/simsock/simsockScenarioTargets.cmake
+          lib/cmake/simsock/simsockTestingTargets.cmake lib/cmake/simsock/simsockCommand.cmake
+          lib/libsimsock.a bin/simsock)
+    if(NOT EXISTS ${prefix}/${required})
+      message(FATAL_ERROR "the install did not produce ${required}")
+    endif()
+  endforeach()
+  foreach(forbidden include/net include/sim include/apps include/tools
+          include/simsock/sim/world_impl.hpp include/simsock/sim/host.hpp
+          include/simsock/tools/scenario/yaml_field.hpp include/simsock/apps/specs.hpp
+          include/simsock/tools/commands.hpp)
+    if(EXISTS ${prefix}/${forbidden})
+      message(FATAL_ERROR "the install holds ${forbidden}, which must not be installed")
+    endif()
+  endforeach()
+  file(GLOB_RECURSE exported ${prefix}/lib/cmake/simsock/*Targets.cmake)
+  set(names)
+  foreach(f ${exported})
+    file(STRINGS ${f} lines REGEX "^add_library\\(simsock::")
+    foreach(l ${lines})
+      string(REGEX REPLACE "^add_library\\((simsock::[a-z_]+).*" "\\1" n "${l}")
+      list(APPEND names ${n})
+    endforeach()
+  endforeach()
+  list(SORT names)
+  if(NOT names STREQUAL "simsock::net_mock;simsock::scenario;simsock::simsock;simsock::testing")
+    message(FATAL_ERROR "exported targets are '${names}'")
   endif()
-endforeach()
+endfunction()
+
+set(find_args)
+if(MODE STREQUAL "prefix")
+  set(prefix ${WORK_DIR}/prefix)
+  run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
+  check_tree(${prefix})
+  set(find_args -DCMAKE_PREFIX_PATH=${prefix})
+elseif(MODE STREQUAL "deb")
+  run(${CMAKE_COMMAND} -E chdir ${BUILD_DIR} cpack -G DEB -B ${WORK_DIR}/cpack)
+  file(GLOB debs ${WORK_DIR}/cpack/simsock_*.deb)
+  list(LENGTH debs n)
+  if(NOT n EQUAL 1)
+    message(FATAL_ERROR "cpack made ${n} packages: ${debs}")
+  endif()
+  run(dpkg-deb --field ${debs} Package Version Depends)
+  if(NOT run_output MATCHES "Package: simsock" OR NOT run_output MATCHES "libboost1.81-dev")
+    message(FATAL_ERROR "unexpected package metadata:\n${run_output}")
+  endif()
+  # Every dependency is a Debian package installed here, so `apt install ./simsock_*.deb` needs
+  # nothing more on this machine.
+  run(dpkg-deb --field ${debs} Depends)
+  string(REGEX REPLACE "[ \n]" "" depends "${run_output}")
+  string(REPLACE "," ";" depends "${depends}")
+  foreach(dep ${depends})
+    string(REGEX REPLACE "\\(.*" "" dep "${dep}")
+    run(dpkg-query -W -f=\${Status} ${dep})
+    if(NOT run_output STREQUAL "install ok installed")
+      message(FATAL_ERROR "the package depends on ${dep}, which is not installed: ${run_output}")
+    endif()
+  endforeach()
+  # dpkg itself installs it, into a root of its own (its own database, nothing else installed).
+  set(root ${WORK_DIR}/root)
+  file(MAKE_DIRECTORY ${root}/var/lib/dpkg/info ${root}/var/lib/dpkg/updates)
+  file(TOUCH ${root}/var/lib/dpkg/status)
+  run(dpkg --root=${root} --force-depends --force-not-root --log=/dev/null -i ${debs})
+  run(dpkg --root=${root} -s simsock)
+  check_tree(${root}/usr)
+  set(find_args -DCMAKE_PREFIX_PATH=${root}/usr)
+elseif(MODE STREQUAL "subdir")
+  set(find_args -DSIMSOCK_SOURCE_DIR=${SOURCE_DIR})
+else()
+  message(FATAL_ERROR "MODE must be prefix, subdir or deb")
+endif()
 
 string(REPLACE "|" ";" CONSUMERS "${CONSUMERS}")
 foreach(consumer ${CONSUMERS})
@@ -30,7 +105,7 @@ foreach(consumer ${CONSUMERS})
   run(${CMAKE_COMMAND} -S ${consumer} -B ${build} -G ${GENERATOR}
       -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_BUILD_TYPE=Release
       "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${CXX_FLAGS}"
-      -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
+      ${find_args} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
   run(${CMAKE_COMMAND} --build ${build} -j2)
   run(${CMAKE_CTEST_COMMAND} --test-dir ${build} --output-on-failure)
 endforeach()

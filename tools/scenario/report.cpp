@@ -18,6 +18,20 @@ std::string RunResult::first_failure() const {
   return "";
 }
 
+namespace {
+std::string& command_name_storage() {
+  static std::string name = "simsock";
+  return name;
+}
+}  // namespace
+
+void set_command_name(std::string name) {
+  command_name_storage() = std::move(name);
+}
+const std::string& command_name() {
+  return command_name_storage();
+}
+
 std::string replay_command(const std::string& file, std::uint64_t seed) {
   bool plain = !file.empty() && std::all_of(file.begin(), file.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) ||
@@ -29,7 +43,7 @@ std::string replay_command(const std::string& file, std::uint64_t seed) {
     for (char c : file) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
     quoted += "'";
   }
-  return "simsock run " + quoted + " --seed " + std::to_string(seed);
+  return command_name() + " run " + quoted + " --seed " + std::to_string(seed);
 }
 
 std::string render_json(const RunResult& r) {

@@ -28,8 +28,14 @@ struct RunResult {
   std::string first_failure() const;
 };
 
-// The command that replays this run: "simsock run FILE --seed N" (FILE shell-quoted if needed).
+// The command that replays this run: "simsock run FILE --seed N" (FILE shell-quoted if needed),
+// with the name set_command_name() gave instead of "simsock" in a user's own command.
 std::string replay_command(const std::string& file, std::uint64_t seed);
+
+// The command replay lines name ("simsock" unless set): a user's own command built with
+// cli::main sets its name here. Not thread-safe: set it before any run starts.
+void set_command_name(std::string name);
+const std::string& command_name();
 
 // The JSON object of `simsock run --json`, one line, no trailing newline. Invalid UTF-8 in
 // captured output is replaced by U+FFFD.

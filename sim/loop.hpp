@@ -1,0 +1,118 @@
+// sim::Loop: the world's single-threaded FIFO of ready handlers (a net::HandlerQueue, so its
+// executor is net::QueueExecutor). The world runs every handler and coroutine on one
+// (sim/world.cpp), draining it between agenda events.
+//
+// Asio needs an execution context to run completion handlers and coroutines on. A general-purpose
+// asio::io_context works, but it pays for thread safety and OS integration the simulator never
+// uses: a mutex per post, atomic outstanding-work counts, a scheduler operation per handler. A
+// Loop is the minimum the world needs: a FIFO of ready handlers, drained by the world loop
+// between agenda events, single-threaded, with no locks and no atomics. Queued handlers run in the
+// order they were queued.
+//
+// Asio recycles the memory of coroutine frames and type-erased handlers through a per-thread
+// cache that exists only while a thread is "inside" an execution context (io_context::run does
+// this). Loop::Scope does the same for the world loop, so awaitables and
+// any_completion_handler reuse their blocks instead of calling the allocator for each operation.
+#pragma once
+
+#include <boost/asio/detail/call_stack.hpp>
+#include <boost/asio/detail/thread_context.hpp>
+#include <boost/asio/detail/thread_info_base.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "net/handler_queue.hpp"
+#include "sim/task.hpp"
+
+namespace simsock::sim {
+
+namespace asio = boost::asio;
+
+// The executor handlers and coroutines of a simulated world run on.
+template <bool Never>
+using LoopExecutor = net::QueueExecutor<Never>;
+
+class Loop final : public net::HandlerQueue, private asio::detail::thread_context {
+ public:
+  // While a Scope lives, this thread counts as running the scheduler for Asio's per-thread
+  // memory recycling (not for running_in_this_thread()). Scopes nest.
+  class Scope {
+   public:
+    explicit Scope(Loop& s) : ctx_(static_cast<asio::detail::thread_context*>(&s), s.info_) {}
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    asio::detail::call_stack<asio::detail::thread_context, asio::detail::thread_info_base>::context
+        ctx_;
+  };
+
+  Loop() = default;
+  ~Loop() { clear(); }
+
+  LoopExecutor<false> get_executor() noexcept { return LoopExecutor<false>(*this); }
+
+  // Queues `t` to run after everything already queued.
+  void post(Task t) override {
+    if (size_ == ring_.size()) grow();
+    ring_[(head_ + size_) & (ring_.size() - 1)] = std::move(t);
+    ++size_;
+  }
+
+  // Runs queued handlers, including those they queue, until none is left. Returns how many ran.
+  // If a handler throws, it is consumed and the exception propagates; the rest stay queued.
+  // Runs queued handlers, those they queue included, until none is left or `max` have run.
+  // Returns how many ran.
+  std::uint64_t poll(std::uint64_t max = UINT64_MAX) {
+    std::uint64_t n = 0;
+    running_ = true;
+    struct Reset {
+      bool& flag;
+      ~Reset() { flag = false; }
+    } reset{running_};
+    while (size_ != 0 && n < max) {
+      Task t = take_front();
+      ++n;
+      t();
+    }
+    return n;
+  }
+
+  bool running_in_this_thread() const noexcept override { return running_; }
+  bool empty() const noexcept { return size_ == 0; }
+
+  // Destroys every queued handler (and the coroutine frames they own) without running it.
+  void clear() {
+    while (size_ != 0) {
+      Task t = take_front();
+      t.reset();  // may queue more; the loop takes those too
+    }
+  }
+
+ private:
+  // The queue is a ring of Task slots (a power of two of them) that grows by doubling and never
+  // shrinks: in steady state queuing a handler allocates nothing.
+  Task take_front() {
+    Task t = std::move(ring_[head_]);
+    head_ = (head_ + 1) & (ring_.size() - 1);
+    --size_;
+    return t;
+  }
+  void grow() {
+    std::vector<Task> bigger(ring_.empty() ? 64 : ring_.size() * 2);
+    for (std::size_t i = 0; i < size_; ++i) {
+      bigger[i] = std::move(ring_[(head_ + i) & (ring_.size() - 1)]);
+    }
+    ring_.swap(bigger);
+    head_ = 0;
+  }
+
+  asio::detail::thread_info_base info_;  // declared before ring_: outlives the tasks' memory
+  std::vector<Task> ring_;
+  std::size_t head_ = 0, size_ = 0;
+  bool running_ = false;
+};
+
+}  // namespace simsock::sim
