@@ -3,7 +3,7 @@
 // them like the built-in ones.
 #pragma once
 
-#include "apps/app.hpp"
+#include <simsock/apps/app.hpp>
 
 namespace upper {
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "net/network.hpp"
+#include <simsock/net/network.hpp>
 
 namespace upper {
 

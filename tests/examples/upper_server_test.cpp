@@ -7,7 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "sim/testing/simsock_test.hpp"
+#include <simsock/sim/testing/simsock_test.hpp>
 #include "upper_server.hpp"
 
 namespace {

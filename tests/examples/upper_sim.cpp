@@ -1,5 +1,5 @@
 // upper-sim: simsock's command with the example's apps added (docs/your-apps.md).
-#include "tools/cli.hpp"
+#include <simsock/tools/cli.hpp>
 #include "upper_apps.hpp"
 
 int main(int argc, char** argv) {

@@ -3,9 +3,9 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "net/testing/mock_network.hpp"
-#include "sim/testing/seeds.hpp"
-#include "sim/testing/simsock_test.hpp"
+#include <simsock/net/testing/mock_network.hpp>
+#include <simsock/sim/testing/seeds.hpp>
+#include <simsock/sim/testing/simsock_test.hpp>
 
 TEST(Consumer, SeedsAndMocksWorkFromTheInstalledPackage) {
   std::vector<std::uint64_t> seeds;

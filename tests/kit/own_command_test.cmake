@@ -1,0 +1,38 @@
+# A user's own command (docs/your-apps.md; the worked example's upper-sim): a scenario file names
+# the user's apps, a sweep finds failing seeds and prints replay lines naming that command, and
+# the lowest one, run as printed, fails on that seed while the scenario's own seed passes.
+#   cmake -DEXE=<upper-sim> -DSCENARIO=<upper.yaml> -P own_command_test.cmake
+get_filename_component(dir ${SCENARIO} DIRECTORY)
+get_filename_component(file ${SCENARIO} NAME)
+get_filename_component(exe_dir ${EXE} DIRECTORY)
+function(sim expect_rc)
+  execute_process(COMMAND ${EXE} ${ARGN} WORKING_DIRECTORY ${dir}
+    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL expect_rc)
+    message(FATAL_ERROR "upper-sim ${ARGN}: exit ${rc}, expected ${expect_rc}:\n${out}")
+  endif()
+  set(out "${out}" PARENT_SCOPE)
+endfunction()
+
+sim(0 apps)
+if(NOT out MATCHES "upper-server" OR NOT out MATCHES "upper-client" OR NOT out MATCHES "tcp-ts-server")
+  message(FATAL_ERROR "upper-sim apps does not list the user's apps beside the built-in ones:\n${out}")
+endif()
+sim(0 run ${file})
+sim(1 sweep ${file} --seeds 1..30)
+if(NOT out MATCHES "replay: (upper-sim run ${file} --seed ([0-9]+))")
+  message(FATAL_ERROR "no replay line naming upper-sim:\n${out}")
+endif()
+set(seed ${CMAKE_MATCH_2})
+string(REPLACE " " ";" replay "${CMAKE_MATCH_1}")
+list(REMOVE_AT replay 0)
+sim(1 ${replay})
+if(NOT out MATCHES "FAIL upper seed ${seed}")
+  message(FATAL_ERROR "the replay did not fail on seed ${seed}:\n${out}")
+endif()
+sim(2 run ${file} --seed)
+if(NOT out MATCHES "^upper-sim run: error:")
+  message(FATAL_ERROR "usage errors do not name the user's command:\n${out}")
+endif()
+sim(2 run no-such-file.yaml)
+message(STATUS "seed ${seed} fails and replays with: upper-sim run ${file} --seed ${seed}")
