@@ -217,7 +217,8 @@ void Sim::spawn(const std::string& name, const std::string& host, Body body, Dur
 
 // A fixture: sim() is a world seeded with seed_range().first (SIMSOCK_SEED replays a seed,
 // --gtest_repeat advances it), and every failure of the test carries the seed and its replay
-// command. For sweeps over many seeds, use for_each_seed with a Sim per seed instead.
+// command, on a trace line that points at the test's own TEST_F. For sweeps over many seeds, use
+// for_each_seed with a Sim per seed instead.
 class SimTest : public ::testing::Test {
  protected:
   SimTest();

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "sim/testing/simsock_test.hpp"
@@ -179,6 +180,44 @@ TEST(Spawn, CallbackCodeStartsAgainWhenItsHostRestarts) {
   // Output is kept across the restart, as for apps.
   EXPECT_EQ(sim.process("echo").out, "listening\nlistening\n");
   EXPECT_EQ(sim.process("echo").err, "got 13 bytes\n");
+}
+
+TEST(Spawn, CallbackCodeThatThrowsFailsItsProcessWithTheMessage) {
+  test::Sim sim;
+  sim.add_host("a");
+  sim.spawn("thrower", "a", [](net::Network&) { throw std::runtime_error("no config"); });
+  sim.run_for(1ms);
+  EXPECT_EQ(sim.process("thrower").state, sim::ProcessState::failed);
+  EXPECT_EQ(sim.process("thrower").failure, "no config");
+}
+
+// Counts a tick every 100ms, forever.
+struct Ticker {
+  std::shared_ptr<net::Timer> timer;
+  std::shared_ptr<int> ticks;
+  void operator()(net::error_code ec) const {
+    if (ec) return;
+    ++*ticks;
+    timer->expires_after(100ms);
+    timer->async_wait(*this);
+  }
+};
+
+TEST(Spawn, KilledCallbackCodeRunsNoMoreHandlers) {
+  test::Sim sim;
+  sim.add_host("a");
+  auto ticks = std::make_shared<int>(0);
+  sim.spawn("ticker", "a", [ticks](net::Network& net) {
+    Ticker tick{net.make_timer(), ticks};
+    tick.timer->expires_after(100ms);
+    tick.timer->async_wait(tick);
+  });
+  sim.run_for(550ms);
+  EXPECT_EQ(*ticks, 5);
+  sim.kill("ticker");
+  sim.run_for(1s);
+  EXPECT_EQ(*ticks, 5);
+  EXPECT_EQ(sim.process("ticker").state, sim::ProcessState::killed);
 }
 
 TEST(Spawn, CoroutinesStartAgainWhenTheirHostRestarts) {
