@@ -1,5 +1,5 @@
-// The kit's process bodies for Sim::spawn (internal to sim/testing): callback code and coroutines
-// with captured standard streams, each turned into the world's sim::ProcessBody.
+// The kit's process bodies for Sim::spawn, private to sim/testing (its .cpp files include it):
+// callback code and coroutines with captured standard streams, as the world's sim::ProcessBody.
 #pragma once
 
 #include "sim/testing/process.hpp"

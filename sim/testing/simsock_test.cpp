@@ -4,6 +4,7 @@
 
 #include "apps/app.hpp"
 #include "net/units.hpp"
+#include "sim/testing/process_body.hpp"
 #include "tools/app_process.hpp"
 #include "tools/scenario/loader.hpp"
 #include "tools/scenario/runner.hpp"
@@ -197,10 +198,18 @@ FaultPlan& Sim::faults(const std::string& host) {
   return *state(host).plan;
 }
 
-void Sim::spawn_body(const std::string& name, const std::string& host, const std::string& kind,
-                     sim::ProcessBody body, Duration start) {
+void Sim::spawn_callback(const std::string& name, const std::string& host, ProcessCallback body,
+                         Duration start) {
   require_host("spawn", host);
-  world_->spawn(name, host, kind, with_faults(state(host).plan, std::move(body)), {}, start);
+  world_->spawn(name, host, "callback",
+                with_faults(state(host).plan, detail::callback_body(std::move(body))), {}, start);
+}
+
+void Sim::spawn_stdio(const std::string& name, const std::string& host, StdioCoroutine body,
+                      Duration start) {
+  require_host("spawn", host);
+  world_->spawn(name, host, "coroutine",
+                with_faults(state(host).plan, detail::stdio_body(std::move(body))), {}, start);
 }
 
 void Sim::start_app(const std::string& name, const std::string& host, const std::string& app,

@@ -42,7 +42,6 @@
 
 #include "sim/testing/fault_injection.hpp"
 #include "sim/testing/process.hpp"
-#include "sim/testing/process_body.hpp"
 #include "sim/testing/seeds.hpp"
 #include "sim/world.hpp"
 #include "tools/scenario/report.hpp"
@@ -170,8 +169,10 @@ class Sim {
   void require_host(std::string_view call, const std::string& host) const;
   void require_pair(std::string_view call, const std::string& a, const std::string& b) const;
   void schedule(Duration at, sim::FaultAction action);
-  void spawn_body(const std::string& name, const std::string& host, const std::string& kind,
-                  sim::ProcessBody body, Duration start);
+  void spawn_callback(const std::string& name, const std::string& host, ProcessCallback body,
+                      Duration start);
+  void spawn_stdio(const std::string& name, const std::string& host, StdioCoroutine body,
+                   Duration start);
 
   std::unique_ptr<sim::World> world_;
   std::unique_ptr<Recorder> recorder_;
@@ -187,30 +188,25 @@ void Sim::spawn(const std::string& name, const std::string& host, Body body, Dur
   if constexpr (std::is_invocable_v<Body&, Network&, Process&>) {
     using R = std::invoke_result_t<Body&, Network&, Process&>;
     if constexpr (std::is_void_v<R>) {
-      spawn_body(name, host, "callback", detail::callback_body(ProcessCallback(std::move(body))),
-                 start);
+      spawn_callback(name, host, ProcessCallback(std::move(body)), start);
     } else {
       static_assert(std::is_convertible_v<R, asio::awaitable<int>>,
                     "spawn: a body taking (Network&, Stdio&) returns asio::awaitable<int>");
-      spawn_body(name, host, "coroutine", detail::stdio_body(StdioCoroutine(std::move(body))),
-                 start);
+      spawn_stdio(name, host, StdioCoroutine(std::move(body)), start);
     }
   } else {
     static_assert(std::is_invocable_v<Body&, Network&>,
                   "spawn: the body takes (net::Network&) or (net::Network&, Process&)");
     using R = std::invoke_result_t<Body&, Network&>;
     if constexpr (std::is_void_v<R>) {
-      spawn_body(name, host, "callback",
-                 detail::callback_body(
-                     [cb = Callback(std::move(body))](Network& net, Process&) { cb(net); }),
-                 start);
+      spawn_callback(
+          name, host, [cb = Callback(std::move(body))](Network& net, Process&) { cb(net); }, start);
     } else {
       static_assert(std::is_convertible_v<R, asio::awaitable<int>>,
                     "spawn: a coroutine body returns asio::awaitable<int>");
-      spawn_body(name, host, "coroutine",
-                 detail::stdio_body(
-                     [co = Coroutine(std::move(body))](Network& net, Stdio&) { return co(net); }),
-                 start);
+      spawn_stdio(
+          name, host, [co = Coroutine(std::move(body))](Network& net, Stdio&) { return co(net); },
+          start);
     }
   }
 }
