@@ -81,7 +81,7 @@ class Activity final : public Process, public std::enable_shared_from_this<Activ
   void exit(int code) override {
     if (exit_code_) return;
     exit_code_ = code;
-    // Closing may complete operations inline in wrappers; copy first, objects unregister.
+    // Closing may run code that destroys objects (which unregister): walk a copy, skip the gone.
     std::vector<Closable*> live = live_;
     for (Closable* c : live)
       if (std::find(live_.begin(), live_.end(), c) != live_.end()) c->close_for_exit();
@@ -103,7 +103,7 @@ class Activity final : public Process, public std::enable_shared_from_this<Activ
     ++pending_;
     struct Pending {
       std::shared_ptr<Activity> activity;
-      Pending(std::shared_ptr<Activity> a) : activity(std::move(a)) {}
+      explicit Pending(std::shared_ptr<Activity> a) : activity(std::move(a)) {}
       Pending(Pending&&) = default;
       ~Pending() {
         if (activity) --activity->pending_;
