@@ -39,8 +39,8 @@ set(simsock_public_headers
   tools/app_process.hpp tools/cli.hpp tools/scenario/expect.hpp tools/scenario/loader.hpp
   tools/scenario/report.hpp tools/scenario/runner.hpp tools/scenario/spec.hpp tools/scenario/sweep.hpp)
 set(simsock_testing_headers
-  net/testing/mock_network.hpp sim/testing/fault_injection.hpp sim/testing/seeds.hpp
-  sim/testing/simsock_test.hpp)
+  net/testing/mock_network.hpp sim/testing/both_backends.hpp sim/testing/fault_injection.hpp
+  sim/testing/process.hpp sim/testing/seeds.hpp sim/testing/simsock_test.hpp)
 foreach(header IN LISTS simsock_public_headers simsock_testing_headers)
   get_filename_component(dir ${header} DIRECTORY)
   install(FILES ${PROJECT_SOURCE_DIR}/${header}

@@ -360,6 +360,13 @@ class AsioTimer final : public Timer {
   void expires_after(std::chrono::nanoseconds d) override {
     timer_.expires_after(std::chrono::duration_cast<asio::steady_timer::duration>(d));
   }
+  void expires_at(std::chrono::nanoseconds t) override {
+    timer_.expires_at(asio::steady_timer::time_point(
+        std::chrono::duration_cast<asio::steady_timer::duration>(t)));
+  }
+  std::chrono::nanoseconds expiry() const override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(timer_.expiry().time_since_epoch());
+  }
   void cancel() override { timer_.cancel(); }
 
  private:

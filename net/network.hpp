@@ -297,6 +297,15 @@ class Timer {
   // Sets the expiry to now() + d, cancelling a pending wait (it completes with operation_aborted).
   virtual void expires_after(std::chrono::nanoseconds d) = 0;
 
+  // Sets the expiry to `t`, a point on the network's steady clock (Network::now()), cancelling a
+  // pending wait as expires_after() does. A point already passed makes the next wait complete at
+  // once (but not inline).
+  virtual void expires_at(std::chrono::nanoseconds t) = 0;
+
+  // The expiry last set, on the network's steady clock (Network::now()); 0 (the clock's origin,
+  // long passed) for a timer never armed.
+  virtual std::chrono::nanoseconds expiry() const = 0;
+
   // Waits until the expiry. Completes with (ec): no error when it expired, operation_aborted when
   // cancelled or re-armed. Completes at once (but not inline) if the expiry has passed.
   template <typename Token>

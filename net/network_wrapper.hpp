@@ -170,6 +170,8 @@ class TimerWrapper : public Timer {
 
   executor_type get_executor() override { return target_->get_executor(); }
   void expires_after(std::chrono::nanoseconds d) override { target_->expires_after(d); }
+  void expires_at(std::chrono::nanoseconds t) override { target_->expires_at(t); }
+  std::chrono::nanoseconds expiry() const override { return target_->expiry(); }
   void cancel() override { target_->cancel(); }
 
   Timer& target() { return *target_; }

@@ -26,6 +26,13 @@ class SimTimer final : public net::Timer, public SimObject {
     expiry_ = sat_add(world().now(), d.count());
   }
 
+  void expires_at(std::chrono::nanoseconds t) override {
+    if (handler_) abort_wait();
+    expiry_ = t.count();
+  }
+
+  std::chrono::nanoseconds expiry() const override { return std::chrono::nanoseconds(expiry_); }
+
   void cancel() override {
     if (handler_) abort_wait();
   }

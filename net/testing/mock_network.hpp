@@ -192,6 +192,8 @@ class MockTimer : public Timer {
   executor_type get_executor() override { return ex_; }
 
   MOCK_METHOD(void, expires_after, (std::chrono::nanoseconds d), (override));
+  MOCK_METHOD(void, expires_at, (std::chrono::nanoseconds t), (override));
+  MOCK_METHOD(std::chrono::nanoseconds, expiry, (), (const, override));
   MOCK_METHOD(void, cancel, (), (override));
   MOCK_METHOD(void, wait_impl, (WaitHandler h), (override));
 

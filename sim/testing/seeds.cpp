@@ -1,11 +1,14 @@
 #include "sim/testing/seeds.hpp"
 
+#include <gtest/gtest-spi.h>
+
 #include <unistd.h>
 
 #include <charconv>
 #include <cstdlib>
 #include <stdexcept>
 #include <string_view>
+#include <vector>
 
 namespace simsock::test {
 namespace {
@@ -107,43 +110,111 @@ std::string seed_banner(std::uint64_t seed) {
   return "simsock seed " + std::to_string(seed) + "; replay: " + replay_command(seed);
 }
 
+namespace {
+
+// What one seed's run of a body reported, intercepted so that no reporter (GoogleTest's, or
+// gtest-spi's while it checks a statement) sees it directly.
+struct SeedRun {
+  std::vector<::testing::TestPartResult> failures;
+  bool fatal = false;
+  bool failed() const { return !failures.empty(); }
+  std::string text() const {
+    std::string out;
+    for (const auto& f : failures) {
+      if (!out.empty()) out += "\n\n";
+      out += std::string(f.file_name() ? f.file_name() : "unknown file") + ":" +
+             std::to_string(f.line_number()) + ": " + f.message();
+    }
+    return out;
+  }
+};
+
+SeedRun run_seed(const std::function<void(std::uint64_t)>& body, std::uint64_t seed,
+                 const std::source_location& where) {
+  ::testing::TestPartResultArray results;
+  {
+    ::testing::ScopedFakeTestPartResultReporter intercept(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &results);
+    ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()),
+                                 seed_banner(seed));
+    try {
+      body(seed);
+    } catch (const std::exception& e) {
+      ADD_FAILURE_AT(where.file_name(), where.line())
+          << "exception escaped the test body: " << e.what();
+    } catch (...) {
+      ADD_FAILURE_AT(where.file_name(), where.line()) << "unknown exception escaped the test body";
+    }
+  }
+  SeedRun run;
+  for (int i = 0; i < results.size(); ++i) {
+    const auto& r = results.GetTestPartResult(i);
+    if (!r.failed()) continue;
+    run.fatal = run.fatal || r.fatally_failed();
+    run.failures.push_back(r);
+  }
+  return run;
+}
+
+}  // namespace
+
+SeedRange seeds(std::string_view text) {
+  std::string error;
+  auto parsed = scenario::parse_seeds(text, &error);
+  if (!parsed) throw std::invalid_argument("seeds '" + std::string(text) + "': " + error);
+  SeedRange r;
+  r.seeds = *parsed;
+  r.first = r.seeds.front();
+  r.count = r.seeds.size();
+  return r;
+}
+
 std::optional<std::uint64_t> for_each_seed(const std::function<void(std::uint64_t)>& body,
                                            std::uint64_t default_count,
                                            std::source_location where) {
   const SeedRange range = seed_range(default_count);
-  const auto* result = ::testing::UnitTest::GetInstance()->current_test_info();
-  auto failures = [&] {
-    if (!result) return 0;
-    int n = 0;
-    const auto* r = result->result();
-    for (int i = 0; i < r->total_part_count(); ++i)
-      if (r->GetTestPartResult(i).failed()) ++n;
-    return n;
-  };
   for (std::uint64_t i = 0; i < range.count; ++i) {
     const std::uint64_t seed = range.seeds.at(i);
-    const int before = failures();
-    {
-      ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()),
-                                   seed_banner(seed));
-      try {
-        body(seed);
-      } catch (const std::exception& e) {
-        ADD_FAILURE_AT(where.file_name(), where.line())
-            << "exception escaped the test body: " << e.what();
-      } catch (...) {
-        ADD_FAILURE_AT(where.file_name(), where.line())
-            << "unknown exception escaped the test body";
-      }
+    const SeedRun run = run_seed(body, seed, where);
+    if (!run.failed()) continue;
+    const auto& first = run.failures.front();
+    const char* file = first.file_name() ? first.file_name() : where.file_name();
+    const int line = first.file_name() ? first.line_number() : static_cast<int>(where.line());
+    ::testing::Message summary;
+    summary << "failed at seed " << seed << " (seed " << i + 1 << " of " << range.seeds.to_string()
+            << ")\n"
+            << run.text() << "\n  replay this seed with:\n    " << replay_command(seed);
+    if (run.fatal) {
+      GTEST_FAIL_AT(file, line) << summary;
+    } else {
+      ADD_FAILURE_AT(file, line) << summary;
     }
-    if (failures() > before) {
-      ADD_FAILURE_AT(where.file_name(), where.line())
-          << "failed at seed " << seed << " (seed " << i + 1 << " of " << range.seeds.to_string()
-          << ")\n  replay this seed with:\n    " << replay_command(seed);
-      return seed;
-    }
+    return seed;
   }
   return std::nullopt;
+}
+
+std::optional<FailingSeed> find_failing_seed(const SeedRange& range,
+                                             const std::function<void(std::uint64_t)>& body,
+                                             std::source_location where) {
+  for (std::uint64_t i = 0; i < range.count; ++i) {
+    const std::uint64_t seed = range.seeds.at(i);
+    const SeedRun run = run_seed(body, seed, where);
+    if (run.failed()) return FailingSeed{seed, run.text()};
+  }
+  return std::nullopt;
+}
+
+std::optional<FailingSeed> expect_some_seed_fails(const SeedRange& range,
+                                                  const std::function<void(std::uint64_t)>& body,
+                                                  std::source_location where) {
+  auto found = find_failing_seed(range, body, where);
+  if (!found) {
+    ADD_FAILURE_AT(where.file_name(), where.line())
+        << "expected some seed of " << range.seeds.to_string() << " to fail, but all "
+        << range.count << " passed";
+  }
+  return found;
 }
 
 ::testing::AssertionResult runs_identically_twice(

@@ -30,6 +30,7 @@
 #include <optional>
 #include <source_location>
 #include <string>
+#include <string_view>
 
 #include "tools/scenario/sweep.hpp"
 
@@ -67,13 +68,42 @@ std::string replay_command(std::uint64_t seed);
 // The line every seeded failure carries: "simsock seed N; replay: <replay_command(N)>".
 std::string seed_banner(std::uint64_t seed);
 
+// The seeds written in the seed grammar ("1..200", "1,5,9..12"), whatever the environment says.
+// Throws std::invalid_argument naming the text and what is wrong when it is not in the grammar.
+SeedRange seeds(std::string_view text);
+
+// A seed whose run failed, and how.
+struct FailingSeed {
+  std::uint64_t seed = 0;
+  // The failures of that run, each as "FILE:LINE: message" (its SCOPED_TRACEs included), one
+  // after another, separated by a blank line; an exception that escaped the body is one of them.
+  std::string message;
+};
+
 // Runs `body(seed)` for each seed of seed_range(default_count), each under a SCOPED_TRACE with
-// seed_banner(seed). Stops at the first seed whose run added a failure (fatal or not), adds one
-// summary failure naming the seed, the range and the replay command, and returns that seed.
-// Returns nullopt when every seed passed. Exceptions escaping `body` are failures of that seed.
-// Failures it adds itself are reported at `where` (the caller).
+// seed_banner(seed) at `where`. Stops at the first seed whose run failed (an EXPECT or ASSERT
+// failure, or an exception escaping `body`) and reports exactly one failure for it: at the line
+// of the body's first failure (at `where` for an exception), fatal if any of the seed's failures
+// was, with the seed, its place in the range ("failed at seed 7 (seed 7 of 1..20)"), the body's
+// failures and the replay command. Returns that seed; nullopt when every seed passed. Because it
+// reports one failure, the reporting works under gtest-spi too (EXPECT_NONFATAL_FAILURE,
+// EXPECT_FATAL_FAILURE).
 std::optional<std::uint64_t> for_each_seed(
     const std::function<void(std::uint64_t)>& body, std::uint64_t default_count = 1,
+    std::source_location where = std::source_location::current());
+
+// Runs `body(seed)` for each seed of `range` in order and returns the first one whose run failed
+// (as for for_each_seed) with its failures' text. Those failures are not reported: finding them
+// is the point. nullopt when every seed passed. Use it to show that a bug reproduces.
+// Each seed runs under a SCOPED_TRACE with seed_banner(seed) at `where`.
+std::optional<FailingSeed> find_failing_seed(
+    const SeedRange& range, const std::function<void(std::uint64_t)>& body,
+    std::source_location where = std::source_location::current());
+
+// find_failing_seed, and a failure at `where` (the caller's line) when no seed of `range` fails:
+// "expected some seed of 1..50 to fail, but all 50 passed". Returns what find_failing_seed found.
+std::optional<FailingSeed> expect_some_seed_fails(
+    const SeedRange& range, const std::function<void(std::uint64_t)>& body,
     std::source_location where = std::source_location::current());
 
 // Determinism check: runs `body(seed)` twice and compares what it returns (a trace digest, or any

@@ -4,6 +4,7 @@
 
 #include "apps/app.hpp"
 #include "net/units.hpp"
+#include "sim/testing/process_body.hpp"
 #include "tools/app_process.hpp"
 #include "tools/scenario/loader.hpp"
 #include "tools/scenario/runner.hpp"
@@ -25,10 +26,6 @@ sim::ProcessBody with_faults(std::shared_ptr<FaultPlan> plan, sim::ProcessBody b
   };
 }
 
-asio::awaitable<int> run_coroutine(Coroutine body, net::Network& net) {
-  co_return co_await body(net);
-}
-
 }  // namespace
 
 Duration duration(std::string_view text) {
@@ -40,14 +37,29 @@ Duration duration(std::string_view text) {
   return *d;
 }
 
-sim::LinkPatch link(std::string_view yaml) {
+namespace {
+
+// The LINK `yaml` as the loader reads network.default, with its messages about `label` (the
+// link as the user set it) instead of about network.default.
+sim::LinkPatch parse_link(std::string_view yaml, const std::string& label) {
   std::string text = "network: {default: " + std::string(yaml) +
                      "}\nname: link\nduration: 1s\nhosts: [{name: a, address: 10.0.0.1}]\n";
   try {
     return scenario::load_scenario_text(text, "<link>").default_link;
   } catch (const scenario::ScenarioError& e) {
-    throw std::invalid_argument("link " + std::string(yaml) + ": " + e.message());
+    std::string message = e.message();
+    for (std::string_view key : {"network.default.", "network.default"}) {
+      for (std::size_t at; (at = message.find(key)) != std::string::npos;)
+        message.erase(at, key.size());
+    }
+    throw std::invalid_argument(label + ": " + message + " (in " + std::string(yaml) + ")");
   }
+}
+
+}  // namespace
+
+sim::LinkPatch link(std::string_view yaml) {
+  return parse_link(yaml, "link");
 }
 
 struct Sim::HostState {
@@ -89,22 +101,41 @@ sim::Host& Sim::add_host(const std::string& name, const std::string& ipv4) {
 
 Sim::HostState& Sim::state(const std::string& host) {
   auto it = hosts_.find(host);
-  if (it == hosts_.end()) throw std::out_of_range("no host called '" + host + "'");
+  if (it == hosts_.end()) require_host("network", host);
   return *it->second;
 }
 
+void Sim::require_host(std::string_view call, const std::string& host) const {
+  if (hosts_.count(host)) return;
+  std::string known;
+  for (const auto& [name, st] : hosts_) known += (known.empty() ? "" : ", ") + name;
+  throw std::invalid_argument(std::string(call) + ": no host called '" + host +
+                              "' (hosts: " + (known.empty() ? "none yet" : known) + ")");
+}
+
+void Sim::require_pair(std::string_view call, const std::string& a, const std::string& b) const {
+  require_host(call, a);
+  require_host(call, b);
+  if (a == b)
+    throw std::invalid_argument(std::string(call) + ": host '" + a +
+                                "' cannot be paired with itself");
+}
+
 void Sim::set_default_link(std::string_view yaml) {
-  link(yaml).apply_to(default_link_);
+  parse_link(yaml, "default link").apply_to(default_link_);
   world_->set_default_link(default_link_);
 }
 
 void Sim::set_link(const std::string& a, const std::string& b, std::string_view yaml,
                    bool both_directions) {
-  set_link(a, b, link(yaml), both_directions);
+  require_pair("set_link", a, b);
+  set_link(a, b, parse_link(yaml, "link " + a + (both_directions ? "<->" : "->") + b),
+           both_directions);
 }
 
 void Sim::set_link(const std::string& a, const std::string& b, const sim::LinkPatch& patch,
                    bool both_directions) {
+  require_pair("set_link", a, b);
   sim::LinkConfig ab = world_->link(a, b);
   patch.apply_to(ab);
   world_->set_link(a, b, ab);
@@ -120,19 +151,24 @@ void Sim::schedule(Duration at, sim::FaultAction action) {
 }
 
 void Sim::partition(const std::string& a, const std::string& b, Duration at) {
+  require_pair("partition", a, b);
   schedule(at, sim::Partition{{a, b, true}});
 }
 void Sim::heal(const std::string& a, const std::string& b, Duration at) {
+  require_pair("heal", a, b);
   schedule(at, sim::Heal{{a, b, true}});
 }
 void Sim::clog(const std::string& a, const std::string& b, Duration at) {
+  require_pair("clog", a, b);
   schedule(at, sim::Clog{{a, b, true}});
 }
 void Sim::release(const std::string& a, const std::string& b, Duration at) {
+  require_pair("release", a, b);
   schedule(at, sim::Release{{a, b, true}});
 }
 void Sim::drop_nth(const std::string& from, const std::string& to, std::string_view proto,
                    std::vector<std::uint64_t> nth) {
+  require_pair("drop_nth", from, to);
   if (proto != "tcp" && proto != "udp") {
     throw std::invalid_argument("drop_nth: protocol '" + std::string(proto) +
                                 "' is not tcp or udp");
@@ -143,9 +179,11 @@ void Sim::drop_nth(const std::string& from, const std::string& to, std::string_v
 }
 
 void Sim::crash(const std::string& host, Duration at) {
+  require_host("crash", host);
   schedule(at, sim::Crash{host});
 }
 void Sim::restart(const std::string& host, Duration at) {
+  require_host("restart", host);
   schedule(at, sim::Restart{host});
 }
 void Sim::kill(const std::string& name, Duration at) {
@@ -156,20 +194,28 @@ net::Network& Sim::network(const std::string& host) {
   return *state(host).network;
 }
 FaultPlan& Sim::faults(const std::string& host) {
+  require_host("faults", host);
   return *state(host).plan;
 }
 
-void Sim::spawn(const std::string& name, const std::string& host, Coroutine body, Duration start) {
-  sim::ProcessBody process = [body = std::move(body)](net::Network& net, sim::ProcessIo&) {
-    return run_coroutine(body, net);
-  };
-  world_->spawn(name, host, "coroutine", with_faults(state(host).plan, std::move(process)), {},
-                start);
+void Sim::spawn_callback(const std::string& name, const std::string& host, ProcessCallback body,
+                         Duration start) {
+  require_host("spawn", host);
+  world_->spawn(name, host, "callback",
+                with_faults(state(host).plan, detail::callback_body(std::move(body))), {}, start);
+}
+
+void Sim::spawn_stdio(const std::string& name, const std::string& host, StdioCoroutine body,
+                      Duration start) {
+  require_host("spawn", host);
+  world_->spawn(name, host, "coroutine",
+                with_faults(state(host).plan, detail::stdio_body(std::move(body))), {}, start);
 }
 
 void Sim::start_app(const std::string& name, const std::string& host, const std::string& app,
                     const std::vector<std::pair<std::string, std::string>>& args,
                     std::string_view start, std::string stdin_text) {
+  require_host("start_app", host);
   const apps::AppSpec* spec = apps::find_app(catalog_, app);
   if (!spec) {
     std::string known;
@@ -182,6 +228,7 @@ void Sim::start_app(const std::string& name, const std::string& host, const std:
 void Sim::start_app(const std::string& name, const std::string& host, const apps::AppSpec& app,
                     const std::vector<std::pair<std::string, std::string>>& args,
                     std::string_view start, std::string stdin_text) {
+  require_host("start_app", host);
   if (app.main == nullptr) throw std::invalid_argument("app '" + app.name + "' has no main");
   apps::Options options;
   if (auto err = apps::parse_options(app, args, options))
@@ -241,8 +288,24 @@ sim::ProcessResult Sim::process(const std::string& name) const {
   throw std::out_of_range("no process called '" + name + "'");
 }
 
+namespace {
+
+// Where the running test is defined (its TEST_F line), for the seed banner of SimTest.
+const char* test_file() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return info && info->file() ? info->file() : "unknown file";
+}
+int test_line() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return info ? info->line() : 0;
+}
+
+}  // namespace
+
 SimTest::SimTest()
-    : seed_(seed_range().first), trace_(__FILE__, __LINE__, seed_banner(seed_)), sim_(seed_) {}
+    : seed_(seed_range().first),
+      trace_(test_file(), test_line(), seed_banner(seed_)),
+      sim_(seed_) {}
 
 scenario::RunResult run_scenario_file(const std::string& path, std::optional<std::uint64_t> seed,
                                       const std::vector<apps::AppSpec>& catalog) {

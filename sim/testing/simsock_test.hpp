@@ -8,6 +8,7 @@
 //       sim.add_host("client", "10.0.0.2");
 //       sim.set_link("client", "server", "{latency: 20ms, tcp: {segment: {min: 1, max: 8}}}");
 //       sim.spawn("srv", "server", [](net::Network& net) -> asio::awaitable<int> { ... });
+//       sim.spawn("cb", "server", [](net::Network& net, test::Process& p) { ... });  // callbacks
 //       sim.start_app("cli", "client", "tcp-ts-client",
 //                     {{"connect", "server:21567"}, {"message", "hi"}}, "100ms");
 //       sim.run_for("2s");
@@ -15,7 +16,8 @@
 //     }, /*default_count=*/20);
 //   }
 //
-// Link settings are written exactly as a scenario file's LINK (docs/scenario-format.md: latency,
+// Every call naming a host throws std::invalid_argument when there is no such host. Link settings
+// are written exactly as a scenario file's LINK (docs/scenario-format.md: latency,
 // jitter, bandwidth, queue, udp: {loss, duplicate, reorder, reorder_delay, mtu, burst},
 // tcp: {segment: {min, max}, loss, rto}), checked by the scenario loader with its messages.
 // Durations are "20ms"-style strings or std::chrono durations.
@@ -34,11 +36,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "apps/app.hpp"
 #include "sim/testing/fault_injection.hpp"
+#include "sim/testing/process.hpp"
 #include "sim/testing/seeds.hpp"
 #include "sim/world.hpp"
 #include "tools/scenario/report.hpp"
@@ -81,7 +85,10 @@ class Sim {
   // ---- topology
   // Adds a host; an empty address picks 10.0.0.N (N = 1, 2, ... in order of addition).
   sim::Host& add_host(const std::string& name, const std::string& ipv4 = "");
-  // Applies a LINK (see link()) to the default of every pair, or to a -> b and b -> a.
+  // Applies a LINK (see link()) to the default of every pair, or to a -> b and b -> a (a -> b
+  // only without both_directions). A bad LINK throws std::invalid_argument naming the link as
+  // set and the key: "link client->server: tcp.segment.min: ..." ("default link: ..." for the
+  // default); an unknown host, or a == b, too.
   void set_default_link(std::string_view yaml);
   void set_link(const std::string& a, const std::string& b, std::string_view yaml,
                 bool both_directions = true);
@@ -109,12 +116,25 @@ class Sim {
   void kill(const std::string& name, Duration at = Duration(-1));
 
   // ---- code on hosts
-  // The network code on `host` uses (through its FaultPlan). Valid while the Sim lives.
+  // The network code on `host` uses (through its FaultPlan), for test-driver code outside any
+  // process. Valid while the Sim lives. Objects made from it vanish when the host crashes and
+  // nothing started on it starts again at restart: code that must come back with its host
+  // belongs in spawn().
   net::Network& network(const std::string& host);
   // The targeted faults of `host`'s code (fault_injection.hpp).
   FaultPlan& faults(const std::string& host);
-  // Starts `body` as process `name` on `host` at `start`; its result is process(name).
-  void spawn(const std::string& name, const std::string& host, Coroutine body,
+  // Starts `body` as process `name` on `host` at `start`; process(name) says how it went. It
+  // starts again from scratch each time its host restarts after a crash, as apps do. `body` is
+  // one of (process.hpp):
+  //  - a coroutine `asio::awaitable<int>(net::Network&)` or `(net::Network&, Stdio&)`: the
+  //    process ends when it returns, with that exit status;
+  //  - callback code `void(net::Network&)` or `void(net::Network&, Process&)`: it starts
+  //    operations and returns; the process ends with 0 once none is pending, or with
+  //    Process::exit(code).
+  // Stdio::out()/err() write to process(name).out/.err. std::invalid_argument for an unknown
+  // host.
+  template <typename Body>
+  void spawn(const std::string& name, const std::string& host, Body body,
              Duration start = Duration(0));
   // Starts the app called `app` (a built-in app, or one of those given to use_apps) with options
   // as (name, value) pairs, checked like a scenario's `args:` (std::invalid_argument naming the
@@ -156,7 +176,14 @@ class Sim {
   struct HostState;
   class Recorder;
   HostState& state(const std::string& host);
+  // Throws std::invalid_argument "CALL: no host called 'HOST' (hosts: a, b)" unless it exists.
+  void require_host(std::string_view call, const std::string& host) const;
+  void require_pair(std::string_view call, const std::string& a, const std::string& b) const;
   void schedule(Duration at, sim::FaultAction action);
+  void spawn_callback(const std::string& name, const std::string& host, ProcessCallback body,
+                      Duration start);
+  void spawn_stdio(const std::string& name, const std::string& host, StdioCoroutine body,
+                   Duration start);
 
   std::unique_ptr<sim::World> world_;
   std::unique_ptr<Recorder> recorder_;
@@ -167,9 +194,39 @@ class Sim {
   std::vector<apps::AppSpec> catalog_ = apps::all_apps();
 };
 
+template <typename Body>
+void Sim::spawn(const std::string& name, const std::string& host, Body body, Duration start) {
+  using net::Network;
+  if constexpr (std::is_invocable_v<Body&, Network&, Process&>) {
+    using R = std::invoke_result_t<Body&, Network&, Process&>;
+    if constexpr (std::is_void_v<R>) {
+      spawn_callback(name, host, ProcessCallback(std::move(body)), start);
+    } else {
+      static_assert(std::is_convertible_v<R, asio::awaitable<int>>,
+                    "spawn: a body taking (Network&, Stdio&) returns asio::awaitable<int>");
+      spawn_stdio(name, host, StdioCoroutine(std::move(body)), start);
+    }
+  } else {
+    static_assert(std::is_invocable_v<Body&, Network&>,
+                  "spawn: the body takes (net::Network&) or (net::Network&, Process&)");
+    using R = std::invoke_result_t<Body&, Network&>;
+    if constexpr (std::is_void_v<R>) {
+      spawn_callback(
+          name, host, [cb = Callback(std::move(body))](Network& net, Process&) { cb(net); }, start);
+    } else {
+      static_assert(std::is_convertible_v<R, asio::awaitable<int>>,
+                    "spawn: a coroutine body returns asio::awaitable<int>");
+      spawn_stdio(
+          name, host, [co = Coroutine(std::move(body))](Network& net, Stdio&) { return co(net); },
+          start);
+    }
+  }
+}
+
 // A fixture: sim() is a world seeded with seed_range().first (SIMSOCK_SEED replays a seed,
 // --gtest_repeat advances it), and every failure of the test carries the seed and its replay
-// command. For sweeps over many seeds, use for_each_seed with a Sim per seed instead.
+// command, on a trace line that points at the test's own TEST_F. For sweeps over many seeds, use
+// for_each_seed with a Sim per seed instead.
 class SimTest : public ::testing::Test {
  protected:
   SimTest();

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "net/network.hpp"
+#include "sim/testing/both_backends.hpp"
 #include "sim/testing/fault_injection.hpp"
+#include "sim/testing/process.hpp"
 #include "sim/testing/seeds.hpp"
 #include "sim/testing/simsock_test.hpp"

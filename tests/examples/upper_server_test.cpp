@@ -59,4 +59,15 @@ TEST(UpperServer, DISABLED_OneReadPerLineBreaksUnderTcpSegmentation) {
       /*default_count=*/30);
 }
 
+// The bug reproduces: some seed of 1..30 breaks the one-read framing, and that seed's failure
+// says how (docs/writing-tests.md, "Showing that a bug reproduces").
+TEST(UpperServer, OneReadPerLineFailsForSomeSeed) {
+  auto found = simsock::test::expect_some_seed_fails(
+      simsock::test::seeds("1..30"),
+      [](std::uint64_t seed) { check_server(seed, upper::Framing::one_read); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->seed, 2u);
+  EXPECT_NE(found->message.find("\"SECOND\""), std::string::npos) << found->message;
+}
+
 }  // namespace

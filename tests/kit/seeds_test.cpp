@@ -3,10 +3,12 @@
 // helper. The DISABLED_ tests are run only as child processes by the tests below.
 #include "sim/testing/seeds.hpp"
 
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <iostream>
+#include <stdexcept>
 #include <vector>
 
 #include "tests/kit/child_process.hpp"
@@ -126,6 +128,138 @@ TEST(Seeds, ReplayCommandNamesTheSeedBinaryAndTest) {
   EXPECT_EQ(test::replay_command(42),
             "SIMSOCK_SEED=42 " + self_path() +
                 " --gtest_filter=Seeds.ReplayCommandNamesTheSeedBinaryAndTest");
+}
+
+// ---- failing seeds, under gtest-spi too ----
+
+// The failures `statement` reports, intercepted (gtest-spi's own reporter).
+template <typename F>
+std::vector<::testing::TestPartResult> failures_of(F statement) {
+  ::testing::TestPartResultArray results;
+  {
+    ::testing::ScopedFakeTestPartResultReporter intercept(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &results);
+    statement();
+  }
+  std::vector<::testing::TestPartResult> out;
+  for (int i = 0; i < results.size(); ++i)
+    if (results.GetTestPartResult(i).failed()) out.push_back(results.GetTestPartResult(i));
+  return out;
+}
+
+void fail_on_multiples_of_seven() {
+  CleanSeedEnv clean;
+  test::for_each_seed([](std::uint64_t seed) { EXPECT_NE(seed % 7, 0u) << "bad seed"; }, 20);
+}
+
+void assert_on_seed_three() {
+  CleanSeedEnv clean;
+  test::for_each_seed([](std::uint64_t seed) { ASSERT_NE(seed, 3u) << "fatal seed"; }, 20);
+}
+
+TEST(FailingSeeds, ForEachSeedReportsOneFailureNamingTheSeedUnderGtestSpi) {
+  EXPECT_NONFATAL_FAILURE(fail_on_multiples_of_seven(), "failed at seed 7 (seed 7 of 1..20)");
+  EXPECT_NONFATAL_FAILURE(fail_on_multiples_of_seven(), "bad seed");
+  EXPECT_NONFATAL_FAILURE(fail_on_multiples_of_seven(), "replay this seed with:");
+}
+
+TEST(FailingSeeds, ForEachSeedReportsAFatalFailureOfTheBodyAsFatal) {
+  EXPECT_FATAL_FAILURE(assert_on_seed_three(), "failed at seed 3 (seed 3 of 1..20)");
+  EXPECT_FATAL_FAILURE(assert_on_seed_three(), "fatal seed");
+}
+
+TEST(FailingSeeds, ForEachSeedPointsAtTheBodysFailingLine) {
+  CleanSeedEnv clean;
+  int expect_line = 0;
+  auto failures = failures_of([&] {
+    test::for_each_seed(
+        [&](std::uint64_t seed) {
+          expect_line = __LINE__ + 1;
+          EXPECT_NE(seed, 2u);
+        },
+        5);
+  });
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(std::string(failures[0].file_name()), __FILE__);
+  EXPECT_EQ(failures[0].line_number(), expect_line);
+  // The seed banner's trace points at the for_each_seed call, in this file too.
+  EXPECT_NE(std::string(failures[0].message()).find(std::string(__FILE__) + ":"), std::string::npos)
+      << failures[0].message();
+  EXPECT_EQ(std::string(failures[0].message()).find("sim/testing/"), std::string::npos)
+      << failures[0].message();
+}
+
+TEST(FailingSeeds, ExceptionsEscapingTheBodyFailAtTheCallersLine) {
+  CleanSeedEnv clean;
+  const int line = __LINE__ + 2;
+  auto failures = failures_of(
+      [] { test::for_each_seed([](std::uint64_t) { throw std::runtime_error("boom"); }); });
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(std::string(failures[0].file_name()), __FILE__);
+  EXPECT_EQ(failures[0].line_number(), line);
+  EXPECT_NE(std::string(failures[0].message()).find("boom"), std::string::npos);
+}
+
+TEST(FailingSeeds, FindFailingSeedReturnsTheFirstFailingSeedAndItsFailures) {
+  std::vector<std::uint64_t> ran;
+  auto found = test::find_failing_seed(test::seeds("1..50"), [&](std::uint64_t seed) {
+    ran.push_back(seed);
+    EXPECT_NE(seed % 7, 0u) << "bad seed";
+  });
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->seed, 7u);
+  EXPECT_NE(found->message.find("bad seed"), std::string::npos) << found->message;
+  EXPECT_NE(found->message.find("simsock seed 7; replay: "), std::string::npos) << found->message;
+  EXPECT_NE(found->message.find(std::string(__FILE__) + ":"), std::string::npos) << found->message;
+  EXPECT_EQ(ran.size(), 7u);
+  // What it found is not a failure of this test.
+  EXPECT_FALSE(::testing::Test::HasFailure());
+}
+
+TEST(FailingSeeds, FindFailingSeedTakesExceptionsAndIsEmptyWhenEverySeedPasses) {
+  EXPECT_FALSE(test::find_failing_seed(test::seeds("1..20"), [](std::uint64_t) {}).has_value());
+  auto thrown = test::find_failing_seed(test::seeds("3,9"), [](std::uint64_t seed) {
+    if (seed == 9) throw std::runtime_error("seed nine");
+  });
+  ASSERT_TRUE(thrown.has_value());
+  EXPECT_EQ(thrown->seed, 9u);
+  EXPECT_NE(thrown->message.find("seed nine"), std::string::npos) << thrown->message;
+}
+
+void expect_a_failure_that_never_comes() {
+  test::expect_some_seed_fails(test::seeds("1..5"), [](std::uint64_t) {});
+}
+
+TEST(FailingSeeds, ExpectSomeSeedFailsFailsWhenNoSeedReproducesUnderGtestSpi) {
+  EXPECT_NONFATAL_FAILURE(expect_a_failure_that_never_comes(),
+                          "expected some seed of 1..5 to fail, but all 5 passed");
+  const int line = __LINE__ + 2;
+  auto failures =
+      failures_of([] { test::expect_some_seed_fails(test::seeds("1..5"), [](std::uint64_t) {}); });
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(std::string(failures[0].file_name()), __FILE__);
+  EXPECT_EQ(failures[0].line_number(), line);
+}
+
+TEST(FailingSeeds, ExpectSomeSeedFailsReturnsTheReproducingSeedWithoutFailing) {
+  auto found = test::expect_some_seed_fails(
+      test::seeds("10..30"), [](std::uint64_t seed) { EXPECT_LT(seed, 12u) << "too big"; });
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->seed, 12u);
+  EXPECT_NE(found->message.find("too big"), std::string::npos);
+}
+
+TEST(FailingSeeds, SeedsTakesTheGrammarAndRejectsAnythingElse) {
+  auto r = test::seeds("1,5,9..12");
+  EXPECT_EQ(r.count, 6u);
+  EXPECT_EQ(r.first, 1u);
+  EXPECT_EQ(r.last(), 12u);
+  try {
+    test::seeds("9..3");
+    ADD_FAILURE() << "9..3 was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("'9..3'"), std::string::npos) << e.what();
+  }
 }
 
 // ---- run as child processes only ----

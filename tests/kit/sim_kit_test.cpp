@@ -257,6 +257,7 @@ TEST_F(SimFixture, HasAWorldSeededFromTheEnvironment) {
   EXPECT_EQ(sim().world().host("a").address().to_string(), "10.0.0.1");
 }
 
+constexpr int k_fails_to_show_its_seed_line = __LINE__ + 1;
 TEST_F(SimFixture, DISABLED_FailsToShowItsSeed) {
   ADD_FAILURE() << "deliberate";
 }
@@ -269,6 +270,18 @@ TEST(SimKit, FixtureFailuresCarryTheSeedAndReplayCommand) {
   EXPECT_NE(r.output.find("simsock seed 23; replay: SIMSOCK_SEED=23 " + kit_test::self_path() +
                           " --gtest_filter=SimFixture.DISABLED_FailsToShowItsSeed"),
             std::string::npos)
+      << r.output;
+}
+
+TEST(SimKit, FixtureSeedBannerPointsAtTheUsersTestLine) {
+  auto r = kit_test::run_command("env -u SIMSOCK_SEEDS SIMSOCK_SEED=23 " + kit_test::self_path() +
+                                 " --gtest_also_run_disabled_tests"
+                                 " --gtest_filter=SimFixture.DISABLED_FailsToShowItsSeed");
+  const std::size_t banner = r.output.find(": simsock seed 23; replay: ");
+  ASSERT_NE(banner, std::string::npos) << r.output;
+  const std::size_t line_start = r.output.rfind('\n', banner) + 1;
+  const std::string where = r.output.substr(line_start, banner - line_start);
+  EXPECT_EQ(where, std::string(__FILE__) + ":" + std::to_string(k_fails_to_show_its_seed_line))
       << r.output;
 }
 

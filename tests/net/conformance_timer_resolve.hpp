@@ -87,11 +87,57 @@ TYPED_TEST_P(TimerConformance, ClocksMoveForwardTogether) {
   EXPECT_GE(this->client().wall_now() - wall0, 100ms);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(TimerConformance, TimersExpireInTheOrderOfTheirDeadlines,
-                            WaitLastsAtLeastTheRequestedDuration,
-                            ReArmingWithExpiresAfterAbortsThePendingWait,
-                            CancelAbortsThePendingWait, WaitOnAnExpiredTimerCompletesWithoutError,
-                            ClocksMoveForwardTogether);
+TYPED_TEST_P(TimerConformance, ExpiresAtWaitsUntilThatPointOfTheNetworksClock) {
+  auto t = this->client().make_timer();
+  const auto deadline = this->client().now() + 80ms;
+  t->expires_at(deadline);
+  EXPECT_EQ(t->expiry(), deadline);
+  WaitDone w;
+  t->async_wait(w.handler());
+  ASSERT_TRUE(this->run_until([&] { return w.done(); }));
+  EXPECT_FALSE(w.get<0>()) << w.get<0>().message();
+  EXPECT_GE(this->client().now(), deadline);
+}
+
+TYPED_TEST_P(TimerConformance, ExpiryIsNowPlusTheDurationOfExpiresAfter) {
+  auto t = this->client().make_timer();
+  const auto before = this->client().now();
+  t->expires_after(50ms);
+  const auto after = this->client().now();
+  EXPECT_GE(t->expiry(), before + 50ms);
+  EXPECT_LE(t->expiry(), after + 50ms);
+  WaitDone w;
+  t->async_wait(w.handler());
+  ASSERT_TRUE(this->run_until([&] { return w.done(); }));
+  EXPECT_GE(this->client().now(), t->expiry());
+}
+
+TYPED_TEST_P(TimerConformance, ExpiresAtAPassedPointCompletesWithoutError) {
+  auto t = this->client().make_timer();
+  t->expires_at(this->client().now() - 1s);
+  WaitDone w;
+  t->async_wait(w.handler());
+  EXPECT_FALSE(w.done()) << "completed inside async_wait";
+  ASSERT_TRUE(this->run_until([&] { return w.done(); }, kAtOnceLimit));
+  EXPECT_FALSE(w.get<0>()) << w.get<0>().message();
+}
+
+TYPED_TEST_P(TimerConformance, ReArmingWithExpiresAtAbortsThePendingWait) {
+  auto t = this->client().make_timer();
+  t->expires_after(10s);
+  WaitDone first;
+  t->async_wait(first.handler());
+  t->expires_at(this->client().now() + 20ms);
+  ASSERT_TRUE(this->run_until([&] { return first.done(); }));
+  EXPECT_EQ(first.get<0>(), net::error::operation_aborted);
+}
+
+REGISTER_TYPED_TEST_SUITE_P(
+    TimerConformance, TimersExpireInTheOrderOfTheirDeadlines, WaitLastsAtLeastTheRequestedDuration,
+    ReArmingWithExpiresAfterAbortsThePendingWait, CancelAbortsThePendingWait,
+    WaitOnAnExpiredTimerCompletesWithoutError, ClocksMoveForwardTogether,
+    ExpiresAtWaitsUntilThatPointOfTheNetworksClock, ExpiryIsNowPlusTheDurationOfExpiresAfter,
+    ExpiresAtAPassedPointCompletesWithoutError, ReArmingWithExpiresAtAbortsThePendingWait);
 
 template <typename Backend>
 class ResolveConformance : public Conformance<Backend> {
