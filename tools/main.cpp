@@ -25,6 +25,9 @@ constexpr const char* k_footer =
     "  simsock app NAME [--OPTION VALUE]...   run one app on real OS sockets until it ends or\n"
     "                                         SIGINT/SIGTERM\n"
     "  simsock apps                           list the apps and their options\n"
+    "  simsock proxy --listen ADDR:PORT --to HOST:PORT [--udp] [--link LINK] [--seed N]\n"
+    "              [--trace FILE] [--control PATH|-]   real sockets through a simulated link\n"
+    "  simsock proxy PROXIES.yaml [--seed N] [--trace FILE] [--control PATH|-]\n"
     "  simsock help [COMMAND]                 this text, or a command's options\n"
     "  simsock --help | --version\n"
     "\n"
@@ -90,6 +93,7 @@ int run(int argc, char** argv) {
   add(add_sweep_command(root));
   add(add_app_command(root));
   add(add_apps_command(root));
+  add(add_proxy_command(root));
   auto* help = root.add_subcommand("help", "Print the help of simsock or of a command");
   std::vector<std::string> topic;
   help->add_option("COMMAND", topic, "a command (and an app name after `app`)");
