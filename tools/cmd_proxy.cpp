@@ -134,8 +134,9 @@ Action add_proxy_command(CLI::App& root) {
   sub->add_option("--control", o->control,
                   "serve the control protocol on a Unix socket at PATH, or on stdin with -");
   sub->add_option("--name", o->name, "the proxy's name (default server)");
-  sub->add_option("--segment-gap", o->gap,
-                  "least time between cut TCP segments due together (default 200us)");
+  sub->add_option(
+      "--segment-gap", o->gap,
+      "least time between TCP segments on links cutting below 1460 bytes (default 1ms)");
   sub->add_option("--duration", o->duration, "stop after DURATION (default: at SIGINT/SIGTERM)");
   return [o] { return run_proxy(*o); };
 }

@@ -34,9 +34,10 @@ struct ProxySpec {
   // The link (the scenario defaults for keys not given). nullopt: forward as read, with no delay
   // and no randomness (the "empty link" of the speed measurements).
   std::optional<sim::LinkConfig> link;
-  // Cut segments due at the same moment leave at least this far apart, so that a receiver on
-  // loopback reads them one by one as it would across a network (0: back to back).
-  std::chrono::nanoseconds segment_gap = std::chrono::microseconds(200);
+  // On links whose tcp.segment.max is below 1460 bytes, consecutive segments of a direction
+  // leave at least this far apart, so that a receiver on loopback reads them one by one as the
+  // simulator's receivers do (back-to-back writes on loopback coalesce). 0: back to back.
+  std::chrono::nanoseconds segment_gap = std::chrono::milliseconds(1);
 };
 
 // The bounds that keep a proxy's memory finite (docs/proxy.md, "Limits").

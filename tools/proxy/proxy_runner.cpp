@@ -30,9 +30,9 @@ RunEnd run_proxies(const ProxyFile& file, const RunOptions& options, std::ostrea
   }
   for (auto* p : proxies) {
     const auto& s = p->spec();
-    log << "proxy " << s.name << ": " << (s.udp ? "udp " : "tcp ")
-        << endpoint_text(s.listen_address, p->port()) << " -> " << s.to_host << ":" << s.to_port
-        << " seed " << file.seed << "\n"
+    log << "proxy " << s.name << ": listening on " << endpoint_text(s.listen_address, p->port())
+        << (s.udp ? " (udp)" : " (tcp)") << ", forwarding to " << s.to_host << ":" << s.to_port
+        << ", seed " << file.seed << "\n"
         << std::flush;
   }
 

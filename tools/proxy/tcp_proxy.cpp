@@ -33,6 +33,7 @@ namespace {
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t k_chunk = 64 * 1024;
+constexpr std::uint32_t k_mss = 1460;  // the segment_gap applies to links cutting below it
 
 struct Segment {
   std::shared_ptr<std::vector<char>> chunk;
@@ -314,9 +315,11 @@ void Connection::cut(Direction& d, const std::shared_ptr<std::vector<char>>& chu
         due = sim::sat_add(again.value_or(d.model.busy_until()), d.model.config().tcp.rto.count());
         if (trace.on()) trace.emit("tcp.retransmit", d.src, d.dst, s.len, s.seq);
       }
+      // Per-connection FIFO, and (for links cutting below a real MSS) the least gap between
+      // segments, so that a receiver on loopback reads them one by one.
       s.due = std::max(due, d.last_due);
-      if (!d.queue.empty() || s.due < d.last_due + proxy_.spec().segment_gap.count()) {
-        s.due = std::max(s.due, d.last_due + proxy_.spec().segment_gap.count());
+      if (d.model.config().tcp.segment.max < k_mss && d.last_due > 0) {
+        s.due = std::max(s.due, sim::sat_add(d.last_due, proxy_.spec().segment_gap.count()));
       }
     }
     d.last_due = s.due;

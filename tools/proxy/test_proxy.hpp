@@ -2,8 +2,10 @@
 // on its own io_context and thread, in front of a server the test started, and lets the test
 // change its link and inject faults while it runs.
 //
-//   test::Proxy proxy({.to = "127.0.0.1:" + std::to_string(server_port),
-//                      .link = "{tcp: {segment: {min: 1, max: 3}}}", .seed = 7});
+//   test::ProxyOptions options;
+//   options.to = "127.0.0.1:" + std::to_string(server_port);
+//   options.link = "{tcp: {segment: {min: 1, max: 3}}}";
+//   test::Proxy proxy(options);
 //   run_client("127.0.0.1", proxy.port());
 //   proxy.partition();
 #pragma once
