@@ -38,6 +38,7 @@ constexpr std::uint32_t k_mss = 1460;  // the segment_gap applies to links cutti
 struct Segment {
   std::shared_ptr<std::vector<char>> chunk;
   std::size_t offset = 0, len = 0;
+  std::size_t written = 0;  // of len, already written
   std::uint64_t seq = 0;
   std::int64_t due = 0;
   bool fin = false;
@@ -59,7 +60,8 @@ struct Direction {
   std::uint64_t offset = 0;  // stream offset of the next byte read
   std::int64_t last_due = 0;
   asio::steady_timer writer_wake, reader_wake;
-  bool done = false;  // its FIN was forwarded
+  bool done = false;     // its FIN was forwarded
+  bool writing = false;  // the writer has a write in progress
 };
 
 class TcpProxy;
@@ -89,6 +91,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Waits on `timer` until `until` (ns on the trace clock) or until woken.
   asio::awaitable<void> sleep(asio::steady_timer& timer, std::int64_t until);
   void cut(Direction& d, const std::shared_ptr<std::vector<char>>& chunk, std::size_t n);
+  // Writes the segments already due at once, without blocking, when the writer is idle (saves
+  // the writer's wake-up per small message); the writer does the rest.
+  void flush_now(Direction& d);
+  // A segment fully written: counts it, traces it, and lets the reader go on when it waited.
+  void delivered(Direction& d, const Segment& s);
   std::int64_t pass_fin(Direction& d);
 
   TcpProxy& proxy_;
@@ -286,6 +293,8 @@ asio::awaitable<void> Connection::run() {
   if (trace.on()) trace.emit("tcp.connect", up_.src, up_.dst);
   client_.set_option(tcp::no_delay(true), ec);
   server_.set_option(tcp::no_delay(true), ec);
+  client_.non_blocking(true, ec);
+  server_.non_blocking(true, ec);
   auto self = shared_from_this();
   for (auto* d : {&up_, &down_}) {
     asio::co_spawn(
@@ -303,7 +312,12 @@ void Connection::cut(Direction& d, const std::shared_ptr<std::vector<char>>& chu
   const std::int64_t now = trace.now();
   std::size_t at = 0;
   while (at < n) {
-    Segment s{chunk, at, n - at, d.offset, now, false};
+    Segment s;
+    s.chunk = chunk;
+    s.offset = at;
+    s.len = n - at;
+    s.seq = d.offset;
+    s.due = now;
     if (state.link) {
       s.len = std::min<std::size_t>(d.model.segment_size(), n - at);
       auto v = d.model.decide(now, sim::PacketRecord::Proto::tcp, true, 1, s.len + 40);
@@ -367,8 +381,39 @@ asio::awaitable<void> Connection::read_loop(Direction& d) {
       abort("peer reset");  // RST from one side: the other side gets one too
       co_return;
     }
-    d.writer_wake.cancel();
+    flush_now(d);
+    if (!d.queue.empty()) d.writer_wake.cancel();
   }
+}
+
+void Connection::flush_now(Direction& d) {
+  if (d.writing || proxy_.state_.holding()) return;
+  const std::int64_t now = proxy_.trace_.now();
+  while (!d.queue.empty()) {
+    Segment& s = d.queue.front();
+    if (s.fin || s.due > now) return;
+    boost::system::error_code ec;
+    std::size_t n = d.to.write_some(
+        asio::buffer(s.chunk->data() + s.offset + s.written, s.len - s.written), ec);
+    if (ec) return;  // would block, or an error the writer will meet
+    s.written += n;
+    if (s.written < s.len) return;
+    Segment done = std::move(s);
+    d.queue.pop_front();
+    delivered(d, done);
+  }
+}
+
+void Connection::delivered(Direction& d, const Segment& s) {
+  auto& trace = proxy_.trace_;
+  if (trace.on()) {
+    trace.emit("tcp.deliver", d.src, d.dst, static_cast<std::int64_t>(s.len),
+               static_cast<std::int64_t>(s.seq));
+  }
+  proxy_.bytes += s.len;
+  bool was_full = d.buffered >= k_max_buffered;
+  d.buffered -= s.len;
+  if (was_full && d.buffered < k_max_buffered) d.reader_wake.cancel();
 }
 
 asio::awaitable<void> Connection::write_loop(Direction& d) {
@@ -401,21 +446,17 @@ asio::awaitable<void> Connection::write_loop(Direction& d) {
       }
       co_return;
     }
-    co_await asio::async_write(d.to, asio::buffer(s.chunk->data() + s.offset, s.len),
-                               asio::redirect_error(asio::use_awaitable, ec));
+    d.writing = true;
+    co_await asio::async_write(
+        d.to, asio::buffer(s.chunk->data() + s.offset + s.written, s.len - s.written),
+        asio::redirect_error(asio::use_awaitable, ec));
+    d.writing = false;
     if (closed_) co_return;
     if (ec) {
       abort("write " + ec.message());
       co_return;
     }
-    if (trace.on()) {
-      trace.emit("tcp.deliver", d.src, d.dst, static_cast<std::int64_t>(s.len),
-                 static_cast<std::int64_t>(s.seq));
-    }
-    proxy_.bytes += s.len;
-    bool was_full = d.buffered >= k_max_buffered;
-    d.buffered -= s.len;
-    if (was_full && d.buffered < k_max_buffered) d.reader_wake.cancel();
+    delivered(d, s);
   }
 }
 

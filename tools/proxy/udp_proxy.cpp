@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -58,6 +59,7 @@ class UdpProxy final : public Proxy {
     if (ec) {
       throw std::system_error(ec, "cannot listen on " + endpoint_text(at.address(), at.port()));
     }
+    socket_.non_blocking(true);
     asio::co_spawn(io_, receive_loop(), asio::detached);
     asio::co_spawn(io_, sweep_loop(), asio::detached);
   }
@@ -104,6 +106,7 @@ class UdpProxy final : public Proxy {
     boost::system::error_code ec;
     socket_.close(ec);
     sweep_.cancel();
+    for (auto* t : timers_) t->cancel();  // datagrams still in flight are dropped
     close_sessions();
   }
   std::string stats() const override {
@@ -176,7 +179,9 @@ class UdpProxy final : public Proxy {
     auto delay = at - trace_.now();
     if (delay <= 0) return send(s, to_server, std::move(data), true);
     auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::nanoseconds(delay));
+    timers_.insert(timer.get());
     timer->async_wait([this, timer, s, to_server, data](const boost::system::error_code&) mutable {
+      timers_.erase(timer.get());
       if (stopped_) return;
       send(s, to_server, std::move(data), true);
     });
@@ -191,6 +196,14 @@ class UdpProxy final : public Proxy {
                   to_server ? s->target_text : s->client_text,
                   static_cast<std::int64_t>(data->size()));
     }
+    // At once when the socket takes it (the usual case), else when it can.
+    boost::system::error_code ec;
+    if (to_server) {
+      s->upstream.send(asio::buffer(*data), 0, ec);
+    } else {
+      socket_.send_to(asio::buffer(*data), s->client, 0, ec);
+    }
+    if (ec != asio::error::would_block) return;
     auto done = [data](const boost::system::error_code&, std::size_t) {};
     if (to_server) {
       s->upstream.async_send(asio::buffer(*data), done);
@@ -210,6 +223,7 @@ class UdpProxy final : public Proxy {
     boost::system::error_code ec;
     s->upstream.open(target_.protocol(), ec);
     if (!ec) s->upstream.connect(target_, ec);
+    if (!ec) s->upstream.non_blocking(true, ec);
     if (ec) return nullptr;
     sessions_.emplace(from, s);
     asio::co_spawn(io_, upstream_loop(s), asio::detached);
@@ -292,6 +306,8 @@ class UdpProxy final : public Proxy {
   std::string target_text_;
   std::map<udp::endpoint, std::shared_ptr<Session>> sessions_;
   std::deque<Held> held_;
+  // Datagrams in flight, so that stop() cancels them (the order of cancelling decides nothing).
+  std::set<asio::steady_timer*> timers_;
   std::size_t held_bytes_ = 0, pending_ = 0;
   std::uint64_t opened_ = 0, datagrams_ = 0, delivered_ = 0, dropped_ = 0, duplicated_ = 0;
   bool stopped_ = false;
