@@ -11,6 +11,7 @@
 #   simsock::sim       the simulator
 #   simsock::app_process, simsock::scenario, simsock::scenario_runner   (tools/)
 #   simsock::testing   the GoogleTest kit (sim/testing/), simsock::net_mock (net/testing/ mocks)
+#   simsock::proxy     simsock proxy as a library, and test::Proxy (tools/proxy/test_proxy.hpp)
 include(CMakePackageConfigHelpers)
 include(GNUInstallDirs)
 
@@ -18,7 +19,8 @@ set(simsock_package_targets)
 foreach(pair
     asio:simsock_asio net:simsock_net apps:simsock_apps sim:simsock_sim
     app_process:simsock_app_process scenario:simsock_scenario
-    scenario_runner:simsock_scenario_runner testing:simsock_testing net_mock:simsock_net_mock)
+    scenario_runner:simsock_scenario_runner testing:simsock_testing net_mock:simsock_net_mock
+    proxy:simsock_proxy)
   string(REPLACE ":" ";" pair "${pair}")
   list(GET pair 0 export_name)
   list(GET pair 1 target)
@@ -41,7 +43,7 @@ if(TARGET simsock)
 endif()
 
 # Public headers keep their source paths ("net/network.hpp", "sim/testing/simsock_test.hpp").
-foreach(dir net apps sim tools/scenario)
+foreach(dir net apps sim tools/scenario tools/proxy)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/
     DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/${dir}
     FILES_MATCHING PATTERN "*.hpp" PATTERN "*.inc"

@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -274,6 +277,37 @@ TEST(ProxyCli, BadAddressesAreUsageErrors) {
   ChildProcess c(proxy_args({"--listen", "127.0.0.1:0", "--to", "127.0.0.1:9", "--seed", "x"}));
   EXPECT_EQ(c.wait(), 2);
   EXPECT_NE(c.err().find("--seed: 'x' is not a seed"), std::string::npos) << c.err();
+}
+
+// The control protocol on a Unix socket (--control PATH) and on standard input (--control -).
+TEST(ProxyCli, TheControlSocketAnswersEachCommandWithOneLine) {
+  std::string path = temp_path("control.sock");
+  ChildProcess proxy(
+      proxy_args({"--listen", "127.0.0.1:0", "--to", "127.0.0.1:9", "--control", path}));
+  auto port = wait_for_port(proxy);
+  Fd c(::socket(AF_UNIX, SOCK_STREAM, 0));
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  ASSERT_EQ(::connect(c.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << errno;
+  ASSERT_TRUE(send_all(c, "port\nlink {udp: {loss: 2}}\nclog\n"));
+  EXPECT_EQ(recv_until(c, "ok\n"), "ok " + std::to_string(port) +
+                                       "\nlink:1:14: error: udp.loss: '2' is not a probability "
+                                       "(0..1 or 0%..100%)\nok\n");
+  proxy.send_signal(SIGTERM);
+  EXPECT_EQ(proxy.wait(), 0) << proxy.err();
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST(ProxyCli, TheControlProtocolAlsoRunsOnStandardInput) {
+  ChildProcess proxy(
+      proxy_args({"--listen", "127.0.0.1:0", "--to", "127.0.0.1:9", "--control", "-"}), "list\n",
+      true);
+  auto port = wait_for_port(proxy);
+  ASSERT_TRUE(proxy.wait_for_out_lines(1)) << proxy.err();
+  EXPECT_EQ(proxy.out(), "ok server tcp " + std::to_string(port) + "\n");
+  proxy.send_signal(SIGINT);
+  EXPECT_EQ(proxy.wait(), 0) << proxy.err();
 }
 
 TEST(ProxyCli, AProxyFileRunsItsProxiesAndTimelineUntilItsDuration) {
