@@ -157,7 +157,18 @@ ProxyFile load_proxy_text(std::string_view text, const std::string& file) {
 }
 
 ProxyFile load_proxy_file(const std::string& path) {
-  return load_proxy_text(scenario::detail::read_file(path), path);
+  std::string text;
+  try {
+    text = scenario::detail::read_file(path);
+  } catch (const scenario::ScenarioError& e) {
+    // The loader's reader speaks of scenario files; this one is a proxy file.
+    std::string message = e.message();
+    if (auto at = message.find("scenario file"); at != std::string::npos) {
+      message.replace(at, 13, "proxy file");
+    }
+    throw scenario::ScenarioError(e.file(), e.line(), e.column(), message);
+  }
+  return load_proxy_text(text, path);
 }
 
 }  // namespace simsock::proxy
