@@ -10,7 +10,7 @@
 # Exported targets (also available in-tree and under add_subdirectory by the same names):
 #   simsock::simsock   the interface, the real-socket backend and the simulator: Boost headers only
 #   simsock::scenario  component `scenario`: the built-in apps, scenario files, the CLI's commands
-#                      (simsock_add_command); links libyaml and RE2
+#                      (simsock_add_command), simsock proxy and test::Proxy; links libyaml and RE2
 #   simsock::testing   component `testing`: the GoogleTest kit (needs GoogleTest)
 #   simsock::net_mock  component `testing`: Google Mock mocks of the interface
 include(CMakePackageConfigHelpers)
@@ -37,7 +37,8 @@ set(simsock_public_headers
   sim/config.hpp sim/world.hpp
   apps/app.hpp
   tools/app_process.hpp tools/cli.hpp tools/scenario/expect.hpp tools/scenario/loader.hpp
-  tools/scenario/report.hpp tools/scenario/runner.hpp tools/scenario/spec.hpp tools/scenario/sweep.hpp)
+  tools/proxy/proxy.hpp tools/proxy/proxy_trace.hpp tools/proxy/test_proxy.hpp
+  tools/scenario/link_text.hpp tools/scenario/report.hpp tools/scenario/runner.hpp tools/scenario/spec.hpp tools/scenario/sweep.hpp)
 set(simsock_testing_headers
   net/testing/mock_network.hpp sim/testing/both_backends.hpp sim/testing/fault_injection.hpp
   sim/testing/process.hpp sim/testing/seeds.hpp sim/testing/simsock_test.hpp)

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "sim/config.hpp"
-#include "sim/rng.hpp"
+#include "sim/link_model.hpp"
 #include "sim/task.hpp"
 #include "sim/world.hpp"
 
@@ -22,27 +22,16 @@ namespace simsock::sim {
 
 class HostImpl;
 
-// What the path decided for one packet (Path::pass).
-struct Passage {
-  enum class Verdict : std::uint8_t { arrive, held, dropped } verdict = Verdict::arrive;
-  std::int64_t arrival = 0;  // arrive: when it reaches the other end
-  std::string_view reason;   // dropped: "partition", "loss", "fragment_loss", "scripted",
-                             // "queue_full" (the same words for both protocols)
-  bool reordered = false;    // arrive: held back by the reorder stage (UDP)
-  std::optional<std::int64_t> duplicate;  // arrive: a second copy arrives then (UDP)
-};
-
-class Path {
+// The link decisions (loss, queue, delays, segment sizes) are LinkModel's, drawn from the stream
+// "path:FROM->TO"; the path adds the partition and clog stages, which need the simulated world.
+class Path : public LinkModel {
  public:
   Path(std::uint64_t seed, HostImpl& from, HostImpl& to, const LinkConfig& cfg);
 
   HostImpl& from() const { return *from_; }
   HostImpl& to() const { return *to_; }
-  const LinkConfig& config() const { return cfg_; }
-  void set_config(const LinkConfig& cfg) { cfg_ = cfg; }
   bool has_own_config() const { return own_config_; }
   void set_own_config(bool v) { own_config_ = v; }
-  Rng& rng() { return rng_; }
 
   // The pipeline, in order, for a packet of `wire_bytes` leaving at `now`:
   //   partition (drop) -> clog (hold: `resend()` makes the task that sends it again on release)
@@ -59,14 +48,8 @@ class Path {
       held.emplace_back(resend());
       return Passage{Passage::Verdict::held, 0, {}, false, std::nullopt};
     }
-    return pass_open(now, proto, lossy, fragments, wire_bytes);
+    return decide(now, proto, lossy, fragments, wire_bytes);
   }
-
-  // Bandwidth (serialization and a bounded queue) and latency + jitter: the arrival time of a
-  // packet of `wire_bytes` leaving at `now`, or nullopt when the bandwidth queue is full.
-  std::optional<std::int64_t> transit(std::int64_t now, std::size_t wire_bytes);
-  // The Gilbert-Elliott or Bernoulli UDP loss decision for one fragment.
-  bool udp_lost();
 
   bool partitioned = false;
   bool clogged = false;
@@ -74,32 +57,13 @@ class Path {
   // here, in send order, until release) -> loss -> duplicate -> reorder -> bandwidth -> delay.
   std::vector<Task> held;
 
-  // Scripted drops (ns-3's ReceiveListErrorModel): the listed 1-based indices of the packets
-  // counted since the script was set are dropped, on top of random loss (whose draws are not
-  // disturbed). TCP counts data segments (retransmissions included); UDP counts datagrams.
-  struct DropScript {
-    std::vector<std::uint64_t> nth;  // sorted
-    std::uint64_t seen = 0;
-    // Counts one packet; true when it is one of the listed ones.
-    bool take();
-  };
-  DropScript tcp_script, udp_script;
-
  private:
   static Passage dropped(std::string_view reason) {
     return Passage{Passage::Verdict::dropped, 0, reason, false, std::nullopt};
   }
-  // The stages after partition and clog.
-  Passage pass_open(std::int64_t now, PacketRecord::Proto proto, bool lossy, std::size_t fragments,
-                    std::size_t wire_bytes);
-
   HostImpl* from_;
   HostImpl* to_;
-  LinkConfig cfg_;
   bool own_config_ = false;
-  Rng rng_;
-  std::int64_t busy_until_ = 0;
-  bool burst_bad_ = false;
 };
 
 }  // namespace simsock::sim

@@ -372,14 +372,8 @@ void TcpEnd::receive(const TcpPacket& p) {
 
 void TcpEnd::try_send() {
   if (state != State::established) return;
-  const auto& policy = config().segment;
   while (snd_nxt_ < snd_end()) {
-    if (next_segment_ == 0) {
-      std::uint64_t lo = std::max<std::uint32_t>(policy.min, 1);
-      std::uint64_t hi = std::max<std::uint64_t>(policy.max, lo);
-      next_segment_ = static_cast<std::uint32_t>(
-          std::min<std::uint64_t>(out_path_->rng().between(lo, hi), k_tcp_max_segment));
-    }
+    if (next_segment_ == 0) next_segment_ = out_path_->segment_size();
     std::uint64_t size = std::min<std::uint64_t>(next_segment_, snd_end() - snd_nxt_);
     std::uint64_t usable = peer_edge_ > snd_nxt_ ? peer_edge_ - snd_nxt_ : 0;
     if (usable < size) break;

@@ -25,43 +25,42 @@ std::string g_name = "simsock";
 std::vector<apps::AppSpec> g_catalog;
 std::string g_version;
 
-// The help footer, for a command called `name`.
+// The help footer, for a command called `name` ("@" below: the name; "^": as many spaces).
 std::string footer(const std::string& name) {
-  const std::string pad(name.size(), ' ');
-  return "Commands:\n"
-         "  " +
-         name +
-         " run SCENARIO.yaml [--seed N] [--trace FILE] [--pcap FILE] [--junit FILE]\n"
-         "  " +
-         pad +
-         "     [--json] [-q|--quiet] [--color auto|always|never]\n"
-         "  " +
-         name +
-         " sweep SCENARIO.yaml --seeds SEEDS [-j|--jobs N] [--shard I/N]\n"
-         "  " +
-         pad +
-         "       [--junit FILE] [--json]\n"
-         "  " +
-         name +
-         " app NAME [--OPTION VALUE]...   run one app on real OS sockets until it\n"
-         "  " +
-         pad +
-         "                               ends or SIGINT/SIGTERM\n"
-         "  " +
-         name +
-         " apps                           list the apps and their options\n"
-         "  " +
-         name +
-         " help [COMMAND]                 this text, or a command's options\n"
-         "  " +
-         name +
-         " --help | --version\n"
-         "\n"
-         "SEEDS: a seed N, a range A..B (both included) or a list such as 1,5,9..12.\n"
-         "Exit status: 0 success, 1 an expectation (a seed) failed, 2 bad arguments or scenario\n"
-         "file, 3 an output could not be written, 4 internal error, 5 out of memory, 128+N a "
-         "sweep\n"
-         "stopped by signal N.";
+  static constexpr const char* k_lines[] = {
+      "Commands:",
+      "  @ run SCENARIO.yaml [--seed N] [--trace FILE] [--pcap FILE] [--junit FILE] [--json]",
+      "  ^     [-q|--quiet] [--color auto|always|never]",
+      "  @ sweep SCENARIO.yaml --seeds SEEDS [-j|--jobs N] [--shard I/N] [--junit FILE]",
+      "  ^       [--json]",
+      "  @ app NAME [--OPTION VALUE]...   run one app on real OS sockets until it ends or",
+      "  ^                                SIGINT/SIGTERM",
+      "  @ apps                           list the apps and their options",
+      "  @ proxy --listen ADDR:PORT --to HOST:PORT [--udp] [--link LINK] [--seed N]",
+      "  ^       [--trace FILE] [--control PATH|-]   real sockets through a simulated link",
+      "  @ proxy PROXIES.yaml [--seed N] [--trace FILE] [--control PATH|-]",
+      "  @ help [COMMAND]                 this text, or a command's options",
+      "  @ --help | --version",
+      "",
+      "SEEDS: a seed N, a range A..B (both included) or a list such as 1,5,9..12.",
+      "Exit status: 0 success, 1 an expectation (a seed) failed, 2 bad arguments or scenario file,",
+      "3 an output could not be written, 4 internal error, 5 out of memory, 128+N a sweep stopped",
+      "by signal N.",
+  };
+  std::string text;
+  for (const char* line : k_lines) {
+    if (!text.empty()) text += "\n";
+    for (const char* c = line; *c; ++c) {
+      if (*c == '@') {
+        text += name;
+      } else if (*c == '^') {
+        text += std::string(name.size(), ' ');
+      } else {
+        text += *c;
+      }
+    }
+  }
+  return text;
 }
 
 // The command path of the deepest subcommand the parser reached: "run", "app tcp-ts-client", or
@@ -123,6 +122,7 @@ int run(int argc, char** argv) {
   add(add_sweep_command(root));
   add(add_app_command(root));
   add(add_apps_command(root));
+  add(add_proxy_command(root));
   auto* help = root.add_subcommand("help", "Print the help of " + g_name + " or of a command");
   std::vector<std::string> topic;
   help->add_option("COMMAND", topic, "a command (and an app name after `app`)");

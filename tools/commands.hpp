@@ -44,6 +44,7 @@ Action add_run_command(CLI::App& root);    // simsock run SCENARIO.yaml [...]
 Action add_sweep_command(CLI::App& root);  // simsock sweep SCENARIO.yaml --seeds SEEDS [...]
 Action add_app_command(CLI::App& root);    // simsock app NAME [--OPTION VALUE]...
 Action add_apps_command(CLI::App& root);   // simsock apps
+Action add_proxy_command(CLI::App& root);  // simsock proxy (--listen A --to B | FILE) [...]
 
 // The top-level handler: runs `command` and turns whatever escapes it into one line on `err` and
 // a documented status: std::bad_alloc -> "simsock: out of memory" (5); any other exception ->

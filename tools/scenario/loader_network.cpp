@@ -220,6 +220,15 @@ bool overlaps(const sim::HostPair& x, const sim::HostPair& y) {
 
 }  // namespace
 
+sim::LinkPatch parse_link_entries(const std::vector<std::pair<std::string, Field>>& entries) {
+  return parse_link(entries);
+}
+
+sim::LinkPatch parse_link_map(const Field& f) {
+  return parse_link(f.entries("a link like {latency: 5ms}",
+                              {"latency", "jitter", "bandwidth", "queue", "udp", "tcp"}));
+}
+
 void load_network(const Field& network, ScenarioSpec& spec, const Names& names) {
   auto e = network.entries("network settings like {default: {latency: 5ms}, links: [...]}",
                            {"default", "links"});

@@ -34,6 +34,11 @@ void check_host(const Field& f, const ScenarioSpec& spec, const Names& names,
 void check_process(const Field& f, const ScenarioSpec& spec, const Names& names,
                    const std::string& process);
 
+// One link: a mapping of the link keys (latency, jitter, bandwidth, queue, udp, tcp), as in
+// network.default; only the keys written are set in the patch. Fails on anything else.
+sim::LinkPatch parse_link_map(const Field& f);
+// The link keys among `entries` (others, such as `between`, are left to the caller).
+sim::LinkPatch parse_link_entries(const std::vector<std::pair<std::string, Field>>& entries);
 // network: {default: LINK, links: [...]}. Hosts must already be loaded.
 void load_network(const Field& network, ScenarioSpec& spec, const Names& names);
 // faults: [...]. Hosts and processes must already be loaded.
