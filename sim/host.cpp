@@ -122,10 +122,6 @@ class PortSet {
   std::vector<std::uint64_t> bits_;
 };
 
-// (port, address); 0.0.0.0 is every IPv4 address, [::] every address. A port's entries start at
-// BindKey{port, IpAddress::lowest()}.
-using BindKey = std::pair<std::uint16_t, IpAddress>;
-
 // Whether bindings of one port to `a` and to `b` overlap: the same family with equal addresses or
 // a wildcard, or an IPv4 address and the dual-stack [::].
 bool overlap(const IpAddress& a, const IpAddress& b) {
@@ -133,30 +129,93 @@ bool overlap(const IpAddress& a, const IpAddress& b) {
   return (a.is_v6() ? a : b).is_unspecified();
 }
 
-// Whether `t` (keyed by BindKey) holds anything on `port`.
-template <typename Table>
-bool has_port(const Table& t, std::uint16_t port) {
-  auto it = t.lower_bound(BindKey{port, IpAddress::lowest()});
-  return it != t.end() && it->first.first == port;
-}
-
-// Whether binding (port, addr) conflicts with an entry of `t`. A port has few entries.
-template <typename Table>
-bool conflicts(const Table& t, std::uint16_t port, const IpAddress& addr) {
-  for (auto it = t.lower_bound(BindKey{port, IpAddress::lowest()});
-       it != t.end() && it->first.first == port; ++it) {
-    if (overlap(addr, it->first.second)) return true;
+// Bindings keyed by (port, address), one value each (a socket, a listener, a count of
+// connections). 0.0.0.0 is every IPv4 address, [::] every address. IPv4 keys are (port, 32-bit
+// address) pairs in a map of their own, so IPv4 lookups cost what they did before IPv6; a port's
+// entries are contiguous in both maps.
+template <typename V>
+class BindTable {
+ public:
+  V* find(std::uint16_t port, const IpAddress& a) {
+    if (a.is_v4()) {
+      auto it = v4_.find(Key4{port, a.v4_value()});
+      return it == v4_.end() ? nullptr : &it->second;
+    }
+    auto it = v6_.find(Key6{port, a});
+    return it == v6_.end() ? nullptr : &it->second;
   }
-  return false;
-}
+  const V* find(std::uint16_t port, const IpAddress& a) const {
+    return const_cast<BindTable*>(this)->find(port, a);
+  }
+  // The value for (port, a), value-initialized when new.
+  V& at(std::uint16_t port, const IpAddress& a) {
+    return a.is_v4() ? v4_[Key4{port, a.v4_value()}] : v6_[Key6{port, a}];
+  }
+  void erase(std::uint16_t port, const IpAddress& a) {
+    if (a.is_v4()) {
+      v4_.erase(Key4{port, a.v4_value()});
+    } else {
+      v6_.erase(Key6{port, a});
+    }
+  }
+  // Whether anything is bound to `port`.
+  bool has_port(std::uint16_t port) const {
+    auto it = v4_.lower_bound(Key4{port, 0});
+    if (it != v4_.end() && it->first.first == port) return true;
+    auto jt = v6_.lower_bound(Key6{port, IpAddress::lowest()});
+    return jt != v6_.end() && jt->first.first == port;
+  }
+  // Whether binding (port, a) would overlap an entry. A port has few entries.
+  bool conflicts(std::uint16_t port, const IpAddress& a) const {
+    for (auto it = v4_.lower_bound(Key4{port, 0}); it != v4_.end() && it->first.first == port;
+         ++it) {
+      if (overlap(a, IpAddress::v4(it->first.second))) return true;
+    }
+    for (auto it = v6_.lower_bound(Key6{port, IpAddress::lowest()});
+         it != v6_.end() && it->first.first == port; ++it) {
+      if (overlap(a, it->first.second)) return true;
+    }
+    return false;
+  }
+  // The entry that receives traffic for (dst, port): exactly dst, else its family's wildcard,
+  // else (IPv4) the dual-stack [::].
+  const V* bound_at(const IpAddress& dst, std::uint16_t port) const {
+    if (dst.is_v4()) {
+      auto it = v4_.find(Key4{port, dst.v4_value()});
+      if (it == v4_.end()) it = v4_.find(Key4{port, 0});
+      if (it != v4_.end()) return &it->second;
+    } else if (const V* v = find(port, dst)) {
+      return v;
+    }
+    auto it = v6_.find(Key6{port, IpAddress::any(true)});
+    return it == v6_.end() ? nullptr : &it->second;
+  }
+  // Removes the entry of `port` whose value is `v`.
+  void erase_value(std::uint16_t port, const V& v) {
+    if (erase_value_in(v4_, Key4{port, 0}, v)) return;
+    erase_value_in(v6_, Key6{port, IpAddress::lowest()}, v);
+  }
+  void clear() {
+    v4_.clear();
+    v6_.clear();
+  }
 
-template <typename Table>
-void* bound_at(const Table& t, const IpAddress& dst, std::uint16_t port) {
-  auto it = t.find(BindKey{port, dst});
-  if (it == t.end()) it = t.find(BindKey{port, IpAddress::any(dst.is_v6())});
-  if (it == t.end() && dst.is_v4()) it = t.find(BindKey{port, IpAddress::any(true)});
-  return it == t.end() ? nullptr : it->second;
-}
+ private:
+  using Key4 = std::pair<std::uint16_t, std::uint32_t>;
+  using Key6 = std::pair<std::uint16_t, IpAddress>;
+  template <typename Map, typename Key>
+  static bool erase_value_in(Map& m, const Key& first, const V& v) {
+    for (auto it = m.lower_bound(first); it != m.end() && it->first.first == first.first; ++it) {
+      if (it->second == v) {
+        m.erase(it);
+        return true;
+      }
+    }
+    return false;
+  }
+  std::map<Key4, V> v4_;
+  std::map<Key6, V> v6_;
+};
 
 // A 64-bit word for an address, for the ephemeral-port offsets.
 std::uint64_t address_word(const IpAddress& a) {
@@ -164,17 +223,6 @@ std::uint64_t address_word(const IpAddress& a) {
   std::uint64_t w = 0x6970763600000000ULL;  // "ipv6"
   for (auto b : a.v6_bytes()) w = mix64(w ^ b);
   return w;
-}
-
-template <typename Table>
-void unbind(Table& t, std::uint16_t port, const void* owner) {
-  for (auto it = t.lower_bound(BindKey{port, IpAddress::lowest()});
-       it != t.end() && it->first.first == port; ++it) {
-    if (it->second == owner) {
-      t.erase(it);
-      return;
-    }
-  }
 }
 
 }  // namespace
@@ -187,7 +235,7 @@ class PortTables {
     secret_ = mix64(seed ^ fnv1a64("ports:" + host));
   }
 
-  std::map<BindKey, void*> udp, tcp;
+  BindTable<void*> udp, tcp;
 
   // A bind to port 0: Linux starts at a random port of the range; a TCP listener looks at odd
   // ports first and steps by 2 (inet_csk_find_open_port), UDP walks every port.
@@ -207,7 +255,7 @@ class PortTables {
   }
 
   bool tcp_conflict(std::uint16_t port, const IpAddress& addr) const {
-    return conflicts(tcp, port, addr) || conflicts(connection_ports_, port, addr);
+    return tcp.conflicts(port, addr) || connection_ports_.conflicts(port, addr);
   }
 
   // Linux's __inet_hash_connect with its table_perturb: see HostImpl::take_connection_port.
@@ -226,7 +274,7 @@ class PortTables {
       for (;;) {
         std::uint32_t o = held.next_free(from);
         if (o == k_none || o >= end) return k_none;
-        if (!has_port(tcp, static_cast<std::uint16_t>(k_ephemeral_first + o))) return o;
+        if (!tcp.has_port(static_cast<std::uint16_t>(k_ephemeral_first + o))) return o;
         from = o + 2;
       }
     };
@@ -240,7 +288,7 @@ class PortTables {
       perturb += i + 2;
       held.insert(o);
       auto port = static_cast<std::uint16_t>(k_ephemeral_first + o);
-      ++connection_ports_[BindKey{port, local}];
+      ++connection_ports_.at(port, local);
       return port;
     }
     if (held.empty()) dests_.erase(DestKey{local, raddr, rport});
@@ -255,8 +303,8 @@ class PortTables {
     if (d == dests_.end() || !d->second.contains(o)) return;
     d->second.erase(o);
     if (d->second.empty()) dests_.erase(d);
-    auto c = connection_ports_.find(BindKey{port, local});
-    if (c != connection_ports_.end() && --c->second == 0) connection_ports_.erase(c);
+    std::uint32_t* c = connection_ports_.find(port, local);
+    if (c && --*c == 0) connection_ports_.erase(port, local);
   }
 
   // The host went down: every binding and connection is gone (the random state goes on).
@@ -273,7 +321,7 @@ class PortTables {
   Rng rng_;
   std::uint64_t secret_;
   std::map<DestKey, PortSet> dests_;
-  std::map<BindKey, std::uint32_t> connection_ports_;  // live connections per (port, local address)
+  BindTable<std::uint32_t> connection_ports_;  // live connections per (port, local address)
   std::map<std::uint16_t, std::uint32_t> perturb_;
 };
 
@@ -287,6 +335,9 @@ HostImpl::HostImpl(World::Impl& world, std::string name, std::vector<asio::ip::a
       index_(index),
       network_(std::make_unique<SimNetwork>(world, *this)) {
   for (const auto& a : addresses_) ips_.push_back(IpAddress::from(a));
+  for (const auto& a : ips_) {
+    if (!first_[a.is_v6() ? 1 : 0]) first_[a.is_v6() ? 1 : 0] = &a;
+  }
 }
 
 HostImpl::~HostImpl() = default;
@@ -294,13 +345,6 @@ HostImpl::~HostImpl() = default;
 PortTables& HostImpl::ports() {
   if (!ports_) ports_ = std::make_unique<PortTables>(world_.seed_, name_);
   return *ports_;
-}
-
-const IpAddress* HostImpl::first_address(bool v6) const {
-  for (const auto& a : ips_) {
-    if (a.is_v6() == v6) return &a;
-  }
-  return nullptr;
 }
 
 bool HostImpl::owns(const IpAddress& a) const {
@@ -313,22 +357,23 @@ net::error_code HostImpl::bind_udp(SimUdpSocket* s, net::Endpoint& at) {
   if (!owns(addr)) return net::error::address_not_available;
   auto& t = ports();
   if (at.port == 0) {
-    at.port = t.pick_bind_port(false, [&](std::uint16_t p) { return !conflicts(t.udp, p, addr); });
+    at.port = t.pick_bind_port(false, [&](std::uint16_t p) { return !t.udp.conflicts(p, addr); });
     if (at.port == 0) return net::error::address_in_use;
-  } else if (conflicts(t.udp, at.port, addr)) {
+  } else if (t.udp.conflicts(at.port, addr)) {
     return net::error::address_in_use;
   }
-  t.udp.emplace(BindKey{at.port, addr}, s);
+  t.udp.at(at.port, addr) = s;
   return {};
 }
 
 void HostImpl::unbind_udp(std::uint16_t port, SimUdpSocket* s) {
-  if (ports_) unbind(ports_->udp, port, s);
+  if (ports_) ports_->udp.erase_value(port, s);
 }
 
 SimUdpSocket* HostImpl::udp_at(const IpAddress& dst, std::uint16_t port) const {
   if (!ports_) return nullptr;
-  return static_cast<SimUdpSocket*>(bound_at(ports_->udp, dst, port));
+  void* const* s = ports_->udp.bound_at(dst, port);
+  return s ? static_cast<SimUdpSocket*>(*s) : nullptr;
 }
 
 net::error_code HostImpl::bind_tcp(SimTcpListener* l, net::Endpoint& at) {
@@ -341,17 +386,18 @@ net::error_code HostImpl::bind_tcp(SimTcpListener* l, net::Endpoint& at) {
   } else if (t.tcp_conflict(at.port, addr)) {
     return net::error::address_in_use;
   }
-  t.tcp.emplace(BindKey{at.port, addr}, l);
+  t.tcp.at(at.port, addr) = l;
   return {};
 }
 
 void HostImpl::unbind_tcp(std::uint16_t port, SimTcpListener* l) {
-  if (ports_) unbind(ports_->tcp, port, l);
+  if (ports_) ports_->tcp.erase_value(port, l);
 }
 
 SimTcpListener* HostImpl::listener_at(const IpAddress& dst, std::uint16_t port) const {
   if (!ports_) return nullptr;
-  return static_cast<SimTcpListener*>(bound_at(ports_->tcp, dst, port));
+  void* const* l = ports_->tcp.bound_at(dst, port);
+  return l ? static_cast<SimTcpListener*>(*l) : nullptr;
 }
 
 net::error_code HostImpl::take_connection_port(const IpAddress& local_address,

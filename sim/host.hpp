@@ -126,7 +126,7 @@ class HostImpl final : public Host {
   World::Impl& world() const { return world_; }
   // The host's first address of the family (IPv6 when `v6`), the source of its traffic to other
   // hosts; null when it has none.
-  const IpAddress* first_address(bool v6) const;
+  const IpAddress* first_address(bool v6) const { return first_[v6 ? 1 : 0]; }
 
   // True when `a` is one of this host's addresses, a loopback address (127.0.0.0/8, ::1) or the
   // unspecified address of either family (binding).
@@ -185,7 +185,8 @@ class HostImpl final : public Host {
   World::Impl& world_;
   std::string name_;
   std::vector<asio::ip::address> addresses_;
-  std::vector<IpAddress> ips_;  // addresses_, compact
+  std::vector<IpAddress> ips_;      // addresses_, compact
+  const IpAddress* first_[2] = {};  // the first IPv4 and IPv6 entries of ips_, or null
   std::uint32_t index_;
   bool up_ = true;
   std::unique_ptr<PortTables> ports_;  // made on first use: most hosts of a large world bind little

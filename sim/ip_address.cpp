@@ -3,9 +3,8 @@
 
 namespace simsock::sim {
 
-IpAddress IpAddress::from(const boost::asio::ip::address& a) {
-  if (a.is_v4()) return v4(a.to_v4().to_uint());
-  const auto b = a.to_v6().to_bytes();
+IpAddress IpAddress::from_v6(const boost::asio::ip::address_v6& a) {
+  const auto b = a.to_bytes();
   std::uint32_t w[4] = {};
   for (std::size_t i = 0; i < 16; ++i) w[i / 4] = w[i / 4] << 8 | b[i];
   return IpAddress(w[0], w[1], w[2], w[3]);
@@ -17,11 +16,6 @@ std::array<unsigned char, 16> IpAddress::v6_bytes() const {
     b[i] = static_cast<unsigned char>(w_[i / 4] >> (24 - 8 * (i % 4)));
   }
   return b;
-}
-
-boost::asio::ip::address IpAddress::to_address() const {
-  if (is_v4()) return boost::asio::ip::address_v4(w_[3]);
-  return boost::asio::ip::address_v6(v6_bytes());
 }
 
 const char* unusable_host_address(const boost::asio::ip::address& a) {

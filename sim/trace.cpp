@@ -65,8 +65,8 @@ void Tracer::fold_event(std::int64_t t, std::uint64_t kind, std::uint64_t src, s
   if (!detail.empty()) fold(fnv1a64(detail));
 }
 
-void Tracer::emit_wire(std::int64_t t, TraceKind kind, const WireEndpoint& src,
-                       const WireEndpoint& dst, std::int64_t len, std::string_view reason) {
+void Tracer::emit_wire_slow(std::int64_t t, TraceKind kind, const WireEndpoint& src,
+                            const WireEndpoint& dst, std::int64_t len, std::string_view reason) {
   if (!sinks_.empty()) {
     net::Endpoint s = src.to_endpoint(), d = dst.to_endpoint();
     return emit(t, RawEvent{kind, &s, &d, len, -1, reason, {}});

@@ -157,7 +157,7 @@ void SimUdpSocket::send_to_impl(asio::const_buffer b, const net::Endpoint& to, S
   if (to.port == 0) return fail(net::error::invalid_argument);
   HostImpl& from = home().host();
   WireEndpoint dst = WireEndpoint::from(to);
-  const IpAddress local = IpAddress::from(local_.address);
+  const IpAddress local = local_ip_;
   // A socket sends in its own family (Linux: EAFNOSUPPORT from an IPv4 socket; ENETUNREACH from
   // an IPv6 socket bound to an IPv6 address); a dual-stack one ([::]) sends to IPv4 peers as IPv4.
   if (local.is_v4() && dst.addr.is_v6()) {

@@ -72,7 +72,8 @@ constexpr std::size_t udp_truesize(std::size_t payload, bool v6 = false) {
 
 class SimUdpSocket final : public net::UdpSocket, public SimObject {
  public:
-  SimUdpSocket(SimNetwork& net, const net::Endpoint& local) : SimObject(net), local_(local) {}
+  SimUdpSocket(SimNetwork& net, const net::Endpoint& local)
+      : SimObject(net), local_(local), local_ip_(IpAddress::from(local.address)) {}
   ~SimUdpSocket() override;
 
   executor_type get_executor() override { return home().get_executor(); }
@@ -81,7 +82,10 @@ class SimUdpSocket final : public net::UdpSocket, public SimObject {
   void cancel() override;
   void vanish(std::vector<Task>& grave, Vanish how) override;
 
-  void set_local(const net::Endpoint& e) { local_ = e; }
+  void set_local(const net::Endpoint& e) {
+    local_ = e;
+    local_ip_ = IpAddress::from(e.address);
+  }
   // A datagram arrives (from the world loop). Returns false when the queue overflowed.
   bool deliver(std::vector<std::uint8_t>&& data, WireEndpoint from);
 
@@ -100,6 +104,7 @@ class SimUdpSocket final : public net::UdpSocket, public SimObject {
                          asio::mutable_buffer into);
 
   net::Endpoint local_;
+  IpAddress local_ip_;  // local_.address, as packets carry it
   bool closed_ = false;
   std::deque<Queued> queue_;
   // Linux's sk_rmem_alloc (every queued datagram's truesize plus refunds not yet made), the
