@@ -355,6 +355,7 @@ bool HostImpl::owns(const IpAddress& a) const {
 net::error_code HostImpl::bind_udp(SimUdpSocket* s, net::Endpoint& at) {
   const IpAddress addr = IpAddress::from(at.address);
   if (!owns(addr)) return net::error::address_not_available;
+  if (at.address.is_v6() && addr.is_v4()) at.address = addr.to_address();  // ::ffff:a.b.c.d
   auto& t = ports();
   if (at.port == 0) {
     at.port = t.pick_bind_port(false, [&](std::uint16_t p) { return !t.udp.conflicts(p, addr); });
@@ -379,6 +380,7 @@ SimUdpSocket* HostImpl::udp_at(const IpAddress& dst, std::uint16_t port) const {
 net::error_code HostImpl::bind_tcp(SimTcpListener* l, net::Endpoint& at) {
   const IpAddress addr = IpAddress::from(at.address);
   if (!owns(addr)) return net::error::address_not_available;
+  if (at.address.is_v6() && addr.is_v4()) at.address = addr.to_address();  // ::ffff:a.b.c.d
   auto& t = ports();
   if (at.port == 0) {
     at.port = t.pick_bind_port(true, [&](std::uint16_t p) { return !t.tcp_conflict(p, addr); });

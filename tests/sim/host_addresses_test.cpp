@@ -98,6 +98,12 @@ TEST(HostAddresses, AnIpv6WildcardBindTakesItsPortOnEveryAddressOfBothFamilies) 
   EXPECT_FALSE(ec) << ec.message();
   auto six = a.listen(ep("[fd00::1]:81"), ec);
   EXPECT_FALSE(ec) << ec.message();
+  // An IPv4-mapped address binds the IPv4 address, and reports it as such.
+  auto mapped = a.bind_udp(ep("[::ffff:10.0.0.1]:83"), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(mapped->local_endpoint(), ep("10.0.0.1:83"));
+  a.bind_udp(ep("10.0.0.1:83"), ec);
+  EXPECT_EQ(ec, net::error::address_in_use);
 }
 
 TEST(HostAddresses, ADualStackListenerAcceptsPeersOfBothFamiliesFromAnotherHost) {
