@@ -219,6 +219,47 @@ TEST(HostAddresses, Ipv6DatagramsFragmentAfterFortyEightBytesOfHeaders) {
   EXPECT_EQ(send(1453, "[fd00::1]:9"), 2u);  // 1448 + 5 payload bytes
 }
 
+TEST(HostAddresses, Ipv6PacketsTakeTheirLongerHeadersThroughTheBandwidthLimit) {
+  // 8,000 bit/s: one byte per millisecond on the wire. A 100-byte datagram is 128 bytes over IPv4
+  // (IP 20 + UDP 8) and 148 over IPv6 (40 + 8); a handshake's SYN and SYN-ACK are 40 bytes each
+  // over IPv4 (IP 20 + TCP 20) and 60 over IPv6.
+  for (bool v6 : {false, true}) {
+    World w(1);
+    LinkConfig link;
+    link.bandwidth_bps = 8000;
+    link.latency = std::chrono::milliseconds(1);
+    w.set_default_link(link);
+    auto& a = w.add_host("a", Addresses{"10.0.0.1", "fd00::1"}).network();
+    auto& b = w.add_host("b", Addresses{"10.0.0.2", "fd00::2"}).network();
+    net::error_code ec;
+    auto r = a.bind_udp(ep("[::]:9"), ec);
+    ASSERT_FALSE(ec);
+    auto s = b.bind_udp(ep("[::]:0"), ec);
+    ASSERT_FALSE(ec);
+    std::string buf(200, '\0');
+    std::int64_t received_at = -1, connected_at = -1;
+    r->async_receive_from(asio::buffer(buf),
+                          [&](net::error_code, net::Datagram) { received_at = w.now().count(); });
+    const std::string payload(100, 'x');
+    s->async_send_to(asio::buffer(payload), ep(v6 ? "[fd00::1]:9" : "10.0.0.1:9"),
+                     [](net::error_code, std::size_t) {});
+    w.run();
+    EXPECT_EQ(received_at, (v6 ? 148 + 1 : 128 + 1) * 1'000'000) << (v6 ? "IPv6" : "IPv4");
+    auto l = a.listen(ep("[::]:80"), ec);
+    ASSERT_FALSE(ec);
+    std::unique_ptr<net::TcpStream> client;
+    const std::int64_t start = w.now().count();
+    b.async_connect(ep(v6 ? "[fd00::1]:80" : "10.0.0.1:80"),
+                    [&](net::error_code e, std::unique_ptr<net::TcpStream> st) {
+                      EXPECT_FALSE(e) << e.message();
+                      connected_at = w.now().count() - start;
+                      client = std::move(st);
+                    });
+    w.run_for(std::chrono::seconds(1));
+    EXPECT_EQ(connected_at, (v6 ? 2 * 60 + 2 : 2 * 40 + 2) * 1'000'000) << (v6 ? "IPv6" : "IPv4");
+  }
+}
+
 TEST(HostAddresses, Ipv6DatagramsAreChargedTheirLargerHeadInTheReceiveQueue) {
   // Measured on this machine's loopback: 2,000 unread datagrams of 190 bytes keep 256 over
   // 127.0.0.1 (832 B each of 212,992) and 166 over ::1 (1,280 B each).
