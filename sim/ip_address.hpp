@@ -45,6 +45,7 @@ class IpAddress {
   }
   // The 16 bytes of an IPv6 address (of the mapped form for IPv4), in network order.
   std::array<unsigned char, 16> v6_bytes() const;
+  // As Asio's address: IPv4 as an address_v4 (never ::ffff:a.b.c.d).
   boost::asio::ip::address to_address() const {
     if (is_v4()) return boost::asio::ip::address_v4(w_[3]);
     return boost::asio::ip::address_v6(v6_bytes());
