@@ -1,7 +1,8 @@
 // Hosts: port tables, ephemeral ports, crash and restart.
 //
 // Ports follow Linux (net/ipv4/inet_connection_sock.c, inet_hashtables.c, udp.c) without
-// SO_REUSEPORT: bindings are per (address, port) with 0.0.0.0 overlapping every address;
+// SO_REUSEPORT: bindings are per (address, port) with 0.0.0.0 overlapping every IPv4 address and
+// a dual-stack [::] every address of both families (inet_bind_conflict, ipv6_rcv_saddr_equal);
 // connect() picks ports per destination from a seeded offset, even ports first. Simplified: the
 // offset hash is ours (Linux's is a keyed siphash), accepted connections hold no port of their
 // own (Linux keeps the listener's port bucket alive through them, with SO_REUSEADDR set, so a
@@ -62,10 +63,6 @@ constexpr std::uint32_t k_range = k_ephemeral_last - k_ephemeral_first + 1;  // 
 constexpr std::uint32_t k_none = UINT32_MAX;
 constexpr std::uint64_t k_even_bits = 0x5555555555555555ULL;
 
-std::uint32_t v4_of(const asio::ip::address& a) {
-  return a.is_v4() ? a.to_v4().to_uint() : 0;
-}
-
 // The ephemeral ports (as offsets from k_ephemeral_first) one destination's connections hold: a
 // sorted vector while there are few, a bitmap of the whole range (3.5 KB) beyond that.
 class PortSet {
@@ -125,33 +122,107 @@ class PortSet {
   std::vector<std::uint64_t> bits_;
 };
 
-using BindKey = std::pair<std::uint16_t, std::uint32_t>;  // (port, address; 0 = every address)
+// Whether bindings of one port to `a` and to `b` overlap: the same family with equal addresses or
+// a wildcard, or an IPv4 address and the dual-stack [::].
+bool overlap(const IpAddress& a, const IpAddress& b) {
+  if (a.is_v6() == b.is_v6()) return a == b || a.is_unspecified() || b.is_unspecified();
+  return (a.is_v6() ? a : b).is_unspecified();
+}
 
-// Whether binding (port, addr) conflicts with an entry of `t` (keyed by BindKey).
-template <typename Table>
-bool conflicts(const Table& t, std::uint16_t port, std::uint32_t addr) {
-  if (addr == 0) {
-    auto it = t.lower_bound(BindKey{port, 0});
-    return it != t.end() && it->first.first == port;
+// Bindings keyed by (port, address), one value each (a socket, a listener, a count of
+// connections). 0.0.0.0 is every IPv4 address, [::] every address. IPv4 keys are (port, 32-bit
+// address) pairs in a map of their own, so IPv4 lookups cost what they did before IPv6; a port's
+// entries are contiguous in both maps.
+template <typename V>
+class BindTable {
+ public:
+  V* find(std::uint16_t port, const IpAddress& a) {
+    if (a.is_v4()) {
+      auto it = v4_.find(Key4{port, a.v4_value()});
+      return it == v4_.end() ? nullptr : &it->second;
+    }
+    auto it = v6_.find(Key6{port, a});
+    return it == v6_.end() ? nullptr : &it->second;
   }
-  return t.count(BindKey{port, 0}) || t.count(BindKey{port, addr});
-}
-
-template <typename Table>
-void* bound_at(const Table& t, std::uint32_t dst, std::uint16_t port) {
-  auto it = t.find(BindKey{port, dst});
-  if (it == t.end()) it = t.find(BindKey{port, 0});
-  return it == t.end() ? nullptr : it->second;
-}
-
-template <typename Table>
-void unbind(Table& t, std::uint16_t port, const void* owner) {
-  for (auto it = t.lower_bound(BindKey{port, 0}); it != t.end() && it->first.first == port; ++it) {
-    if (it->second == owner) {
-      t.erase(it);
-      return;
+  const V* find(std::uint16_t port, const IpAddress& a) const {
+    return const_cast<BindTable*>(this)->find(port, a);
+  }
+  // The value for (port, a), value-initialized when new.
+  V& at(std::uint16_t port, const IpAddress& a) {
+    return a.is_v4() ? v4_[Key4{port, a.v4_value()}] : v6_[Key6{port, a}];
+  }
+  void erase(std::uint16_t port, const IpAddress& a) {
+    if (a.is_v4()) {
+      v4_.erase(Key4{port, a.v4_value()});
+    } else {
+      v6_.erase(Key6{port, a});
     }
   }
+  // Whether anything is bound to `port`.
+  bool has_port(std::uint16_t port) const {
+    auto it = v4_.lower_bound(Key4{port, 0});
+    if (it != v4_.end() && it->first.first == port) return true;
+    auto jt = v6_.lower_bound(Key6{port, IpAddress::lowest()});
+    return jt != v6_.end() && jt->first.first == port;
+  }
+  // Whether binding (port, a) would overlap an entry. A port has few entries.
+  bool conflicts(std::uint16_t port, const IpAddress& a) const {
+    for (auto it = v4_.lower_bound(Key4{port, 0}); it != v4_.end() && it->first.first == port;
+         ++it) {
+      if (overlap(a, IpAddress::v4(it->first.second))) return true;
+    }
+    for (auto it = v6_.lower_bound(Key6{port, IpAddress::lowest()});
+         it != v6_.end() && it->first.first == port; ++it) {
+      if (overlap(a, it->first.second)) return true;
+    }
+    return false;
+  }
+  // The entry that receives traffic for (dst, port): exactly dst, else its family's wildcard,
+  // else (IPv4) the dual-stack [::].
+  const V* bound_at(const IpAddress& dst, std::uint16_t port) const {
+    if (dst.is_v4()) {
+      auto it = v4_.find(Key4{port, dst.v4_value()});
+      if (it == v4_.end()) it = v4_.find(Key4{port, 0});
+      if (it != v4_.end()) return &it->second;
+    } else if (const V* v = find(port, dst)) {
+      return v;
+    }
+    auto it = v6_.find(Key6{port, IpAddress::any(true)});
+    return it == v6_.end() ? nullptr : &it->second;
+  }
+  // Removes the entry of `port` whose value is `v`.
+  void erase_value(std::uint16_t port, const V& v) {
+    if (erase_value_in(v4_, Key4{port, 0}, v)) return;
+    erase_value_in(v6_, Key6{port, IpAddress::lowest()}, v);
+  }
+  void clear() {
+    v4_.clear();
+    v6_.clear();
+  }
+
+ private:
+  using Key4 = std::pair<std::uint16_t, std::uint32_t>;
+  using Key6 = std::pair<std::uint16_t, IpAddress>;
+  template <typename Map, typename Key>
+  static bool erase_value_in(Map& m, const Key& first, const V& v) {
+    for (auto it = m.lower_bound(first); it != m.end() && it->first.first == first.first; ++it) {
+      if (it->second == v) {
+        m.erase(it);
+        return true;
+      }
+    }
+    return false;
+  }
+  std::map<Key4, V> v4_;
+  std::map<Key6, V> v6_;
+};
+
+// A 64-bit word for an address, for the ephemeral-port offsets.
+std::uint64_t address_word(const IpAddress& a) {
+  if (a.is_v4()) return a.v4_value();
+  std::uint64_t w = 0x6970763600000000ULL;  // "ipv6"
+  for (auto b : a.v6_bytes()) w = mix64(w ^ b);
+  return w;
 }
 
 }  // namespace
@@ -164,7 +235,7 @@ class PortTables {
     secret_ = mix64(seed ^ fnv1a64("ports:" + host));
   }
 
-  std::map<BindKey, void*> udp, tcp;
+  BindTable<void*> udp, tcp;
 
   // A bind to port 0: Linux starts at a random port of the range; a TCP listener looks at odd
   // ports first and steps by 2 (inet_csk_find_open_port), UDP walks every port.
@@ -183,14 +254,16 @@ class PortTables {
     return 0;
   }
 
-  bool tcp_conflict(std::uint16_t port, std::uint32_t addr) const {
-    return conflicts(tcp, port, addr) || conflicts(connection_ports_, port, addr);
+  bool tcp_conflict(std::uint16_t port, const IpAddress& addr) const {
+    return tcp.conflicts(port, addr) || connection_ports_.conflicts(port, addr);
   }
 
   // Linux's __inet_hash_connect with its table_perturb: see HostImpl::take_connection_port.
-  std::uint16_t connect(std::uint32_t local, std::uint32_t raddr, std::uint16_t rport) {
-    const std::uint64_t port_offset =
-        mix64(secret_ ^ mix64((std::uint64_t{local} << 32 | raddr) ^ (std::uint64_t{rport} << 48)));
+  std::uint16_t connect(const IpAddress& local, const IpAddress& raddr, std::uint16_t rport) {
+    const std::uint64_t tuple = local.is_v4() && raddr.is_v4()
+                                    ? (std::uint64_t{local.v4_value()} << 32 | raddr.v4_value())
+                                    : mix64(address_word(local)) ^ address_word(raddr);
+    const std::uint64_t port_offset = mix64(secret_ ^ mix64(tuple ^ (std::uint64_t{rport} << 48)));
     std::uint32_t& perturb = perturb_[static_cast<std::uint16_t>(port_offset)];
     PortSet& held = dests_[DestKey{local, raddr, rport}];
     std::uint32_t offset = static_cast<std::uint32_t>((perturb + (port_offset >> 32)) % k_range);
@@ -201,7 +274,7 @@ class PortTables {
       for (;;) {
         std::uint32_t o = held.next_free(from);
         if (o == k_none || o >= end) return k_none;
-        if (!conflicts(tcp, static_cast<std::uint16_t>(k_ephemeral_first + o), 0)) return o;
+        if (!tcp.has_port(static_cast<std::uint16_t>(k_ephemeral_first + o))) return o;
         from = o + 2;
       }
     };
@@ -215,22 +288,23 @@ class PortTables {
       perturb += i + 2;
       held.insert(o);
       auto port = static_cast<std::uint16_t>(k_ephemeral_first + o);
-      ++connection_ports_[BindKey{port, local}];
+      ++connection_ports_.at(port, local);
       return port;
     }
     if (held.empty()) dests_.erase(DestKey{local, raddr, rport});
     return 0;
   }
 
-  void release(std::uint32_t local, std::uint16_t port, std::uint32_t raddr, std::uint16_t rport) {
+  void release(const IpAddress& local, std::uint16_t port, const IpAddress& raddr,
+               std::uint16_t rport) {
     if (port < k_ephemeral_first || port > k_ephemeral_last) return;
     auto d = dests_.find(DestKey{local, raddr, rport});
     std::uint32_t o = port - k_ephemeral_first;
     if (d == dests_.end() || !d->second.contains(o)) return;
     d->second.erase(o);
     if (d->second.empty()) dests_.erase(d);
-    auto c = connection_ports_.find(BindKey{port, local});
-    if (c != connection_ports_.end() && --c->second == 0) connection_ports_.erase(c);
+    std::uint32_t* c = connection_ports_.find(port, local);
+    if (c && --*c == 0) connection_ports_.erase(port, local);
   }
 
   // The host went down: every binding and connection is gone (the random state goes on).
@@ -243,24 +317,28 @@ class PortTables {
   }
 
  private:
-  using DestKey = std::tuple<std::uint32_t, std::uint32_t, std::uint16_t>;
+  using DestKey = std::tuple<IpAddress, IpAddress, std::uint16_t>;
   Rng rng_;
   std::uint64_t secret_;
   std::map<DestKey, PortSet> dests_;
-  std::map<BindKey, std::uint32_t> connection_ports_;  // live connections per (port, local address)
+  BindTable<std::uint32_t> connection_ports_;  // live connections per (port, local address)
   std::map<std::uint16_t, std::uint32_t> perturb_;
 };
 
 // ---- HostImpl --------------------------------------------------------------------------------
 
-HostImpl::HostImpl(World::Impl& world, std::string name, asio::ip::address_v4 addr,
+HostImpl::HostImpl(World::Impl& world, std::string name, std::vector<asio::ip::address> addresses,
                    std::uint32_t index)
     : world_(world),
       name_(std::move(name)),
-      address_(addr),
-      v4_(addr.to_uint()),
+      addresses_(std::move(addresses)),
       index_(index),
-      network_(std::make_unique<SimNetwork>(world, *this)) {}
+      network_(std::make_unique<SimNetwork>(world, *this)) {
+  for (const auto& a : addresses_) ips_.push_back(IpAddress::from(a));
+  for (const auto& a : ips_) {
+    if (!first_[a.is_v6() ? 1 : 0]) first_[a.is_v6() ? 1 : 0] = &a;
+  }
+}
 
 HostImpl::~HostImpl() = default;
 
@@ -269,66 +347,71 @@ PortTables& HostImpl::ports() {
   return *ports_;
 }
 
-bool HostImpl::owns(const asio::ip::address& a) const {
-  if (!a.is_v4()) return false;
-  return a.is_unspecified() || a.is_loopback() || a.to_v4().to_uint() == v4_;
+bool HostImpl::owns(const IpAddress& a) const {
+  if (a.is_unspecified() || a.is_loopback()) return true;
+  return std::find(ips_.begin(), ips_.end(), a) != ips_.end();
 }
 
 net::error_code HostImpl::bind_udp(SimUdpSocket* s, net::Endpoint& at) {
-  if (!owns(at.address)) return net::error::address_not_available;
+  const IpAddress addr = IpAddress::from(at.address);
+  if (!owns(addr)) return net::error::address_not_available;
+  if (at.address.is_v6() && addr.is_v4()) at.address = addr.to_address();  // ::ffff:a.b.c.d
   auto& t = ports();
-  const std::uint32_t addr = v4_of(at.address);
   if (at.port == 0) {
-    at.port = t.pick_bind_port(false, [&](std::uint16_t p) { return !conflicts(t.udp, p, addr); });
+    at.port = t.pick_bind_port(false, [&](std::uint16_t p) { return !t.udp.conflicts(p, addr); });
     if (at.port == 0) return net::error::address_in_use;
-  } else if (conflicts(t.udp, at.port, addr)) {
+  } else if (t.udp.conflicts(at.port, addr)) {
     return net::error::address_in_use;
   }
-  t.udp.emplace(BindKey{at.port, addr}, s);
+  t.udp.at(at.port, addr) = s;
   return {};
 }
 
 void HostImpl::unbind_udp(std::uint16_t port, SimUdpSocket* s) {
-  if (ports_) unbind(ports_->udp, port, s);
+  if (ports_) ports_->udp.erase_value(port, s);
 }
 
-SimUdpSocket* HostImpl::udp_at(const asio::ip::address& dst, std::uint16_t port) const {
+SimUdpSocket* HostImpl::udp_at(const IpAddress& dst, std::uint16_t port) const {
   if (!ports_) return nullptr;
-  return static_cast<SimUdpSocket*>(bound_at(ports_->udp, v4_of(dst), port));
+  void* const* s = ports_->udp.bound_at(dst, port);
+  return s ? static_cast<SimUdpSocket*>(*s) : nullptr;
 }
 
 net::error_code HostImpl::bind_tcp(SimTcpListener* l, net::Endpoint& at) {
-  if (!owns(at.address)) return net::error::address_not_available;
+  const IpAddress addr = IpAddress::from(at.address);
+  if (!owns(addr)) return net::error::address_not_available;
+  if (at.address.is_v6() && addr.is_v4()) at.address = addr.to_address();  // ::ffff:a.b.c.d
   auto& t = ports();
-  const std::uint32_t addr = v4_of(at.address);
   if (at.port == 0) {
     at.port = t.pick_bind_port(true, [&](std::uint16_t p) { return !t.tcp_conflict(p, addr); });
     if (at.port == 0) return net::error::address_in_use;
   } else if (t.tcp_conflict(at.port, addr)) {
     return net::error::address_in_use;
   }
-  t.tcp.emplace(BindKey{at.port, addr}, l);
+  t.tcp.at(at.port, addr) = l;
   return {};
 }
 
 void HostImpl::unbind_tcp(std::uint16_t port, SimTcpListener* l) {
-  if (ports_) unbind(ports_->tcp, port, l);
+  if (ports_) ports_->tcp.erase_value(port, l);
 }
 
-SimTcpListener* HostImpl::listener_at(const asio::ip::address& dst, std::uint16_t port) const {
+SimTcpListener* HostImpl::listener_at(const IpAddress& dst, std::uint16_t port) const {
   if (!ports_) return nullptr;
-  return static_cast<SimTcpListener*>(bound_at(ports_->tcp, v4_of(dst), port));
+  void* const* l = ports_->tcp.bound_at(dst, port);
+  return l ? static_cast<SimTcpListener*>(*l) : nullptr;
 }
 
-net::error_code HostImpl::take_connection_port(const asio::ip::address& local_address,
-                                               const net::Endpoint& remote, std::uint16_t& port) {
-  port = ports().connect(v4_of(local_address), v4_of(remote.address), remote.port);
+net::error_code HostImpl::take_connection_port(const IpAddress& local_address,
+                                               const WireEndpoint& remote, std::uint16_t& port) {
+  port = ports().connect(local_address, remote.addr, remote.port);
   return port ? net::error_code() : net::error_code(net::error::address_not_available);
 }
 
 void HostImpl::release_connection_port(const net::Endpoint& local, const net::Endpoint& remote) {
   if (ports_) {
-    ports_->release(v4_of(local.address), local.port, v4_of(remote.address), remote.port);
+    ports_->release(IpAddress::from(local.address), local.port, IpAddress::from(remote.address),
+                    remote.port);
   }
 }
 

@@ -1,7 +1,8 @@
 // Hosts and the per-process view of the network.
 //
-// A host has a name, one IPv4 address (plus loopback 127.0.0.0/8), port tables (bindings per
-// address and port, ephemeral ports as Linux picks them; see HostImpl) and a set of Networks:
+// A host has a name, one or more addresses, IPv4 and IPv6 (plus loopback 127.0.0.0/8 and ::1),
+// port tables (bindings per address and port, ephemeral ports as Linux picks them; see HostImpl)
+// and a set of Networks:
 // one for test code (Host::network()) and one per process incarnation. Every simulated object
 // (timer, socket, listener, connection end) registers with the Network that made it, so a crash
 // can find and destroy everything the host owns, including pending completion handlers (which
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "net/network.hpp"
+#include "sim/ip_address.hpp"
 #include "sim/task.hpp"
 #include "sim/world.hpp"
 
@@ -107,28 +109,38 @@ class SimNetwork final : public net::Network {
 
 class HostImpl final : public Host {
  public:
-  HostImpl(World::Impl& world, std::string name, asio::ip::address_v4 addr, std::uint32_t index);
+  // `addresses`: at least one, unicast, not loopback, no two equal (World::add_host checks).
+  HostImpl(World::Impl& world, std::string name, std::vector<asio::ip::address> addresses,
+           std::uint32_t index);
   ~HostImpl() override;
 
   const std::string& name() const override { return name_; }
-  const asio::ip::address& address() const override { return address_; }
+  const asio::ip::address& address() const override { return addresses_.front(); }
+  const std::vector<asio::ip::address>& addresses() const override { return addresses_; }
   net::Network& network() override { return *network_; }
   void crash() override;
   void restart() override;
 
   std::uint32_t index() const { return index_; }
-  std::uint32_t v4() const { return v4_; }
   bool up() const { return up_; }
   World::Impl& world() const { return world_; }
+  // The host's first address of the family (IPv6 when `v6`), the source of its traffic to other
+  // hosts; null when it has none.
+  const IpAddress* first_address(bool v6) const { return first_[v6 ? 1 : 0]; }
 
-  // True when `a` is this host's address, a loopback address (127.0.0.0/8) or 0.0.0.0 (binding).
-  bool owns(const asio::ip::address& a) const;
+  // True when `a` is one of this host's addresses, a loopback address (127.0.0.0/8, ::1) or the
+  // unspecified address of either family (binding).
+  bool owns(const IpAddress& a) const;
 
   // ---- port tables (Linux's rules, without SO_REUSEPORT)
-  // A binding is (address, port); 0.0.0.0 stands for every address of the host. Two bindings of one
-  // port conflict when their addresses are equal or either is 0.0.0.0 (127.0.0.1:P and
-  // 127.0.0.2:P coexist). TCP and UDP have separate tables; a TCP listener also conflicts with a
-  // live outgoing connection whose local (address, port) overlaps it, as Linux's bind does.
+  // A binding is (address, port); 0.0.0.0 stands for every IPv4 address of the host and [::] for
+  // every address of both families (a dual-stack socket: Linux's IPV6_V6ONLY is off by default,
+  // and the interface has no way to turn it on). Two bindings of one port conflict when the
+  // addresses they stand for overlap: 127.0.0.1:P and 127.0.0.2:P coexist, so do 10.0.0.1:P and
+  // [fd00::1]:P, while [::]:P conflicts with every binding of P. TCP and UDP have separate
+  // tables; a TCP listener also conflicts with a live outgoing connection whose local
+  // (address, port) overlaps it, as Linux's bind does.
+  // An IPv4-mapped address (::ffff:a.b.c.d) is the IPv4 address a.b.c.d here.
   // `bind_*` fill in a free ephemeral port when `at.port` is 0. Errors: address_not_available
   // (not this host's address), address_in_use (conflict, or no free ephemeral port).
   net::error_code bind_udp(SimUdpSocket* s, net::Endpoint& at);
@@ -136,9 +148,10 @@ class HostImpl final : public Host {
   net::error_code bind_tcp(SimTcpListener* l, net::Endpoint& at);
   void unbind_tcp(std::uint16_t port, SimTcpListener* l);
   // The socket or listener that receives traffic for (dst, port): the binding of exactly `dst`,
-  // else the 0.0.0.0 one, else null. O(log n).
-  SimUdpSocket* udp_at(const asio::ip::address& dst, std::uint16_t port) const;
-  SimTcpListener* listener_at(const asio::ip::address& dst, std::uint16_t port) const;
+  // else the wildcard of its family, else (IPv4 traffic) a dual-stack [::] one, else null.
+  // O(log n).
+  SimUdpSocket* udp_at(const IpAddress& dst, std::uint16_t port) const;
+  SimTcpListener* listener_at(const IpAddress& dst, std::uint16_t port) const;
 
   // Outgoing TCP connections, as Linux's __inet_hash_connect: the local port for a connection
   // from `local_address` to `remote`. Unique per (local address, port, remote address, port), so
@@ -147,8 +160,12 @@ class HostImpl final : public Host {
   // seed, the host's name and the destination) and moves on by 2 to 16 per connection. The port
   // stays taken until release_connection_port. Errors: address_not_available when all 28,232
   // ports are taken for that destination (Linux's EADDRNOTAVAIL).
+  net::error_code take_connection_port(const IpAddress& local_address, const WireEndpoint& remote,
+                                       std::uint16_t& port);
   net::error_code take_connection_port(const asio::ip::address& local_address,
-                                       const net::Endpoint& remote, std::uint16_t& port);
+                                       const net::Endpoint& remote, std::uint16_t& port) {
+    return take_connection_port(IpAddress::from(local_address), WireEndpoint::from(remote), port);
+  }
   // The connection from `local` to `remote` is gone (its end is destroyed, or its TIME_WAIT is
   // over): the 4-tuple may be used again. Unknown tuples are ignored.
   void release_connection_port(const net::Endpoint& local, const net::Endpoint& remote);
@@ -167,8 +184,9 @@ class HostImpl final : public Host {
 
   World::Impl& world_;
   std::string name_;
-  asio::ip::address address_;
-  std::uint32_t v4_;
+  std::vector<asio::ip::address> addresses_;
+  std::vector<IpAddress> ips_;      // addresses_, compact
+  const IpAddress* first_[2] = {};  // the first IPv4 and IPv6 entries of ips_, or null
   std::uint32_t index_;
   bool up_ = true;
   std::unique_ptr<PortTables> ports_;  // made on first use: most hosts of a large world bind little

@@ -1,5 +1,5 @@
-// How the pcap writer builds each packet: a 16-byte pcap record header, then a synthetic IPv4
-// header and a TCP or UDP header with Internet checksums (RFC 1071), then the payload. Every
+// How the pcap writer builds each packet: a 16-byte pcap record header, then a synthetic IPv4 or
+// IPv6 header and a TCP or UDP header with Internet checksums (RFC 1071), then the payload. Every
 // multi-byte pcap field is written little-endian and every protocol field big-endian, byte by
 // byte, so the output does not depend on the host.
 #include "sim/pcap_writer.hpp"
@@ -18,6 +18,7 @@ namespace {
 constexpr std::int64_t k_ns_per_s = 1'000'000'000;
 constexpr std::int64_t k_max_pcap_seconds = std::int64_t{1} << 32;
 constexpr std::size_t k_ip_header = 20;
+constexpr std::size_t k_ip6_header = 40;
 constexpr std::size_t k_tcp_header = 20;
 constexpr std::size_t k_udp_header = 8;
 constexpr std::uint8_t k_proto_tcp = 6;
@@ -53,12 +54,21 @@ std::uint16_t fold(std::uint32_t acc) {
   return static_cast<std::uint16_t>(~acc & 0xffff);
 }
 
-std::uint32_t ipv4_bits(const net::Endpoint& e, const char* which) {
-  if (!e.address.is_v4()) {
-    throw std::invalid_argument(std::string("pcap writer: ") + which + " " + e.to_string() +
-                                " is not IPv4");
+// Both endpoints of a record are of one family: true for IPv6.
+bool is_v6(const net::Endpoint& src, const net::Endpoint& dst) {
+  if (src.address.is_v4() != dst.address.is_v4()) {
+    throw std::invalid_argument("pcap writer: source " + src.to_string() + " and destination " +
+                                dst.to_string() + " are of different IP versions");
   }
-  return e.address.to_v4().to_uint();
+  return src.address.is_v6();
+}
+
+// An endpoint as one 64-bit word for the initial sequence numbers (IPv4: address << 16 | port).
+std::uint64_t endpoint_bits(const net::Endpoint& e) {
+  if (e.address.is_v4()) return std::uint64_t{e.address.to_v4().to_uint()} << 16 | e.port;
+  std::uint64_t a = 0x6970763600000000ULL;  // "ipv6"
+  for (auto b : e.address.to_v6().to_bytes()) a = a * 131 + b;
+  return (a << 16) ^ e.port;
 }
 
 // splitmix64's finalizer: a fixed, well-mixed function of its input.
@@ -120,21 +130,19 @@ void PcapWriter::write_global_header() {
 
 std::uint32_t PcapWriter::initial_sequence_number(const net::Endpoint& src,
                                                   const net::Endpoint& dst) {
-  std::uint64_t a = std::uint64_t{ipv4_bits(src, "source")} << 16 | src.port;
-  std::uint64_t b = std::uint64_t{ipv4_bits(dst, "destination")} << 16 | dst.port;
-  return static_cast<std::uint32_t>(mix(mix(a) ^ b));
+  is_v6(src, dst);
+  return static_cast<std::uint32_t>(mix(mix(endpoint_bits(src)) ^ endpoint_bits(dst)));
 }
 
 void PcapWriter::on_packet(const PacketRecord& p) {
-  ipv4_bits(p.src, "source");
-  ipv4_bits(p.dst, "destination");
+  is_v6(p.src, p.dst);
   if (p.t < 0 || p.t >= k_max_pcap_seconds * k_ns_per_s - start_ns_) {
     throw std::invalid_argument("pcap writer: packet time " + std::to_string(p.t) +
                                 "ns is outside what pcap can represent");
   }
   if (p.proto == PacketRecord::Proto::udp && p.payload_len > max_udp_payload) {
     throw std::invalid_argument("pcap writer: UDP payload of " + std::to_string(p.payload_len) +
-                                " bytes does not fit one IPv4 packet");
+                                " bytes does not fit one IP packet");
   }
   if (!ok()) return;
 
@@ -159,13 +167,16 @@ void PcapWriter::on_packet(const PacketRecord& p) {
 
 void PcapWriter::write_packet(const PacketRecord& p, std::uint32_t seq, const std::uint8_t* payload,
                               std::size_t len, bool syn, bool fin, bool rst) {
-  bool tcp = p.proto == PacketRecord::Proto::tcp;
-  std::size_t l4_len = (tcp ? k_tcp_header : k_udp_header) + len;
-  std::size_t ip_len = k_ip_header + l4_len;
-  std::array<std::uint8_t, 16 + k_ip_header + k_tcp_header> headers{};
+  const bool tcp = p.proto == PacketRecord::Proto::tcp;
+  const bool v6 = p.src.address.is_v6();
+  const std::size_t ip_header = v6 ? k_ip6_header : k_ip_header;
+  const std::size_t l4_header = tcp ? k_tcp_header : k_udp_header;
+  std::size_t l4_len = l4_header + len;
+  std::size_t ip_len = ip_header + l4_len;
+  std::array<std::uint8_t, 16 + k_ip6_header + k_tcp_header> headers{};
   std::uint8_t* rec = headers.data();
   std::uint8_t* ip = rec + 16;
-  std::uint8_t* l4 = ip + k_ip_header;
+  std::uint8_t* l4 = ip + ip_header;
 
   std::int64_t when = start_ns_ + p.t;
   put_le32(rec, static_cast<std::uint32_t>(when / k_ns_per_s));
@@ -173,17 +184,42 @@ void PcapWriter::write_packet(const PacketRecord& p, std::uint32_t seq, const st
   put_le32(rec + 8, static_cast<std::uint32_t>(ip_len));   // captured length
   put_le32(rec + 12, static_cast<std::uint32_t>(ip_len));  // original length
 
-  std::uint32_t src = p.src.address.to_v4().to_uint();
-  std::uint32_t dst = p.dst.address.to_v4().to_uint();
-  ip[0] = 0x45;  // version 4, IHL 5
-  put_be16(ip + 2, static_cast<std::uint16_t>(ip_len));
-  put_be16(ip + 4, ++ip_id_);
-  put_be16(ip + 6, 0x4000);  // DF, fragment offset 0
-  ip[8] = 64;
-  ip[9] = tcp ? k_proto_tcp : k_proto_udp;
-  put_be32(ip + 12, src);
-  put_be32(ip + 16, dst);
-  put_be16(ip + 10, fold(sum_words(0, ip, k_ip_header)));
+  const std::uint8_t proto = tcp ? k_proto_tcp : k_proto_udp;
+  // The pseudo-header of the TCP/UDP checksum: RFC 793 / 768 for IPv4, RFC 8200 8.1 for IPv6.
+  std::uint8_t pseudo[40] = {};
+  std::size_t pseudo_len = 0;
+  if (v6) {
+    const auto src = p.src.address.to_v6().to_bytes();
+    const auto dst = p.dst.address.to_v6().to_bytes();
+    ip[0] = 0x60;  // version 6, traffic class 0, flow label 0
+    put_be16(ip + 4, static_cast<std::uint16_t>(l4_len));  // payload length
+    ip[6] = proto;                                         // next header
+    ip[7] = 64;                                            // hop limit
+    std::copy(src.begin(), src.end(), ip + 8);
+    std::copy(dst.begin(), dst.end(), ip + 24);
+    std::copy(src.begin(), src.end(), pseudo);
+    std::copy(dst.begin(), dst.end(), pseudo + 16);
+    put_be32(pseudo + 32, static_cast<std::uint32_t>(l4_len));
+    pseudo[39] = proto;
+    pseudo_len = 40;
+  } else {
+    std::uint32_t src = p.src.address.to_v4().to_uint();
+    std::uint32_t dst = p.dst.address.to_v4().to_uint();
+    ip[0] = 0x45;  // version 4, IHL 5
+    put_be16(ip + 2, static_cast<std::uint16_t>(ip_len));
+    put_be16(ip + 4, ++ip_id_);
+    put_be16(ip + 6, 0x4000);  // DF, fragment offset 0
+    ip[8] = 64;
+    ip[9] = proto;
+    put_be32(ip + 12, src);
+    put_be32(ip + 16, dst);
+    put_be16(ip + 10, fold(sum_words(0, ip, k_ip_header)));
+    put_be32(pseudo, src);
+    put_be32(pseudo + 4, dst);
+    pseudo[9] = proto;
+    put_be16(pseudo + 10, static_cast<std::uint16_t>(l4_len));
+    pseudo_len = 12;
+  }
 
   put_be16(l4, p.src.port);
   put_be16(l4 + 2, p.dst.port);
@@ -200,18 +236,13 @@ void PcapWriter::write_packet(const PacketRecord& p, std::uint32_t seq, const st
     put_be16(l4 + 4, static_cast<std::uint16_t>(l4_len));
   }
 
-  std::uint8_t pseudo[12] = {};
-  put_be32(pseudo, src);
-  put_be32(pseudo + 4, dst);
-  pseudo[9] = ip[9];
-  put_be16(pseudo + 10, static_cast<std::uint16_t>(l4_len));
-  std::uint32_t acc = sum_words(0, pseudo, sizeof pseudo);
-  acc = sum_words(acc, l4, tcp ? k_tcp_header : k_udp_header);
+  std::uint32_t acc = sum_words(0, pseudo, pseudo_len);
+  acc = sum_words(acc, l4, l4_header);
   std::uint16_t check = fold(sum_words(acc, payload, len));
   if (!tcp && check == 0) check = 0xffff;  // 0 means "no checksum" in UDP
   put_be16(l4 + (tcp ? 16 : 6), check);
 
-  write_bytes(headers.data(), 16 + k_ip_header + (tcp ? k_tcp_header : k_udp_header));
+  write_bytes(headers.data(), 16 + ip_header + l4_header);
   write_bytes(payload, len);
   if (ok()) ++packets_;
 }

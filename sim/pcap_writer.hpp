@@ -4,15 +4,16 @@
 //
 // What it simplifies:
 // - The simulator has no real headers, so they are synthesized: link type RAW (101, each packet
-//   starts with its IPv4 header), IPv4 with IHL 5 (no options), DF set, TTL 64, an IP ID that
-//   increments by one per written packet, and TCP headers with data offset 5 (no options, no
-//   window scaling, no PSH/URG) or UDP headers. All checksums (IPv4 header, TCP and UDP with the
-//   pseudo-header) are valid.
+//   starts with its IP header), IPv4 with IHL 5 (no options), DF set, TTL 64, an IP ID that
+//   increments by one per written IPv4 packet, or IPv6 (a 40-byte header: traffic class and flow
+//   label 0, hop limit 64, no extension headers), and TCP headers with data offset 5 (no options,
+//   no window scaling, no PSH/URG) or UDP headers. All checksums (IPv4 header, TCP and UDP with the
+//   IPv4 or IPv6 pseudo-header) are valid.
 // - A UDP datagram is always one IP packet, even when the path's MTU makes the simulator treat it
 //   as several fragments: captures show datagrams, not fragments.
-// - A TCP record whose payload does not fit one IPv4 packet (more than 65495 bytes) is written as
-//   consecutive segments with consecutive sequence numbers (SYN on the first, FIN and RST on the
-//   last), which decodes as the same stream.
+// - A TCP record whose payload does not fit one IPv4 packet (more than 65495 bytes, on IPv6 too)
+//   is written as consecutive segments with consecutive sequence numbers (SYN on the first, FIN
+//   and RST on the last), which decodes as the same stream.
 // - Timestamps have nanosecond resolution (magic 0xa1b23c4d); the file is little-endian whatever
 //   the host, so the same records always give the same bytes.
 //
@@ -52,7 +53,8 @@ namespace simsock::sim {
 
 class PcapWriter final : public PacketSink {
  public:
-  // Largest payloads one IPv4 packet can carry (65535 minus the IPv4 and TCP/UDP headers).
+  // Largest payloads one IPv4 packet can carry (65535 minus the IPv4 and TCP/UDP headers); the
+  // writer keeps to them over IPv6 as well.
   static constexpr std::size_t max_tcp_payload = 65535 - 20 - 20;
   static constexpr std::size_t max_udp_payload = 65535 - 20 - 8;
   static constexpr std::uint32_t magic_nanosecond = 0xa1b23c4d;
@@ -78,10 +80,10 @@ class PcapWriter final : public PacketSink {
   PcapWriter& operator=(const PcapWriter&) = delete;
 
   // Writes one record (two or more packets only for oversized TCP payloads, see above).
-  // Throws std::invalid_argument for records the simulator never produces: a non-IPv4 endpoint,
-  // a UDP payload above max_udp_payload, a negative t or a time past 2106. An I/O error does not
-  // throw here (the world is mid-run): it is remembered, later records are ignored, and ok() /
-  // flush() report it.
+  // Throws std::invalid_argument for records the simulator never produces: endpoints of different
+  // IP versions, a UDP payload above max_udp_payload, a negative t or a time past 2106. An I/O
+  // error does not throw here (the world is mid-run): it is remembered, later records are ignored,
+  // and ok() / flush() report it.
   void on_packet(const PacketRecord& p) override;
 
   // Pushes buffered bytes to the file or stream. Throws std::system_error naming the path (what():
@@ -98,7 +100,7 @@ class PcapWriter final : public PacketSink {
   std::uint64_t packets_written() const noexcept { return packets_; }
 
   // The initial sequence number used for the direction src -> dst (a fixed hash of the directed
-  // 4-tuple; both endpoints must be IPv4).
+  // 4-tuple; both endpoints of one IP version, std::invalid_argument otherwise).
   static std::uint32_t initial_sequence_number(const net::Endpoint& src, const net::Endpoint& dst);
 
  private:

@@ -138,7 +138,7 @@ void SimNetwork::resolve_impl(
   } else if (name == "localhost") {
     out.push_back({asio::ip::address_v4::loopback(), port});
   } else if (auto* h2 = world_.find_host(name)) {
-    out.push_back({h2->address(), port});
+    for (const auto& a : h2->addresses()) out.push_back({a, port});  // in the host's order
   }
   ec = out.empty() ? net::error_code(net::error::host_not_found) : net::error_code();
   world_.complete(std::move(h), ec, std::move(out));

@@ -23,10 +23,6 @@ namespace {
 
 using K = TcpPacket::Kind;
 
-WireEndpoint wire(const net::Endpoint& e) {
-  return {e.address.to_v4().to_uint(), e.port};
-}
-
 void trace_tcp(World::Impl& w, TraceKind kind, const net::Endpoint& src, const net::Endpoint& dst,
                std::int64_t len = -1, std::int64_t seq = -1) {
   w.trace(RawEvent{kind, &src, &dst, len, seq, {}, {}});
@@ -52,7 +48,7 @@ void record(World::Impl& w, const TcpPacket& p, const std::uint8_t* payload) {
 
 // A RST from a host that has no live end for `p` (closed port, forgotten connection).
 void reply_rst(World::Impl& w, HostImpl& host, const TcpPacket& p) {
-  HostImpl* back = w.route(host, asio::ip::address_v4(p.src.addr));
+  HostImpl* back = w.route(host, p.src.addr);
   if (!back) return;
   TcpPacket r{K::rst, 0, p.from, {}, p.ack, 0, 0, 0, p.dst, p.src};
   ++w.counters_.tcp_resets;
@@ -82,8 +78,11 @@ static void tcp_drop(World::Impl& w, const TcpPacket& p, std::string_view reason
 
 void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
   const bool data = p.kind == K::data;
-  Passage v = path.pass(w.now(), PacketRecord::Proto::tcp, data, 1, p.len + 40,
-                        [&w, &path, p] { return Task([&w, &path, p] { tcp_ship(w, path, p); }); });
+  // IP + TCP headers without options: 20 + 20 over IPv4, 40 + 20 over IPv6.
+  const std::size_t headers = p.dst.addr.is_v4() ? 40 : 60;
+  Passage v = path.pass(w.now(), PacketRecord::Proto::tcp, data, 1, p.len + headers, [&path, p] {
+    return Task([&path, p] { tcp_ship(path.from().world(), path, p); });
+  });
   if (v.verdict == Passage::Verdict::held) return;
   if (v.verdict == Passage::Verdict::dropped) {
     if (data && v.reason != "partition") ++w.counters_.tcp_segments_lost;
@@ -94,13 +93,14 @@ void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
     arrival = std::max(arrival, from->last_arrival_out);
     from->last_arrival_out = arrival;
   }
-  w.at(arrival, Task([&w, host = &path.to(), p] { tcp_receive(w, *host, p); }));
+  // The host leads to the world: the task stays within its inline storage.
+  w.at(arrival, Task([host = &path.to(), p] { tcp_receive(host->world(), *host, p); }));
 }
 
 void tcp_receive(World::Impl& w, HostImpl& host, const TcpPacket& p) {
   if (!host.up()) return tcp_drop(w, p, "host_down");  // a powered-off host answers nothing
   if (p.kind == K::syn) {
-    if (auto* l = host.listener_at(asio::ip::address_v4(p.dst.addr), p.dst.port)) {
+    if (auto* l = host.listener_at(p.dst.addr, p.dst.port)) {
       l->on_syn(p);
     } else {
       reply_rst(w, host, p);
@@ -119,8 +119,12 @@ void tcp_receive(World::Impl& w, HostImpl& host, const TcpPacket& p) {
 
 TcpEnd::TcpEnd(SimNetwork& net, const net::Endpoint& l, const net::Endpoint& r,
                std::size_t send_buffer, std::size_t receive_buffer)
-    : SimObject(net), local(l), remote(r) {
-  peer_host_ = net.world().route(net.host(), r.address);
+    : SimObject(net),
+      local(l),
+      remote(r),
+      wire_local_(WireEndpoint::from(l)),
+      wire_remote_(WireEndpoint::from(r)) {
+  peer_host_ = net.world().route(net.host(), wire_remote_.addr);
   out_path_ = &net.world().path(net.host(), *peer_host_);
   const TcpLinkConfig& c = out_path_->config().tcp;
   send_cap_ = send_buffer ? send_buffer : static_cast<std::size_t>(c.send_buffer);
@@ -149,8 +153,8 @@ TcpPacket TcpEnd::packet(K k) const {
               rcv_nxt_ + (fin_received_ ? 1 : 0),
               0,
               advertised_window(),
-              wire(local),
-              wire(remote)};
+              wire_local_,
+              wire_remote_};
   return p;
 }
 

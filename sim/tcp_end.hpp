@@ -65,6 +65,9 @@ struct TcpPacket {
   std::uint32_t len = 0, wnd = 0;  // payload bytes, advertised window
   WireEndpoint src, dst;
 };
+// A packet in flight is a task holding the packet and its destination host: it must fit the
+// task's inline storage, or every segment would cost a heap allocation.
+static_assert(sizeof(TcpPacket) + sizeof(void*) <= Task::inline_size);
 
 class TcpEnd final : public SimObject {
  public:
@@ -153,6 +156,7 @@ class TcpEnd final : public SimObject {
   void rtt_sample(std::int64_t m);
   std::int64_t rto_ns() const;  // with backoff
 
+  WireEndpoint wire_local_, wire_remote_;  // local, remote as packets carry them
   HostImpl* peer_host_;
   Path* out_path_;
   std::size_t send_cap_, rcv_cap_;

@@ -218,19 +218,25 @@ void tcp_connect(
     w.complete(std::move(h), ec, std::unique_ptr<net::TcpStream>());
   };
   if (net.dead()) return fail(net::error::host_unreachable);
-  if (to.port == 0 || !to.address.is_v4()) return fail(net::error::invalid_argument);
+  if (to.port == 0) return fail(net::error::invalid_argument);
   HostImpl& host = net.host();
-  HostImpl* dst = w.route(host, to.address);
+  WireEndpoint remote = WireEndpoint::from(to);  // ::ffff:a.b.c.d is a.b.c.d
+  HostImpl* dst = w.route(host, remote.addr);
   if (!dst) return fail(net::error::host_unreachable);
-  bool loop = to.address.is_loopback() || to.address.is_unspecified();
-  net::Endpoint remote = to;
-  if (to.address.is_unspecified()) remote.address = asio::ip::address_v4::loopback();
-  net::Endpoint local{loop ? asio::ip::address(asio::ip::address_v4::loopback()) : host.address(),
-                      0};
-  if (net::error_code ec = host.take_connection_port(local.address, remote, local.port)) {
-    return fail(ec);
+  const bool v6 = remote.addr.is_v6();
+  if (remote.addr.is_unspecified()) remote.addr = IpAddress::loopback(v6);
+  // The source: loopback for loopback, else the host's first address of the peer's family
+  // (none: Linux's ENETUNREACH).
+  IpAddress local = IpAddress::loopback(v6);
+  if (!remote.addr.is_loopback()) {
+    const IpAddress* own = host.first_address(v6);
+    if (!own) return fail(net::error::host_unreachable);
+    local = *own;
   }
-  auto end = std::make_unique<TcpEnd>(net, local, remote, kernel_buffer(options.send_buffer),
+  std::uint16_t port = 0;
+  if (net::error_code ec = host.take_connection_port(local, remote, port)) return fail(ec);
+  auto end = std::make_unique<TcpEnd>(net, WireEndpoint{local, port}.to_endpoint(),
+                                      remote.to_endpoint(), kernel_buffer(options.send_buffer),
                                       kernel_buffer(options.receive_buffer));
   TcpEnd& e = *end;
   e.holds_port = true;

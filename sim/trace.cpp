@@ -1,5 +1,7 @@
 #include "sim/trace.hpp"
 
+#include <array>
+
 #include "sim/rng.hpp"
 
 namespace simsock::sim {
@@ -9,15 +11,22 @@ std::uint64_t address_port_word(std::uint64_t a, std::uint16_t port) {
   return (a << 16) ^ port ^ 0x1000000000000ULL;
 }
 
+std::uint64_t v6_word(const std::array<unsigned char, 16>& bytes) {
+  std::uint64_t a = 0;
+  for (auto b : bytes) a = a * 131 + b;
+  return a;
+}
+
 std::uint64_t endpoint_word(const net::Endpoint* e) {
   if (!e) return 0;
-  std::uint64_t a = 0;
-  if (e->address.is_v4()) {
-    a = e->address.to_v4().to_uint();
-  } else {
-    for (auto b : e->address.to_v6().to_bytes()) a = a * 131 + b;
-  }
+  const std::uint64_t a =
+      e->address.is_v4() ? e->address.to_v4().to_uint() : v6_word(e->address.to_v6().to_bytes());
   return address_port_word(a, e->port);
+}
+
+std::uint64_t wire_word(const WireEndpoint& e) {
+  const std::uint64_t a = e.addr.is_v4() ? e.addr.v4_value() : v6_word(e.addr.v6_bytes());
+  return address_port_word(a, e.port);
 }
 
 }  // namespace
@@ -56,16 +65,13 @@ void Tracer::fold_event(std::int64_t t, std::uint64_t kind, std::uint64_t src, s
   if (!detail.empty()) fold(fnv1a64(detail));
 }
 
-void Tracer::emit_v4(std::int64_t t, TraceKind kind, std::uint32_t src_addr, std::uint16_t src_port,
-                     std::uint32_t dst_addr, std::uint16_t dst_port, std::int64_t len,
-                     std::string_view reason) {
+void Tracer::emit_wire_slow(std::int64_t t, TraceKind kind, const WireEndpoint& src,
+                            const WireEndpoint& dst, std::int64_t len, std::string_view reason) {
   if (!sinks_.empty()) {
-    net::Endpoint s{asio::ip::address_v4(src_addr), src_port};
-    net::Endpoint d{asio::ip::address_v4(dst_addr), dst_port};
+    net::Endpoint s = src.to_endpoint(), d = dst.to_endpoint();
     return emit(t, RawEvent{kind, &s, &d, len, -1, reason, {}});
   }
-  fold_event(t, kind.hash, address_port_word(src_addr, src_port),
-             address_port_word(dst_addr, dst_port), len, -1, reason, {});
+  fold_event(t, kind.hash, wire_word(src), wire_word(dst), len, -1, reason, {});
 }
 
 void Tracer::emit(std::int64_t t, const RawEvent& e) {

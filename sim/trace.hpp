@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "net/endpoint.hpp"
+#include "sim/ip_address.hpp"
 #include "sim/rng.hpp"
 #include "sim/world.hpp"
 
@@ -48,16 +49,25 @@ struct RawEvent {
 class Tracer {
  public:
   void emit(std::int64_t t, const RawEvent& e);
-  // The same for an event between two IPv4 endpoints given as numbers (UDP's hot path): the
-  // digest is identical, and endpoint objects are built only when a sink is attached.
-  void emit_v4(std::int64_t t, TraceKind kind, std::uint32_t src_addr, std::uint16_t src_port,
-               std::uint32_t dst_addr, std::uint16_t dst_port, std::int64_t len,
-               std::string_view reason = {});
+  // The same for an event between two wire endpoints (UDP's hot path): the digest is identical,
+  // and endpoint objects are built only when a sink is attached.
+  void emit_wire(std::int64_t t, TraceKind kind, const WireEndpoint& src, const WireEndpoint& dst,
+                 std::int64_t len, std::string_view reason = {}) {
+    if (sinks_.empty() && src.addr.is_v4() && dst.addr.is_v4()) {
+      return fold_event(t, kind.hash, v4_word(src), v4_word(dst), len, -1, reason, {});
+    }
+    emit_wire_slow(t, kind, src, dst, len, reason);
+  }
   std::uint64_t digest() const { return mix64(digest_); }
   void add_sink(TraceSink* s) { sinks_.push_back(s); }
   bool has_sinks() const { return !sinks_.empty(); }
 
  private:
+  static std::uint64_t v4_word(const WireEndpoint& e) {
+    return (std::uint64_t{e.addr.v4_value()} << 16) ^ e.port ^ 0x1000000000000ULL;
+  }
+  void emit_wire_slow(std::int64_t t, TraceKind kind, const WireEndpoint& src,
+                      const WireEndpoint& dst, std::int64_t len, std::string_view reason);
   // One multiply per word: the running value is a bijection of the previous one and the word,
   // so two traces that differ in one field always differ; digest() mixes the result.
   void fold_event(std::int64_t t, std::uint64_t kind, std::uint64_t src, std::uint64_t dst,

@@ -36,8 +36,7 @@ class PayloadPool {
 
 void trace_udp(World::Impl& w, TraceKind kind, WireEndpoint src, WireEndpoint dst, std::size_t len,
                std::string_view reason = {}) {
-  w.tracer_.emit_v4(w.now(), kind, src.addr, src.port, dst.addr, dst.port,
-                    static_cast<std::int64_t>(len), reason);
+  w.tracer_.emit_wire(w.now(), kind, src, dst, static_cast<std::int64_t>(len), reason);
 }
 
 void drop(World::Impl& w, WireEndpoint src, WireEndpoint dst, std::size_t len,
@@ -51,7 +50,7 @@ void arrive(World::Impl& w, HostImpl& host, std::vector<std::uint8_t>& data, Wir
             WireEndpoint dst) {
   std::size_t len = data.size();
   if (!host.up()) return drop(w, src, dst, len, "host_down");
-  SimUdpSocket* s = host.udp_at(asio::ip::address_v4(dst.addr), dst.port);
+  SimUdpSocket* s = host.udp_at(dst.addr, dst.port);
   if (!s) return drop(w, src, dst, len, "no_listener");
   if (!s->deliver(std::move(data), src)) return drop(w, src, dst, len, "overflow");
   PayloadPool::here().give(std::move(data));  // copied out (a queued datagram took it instead)
@@ -66,19 +65,30 @@ void schedule_arrival(World::Impl& w, Path& path, std::int64_t t, std::vector<st
        }));
 }
 
-// Number of IPv4 fragments for a UDP payload of `len` bytes under `mtu`.
-std::size_t fragments(std::size_t len, std::uint32_t mtu) {
-  if (len + 28 <= mtu || mtu < 68) return 1;
-  std::size_t per_fragment = (mtu - 20) & ~std::size_t{7};
+// Number of IP fragments for a UDP payload of `len` bytes under `mtu`. IPv4: a 20-byte header
+// per fragment. IPv6: a 40-byte header plus an 8-byte fragment header per fragment (RFC 8200), so
+// one packet carries len + 48 bytes and each fragment (mtu - 48) rounded down to 8. An MTU too
+// small for any fragment (below 68, IPv4's minimum) sends the datagram whole.
+std::size_t fragments(std::size_t len, std::uint32_t mtu, bool v6) {
+  const std::size_t header = v6 ? 40 : 20;
+  if (len + 8 + header <= mtu || mtu < 68) return 1;
+  std::size_t per_fragment = (mtu - header - (v6 ? 8 : 0)) & ~std::size_t{7};
   return (len + 8 + per_fragment - 1) / per_fragment;
+}
+
+// Bytes on the wire for a datagram of `len` bytes sent as `n` fragments.
+std::size_t wire_bytes(std::size_t len, std::size_t n, bool v6) {
+  if (!v6) return len + 28 + 20 * (n - 1);
+  return n == 1 ? len + 48 : len + 8 + 48 * n;
 }
 
 // The path's stages for one datagram, in order.
 void transmit(World::Impl& w, Path& path, std::vector<std::uint8_t> data, WireEndpoint src,
               WireEndpoint dst) {
   const std::size_t len = data.size();
-  const std::size_t n = fragments(len, path.config().udp.mtu);
-  Passage v = path.pass(w.now(), PacketRecord::Proto::udp, true, n, len + 28 + 20 * (n - 1), [&] {
+  const bool v6 = dst.addr.is_v6();
+  const std::size_t n = fragments(len, path.config().udp.mtu, v6);
+  Passage v = path.pass(w.now(), PacketRecord::Proto::udp, true, n, wire_bytes(len, n, v6), [&] {
     return Task([&w, &path, data = std::move(data), src, dst]() mutable {
       transmit(w, path, std::move(data), src, dst);
     });
@@ -146,16 +156,29 @@ void SimUdpSocket::send_to_impl(asio::const_buffer b, const net::Endpoint& to, S
   if (b.size() > k_udp_max_payload) return fail(net::error::message_size);
   if (to.port == 0) return fail(net::error::invalid_argument);
   HostImpl& from = home().host();
-  HostImpl* dst_host = to.address.is_v4() ? w.route(from, to.address) : nullptr;
-  if (!dst_host) return fail(net::error::host_unreachable);
-  WireEndpoint src{local_.address.to_v4().to_uint(), local_.port};
-  if (to.address.is_loopback() || to.address.is_unspecified()) {
-    if (!local_.address.is_loopback()) src.addr = asio::ip::address_v4::loopback().to_uint();
-  } else if (local_.address.is_unspecified() || local_.address.is_loopback()) {
-    src.addr = from.v4();
+  WireEndpoint dst = WireEndpoint::from(to);
+  const IpAddress local = local_ip_;
+  // A socket sends in its own family (Linux: EAFNOSUPPORT from an IPv4 socket; ENETUNREACH from
+  // an IPv6 socket bound to an IPv6 address); a dual-stack one ([::]) sends to IPv4 peers as IPv4.
+  if (local.is_v4() && dst.addr.is_v6()) {
+    return fail(asio::error::address_family_not_supported);
   }
-  WireEndpoint dst{to.address.to_v4().to_uint(), to.port};
-  if (to.address.is_unspecified()) dst.addr = asio::ip::address_v4::loopback().to_uint();
+  if (local.is_v6() && !local.is_unspecified() && dst.addr.is_v4()) {
+    return fail(net::error::host_unreachable);
+  }
+  HostImpl* dst_host = w.route(from, dst.addr);
+  if (!dst_host) return fail(net::error::host_unreachable);
+  if (dst.addr.is_unspecified()) dst.addr = IpAddress::loopback(dst.addr.is_v6());
+  WireEndpoint src{local, local_.port};
+  if (dst.addr.is_loopback()) {
+    if (!(local.is_loopback() && local.is_v6() == dst.addr.is_v6())) {
+      src.addr = IpAddress::loopback(dst.addr.is_v6());
+    }
+  } else if (local.is_unspecified() || local.is_loopback()) {
+    const IpAddress* own = from.first_address(dst.addr.is_v6());
+    if (!own) return fail(net::error::host_unreachable);  // no address of that family: ENETUNREACH
+    src.addr = *own;
+  }
   const auto* p = static_cast<const std::uint8_t*>(b.data());
   std::vector<std::uint8_t> data = PayloadPool::here().take(p, b.size());
   ++w.counters_.udp_sent;
@@ -200,7 +223,7 @@ void SimUdpSocket::receive_from_impl(asio::mutable_buffer b, RecvHandler h) {
     Queued q = std::move(queue_.front());
     queue_.pop_front();
     --taken_over_;
-    deficit_ += udp_truesize(q.data.size());
+    deficit_ += udp_truesize(q.data.size(), q.v6);
     if (deficit_ >= k_udp_receive_buffer / 4 || taken_over_ == 0) {  // udp_rmem_release
       charged_ -= deficit_;
       deficit_ = 0;
@@ -221,10 +244,11 @@ bool SimUdpSocket::deliver(std::vector<std::uint8_t>&& data, WireEndpoint from) 
     world().complete(std::move(h), net::error_code(), copy_out(data, from, receive_buffer_));
     return true;
   }
-  const std::size_t truesize = udp_truesize(data.size());
+  const bool v6 = from.addr.is_v6();
+  const std::size_t truesize = udp_truesize(data.size(), v6);
   if (charged_ + truesize > k_udp_receive_buffer && charged_ != 0) return false;
   charged_ += truesize;
-  queue_.push_back(Queued{std::move(data), from});
+  queue_.push_back(Queued{std::move(data), from, v6});
   return true;
 }
 

@@ -34,11 +34,14 @@
 
 #include "net/network.hpp"
 #include "sim/host.hpp"
+#include "sim/ip_address.hpp"
 
 namespace simsock::sim {
 
 class Path;
 
+// The interface's largest datagram on both families (Linux takes 65,527 bytes over IPv6, whose
+// length field does not count the 40-byte header; the real backend refuses them as well).
 inline constexpr std::size_t k_udp_max_payload = 65507;
 // Linux's net.core.rmem_default on x86_64: a socket's receive budget (SO_RCVBUF).
 inline constexpr std::size_t k_udp_receive_buffer = 212'992;
@@ -54,9 +57,12 @@ inline constexpr std::size_t k_udp_receive_buffer = 212'992;
 //   Above 16,004 bytes the payload goes to page fragments: truesize = 832 + payload.
 // Measured: 0..197 -> 832, 198..645 -> 1280, 646..1669 -> 2304, 1670..3717 -> 4352,
 // 3718..7813 -> 8448, 7814..16004 -> 16640, 16005 -> 16837, 65507 -> 66339.
-constexpr std::size_t udp_truesize(std::size_t payload) {
-  const std::size_t linear = payload + 59;
-  if (linear >= 16'064) return 832 + payload;
+// Over IPv6 (`v6`) the head holds 13 bytes more (a 40-byte IPv6 header, with its alignment):
+// linear = payload + 72. Measured on ::1: 0..184 -> 832, 185..632 -> 1280, 633..1656 -> 2304,
+// 1657..3704 -> 4352, 3705..7800 -> 8448.
+constexpr std::size_t udp_truesize(std::size_t payload, bool v6 = false) {
+  const std::size_t linear = payload + (v6 ? 72 : 59);
+  if (linear >= 16'064) return linear + 773;  // 832 + payload over IPv4
   const std::size_t head = ((linear + 63) & ~std::size_t{63}) + 320;
   if (head <= 576) return 576 + 256;
   std::size_t alloc = 1024;
@@ -64,16 +70,10 @@ constexpr std::size_t udp_truesize(std::size_t payload) {
   return alloc + 256;
 }
 
-// An IPv4 endpoint in 6 bytes, as it travels inside events.
-struct WireEndpoint {
-  std::uint32_t addr = 0;
-  std::uint16_t port = 0;
-  net::Endpoint to_endpoint() const { return {asio::ip::address_v4(addr), port}; }
-};
-
 class SimUdpSocket final : public net::UdpSocket, public SimObject {
  public:
-  SimUdpSocket(SimNetwork& net, const net::Endpoint& local) : SimObject(net), local_(local) {}
+  SimUdpSocket(SimNetwork& net, const net::Endpoint& local)
+      : SimObject(net), local_(local), local_ip_(IpAddress::from(local.address)) {}
   ~SimUdpSocket() override;
 
   executor_type get_executor() override { return home().get_executor(); }
@@ -82,7 +82,10 @@ class SimUdpSocket final : public net::UdpSocket, public SimObject {
   void cancel() override;
   void vanish(std::vector<Task>& grave, Vanish how) override;
 
-  void set_local(const net::Endpoint& e) { local_ = e; }
+  void set_local(const net::Endpoint& e) {
+    local_ = e;
+    local_ip_ = IpAddress::from(e.address);
+  }
   // A datagram arrives (from the world loop). Returns false when the queue overflowed.
   bool deliver(std::vector<std::uint8_t>&& data, WireEndpoint from);
 
@@ -92,6 +95,7 @@ class SimUdpSocket final : public net::UdpSocket, public SimObject {
   struct Queued {
     std::vector<std::uint8_t> data;
     WireEndpoint from;
+    bool v6 = false;  // it came over IPv6 (charged as udp_truesize says)
   };
 
   void send_to_impl(asio::const_buffer buffer, const net::Endpoint& to, SendHandler h) override;
@@ -100,6 +104,7 @@ class SimUdpSocket final : public net::UdpSocket, public SimObject {
                          asio::mutable_buffer into);
 
   net::Endpoint local_;
+  IpAddress local_ip_;  // local_.address, as packets carry it
   bool closed_ = false;
   std::deque<Queued> queue_;
   // Linux's sk_rmem_alloc (every queued datagram's truesize plus refunds not yet made), the

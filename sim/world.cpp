@@ -108,13 +108,16 @@ HostImpl* World::Impl::find_host(std::string_view name) {
   return it == hosts_by_name_.end() ? nullptr : it->second;
 }
 
-HostImpl* World::Impl::host_by_address(const asio::ip::address& a) {
-  if (!a.is_v4()) return nullptr;
-  auto it = hosts_by_v4_.find(a.to_v4().to_uint());
-  return it == hosts_by_v4_.end() ? nullptr : it->second;
+HostImpl* World::Impl::host_by_address(const IpAddress& a) {
+  if (a.is_v4()) {
+    auto it = hosts_by_v4_.find(a.v4_value());
+    return it == hosts_by_v4_.end() ? nullptr : it->second;
+  }
+  auto it = hosts_by_v6_.find(a);
+  return it == hosts_by_v6_.end() ? nullptr : it->second;
 }
 
-HostImpl* World::Impl::route(HostImpl& from, const asio::ip::address& dst) {
+HostImpl* World::Impl::route(HostImpl& from, const IpAddress& dst) {
   if (dst.is_loopback() || dst.is_unspecified()) return &from;
   return host_by_address(dst);
 }
@@ -210,35 +213,40 @@ std::uint64_t World::seed() const {
   return impl_->seed_;
 }
 
-Host& World::add_host(const std::string& name, const std::string& ipv4) {
+Host& World::add_host(const std::string& name, const std::string& address) {
+  return add_host(name, std::vector<std::string>{address});
+}
+
+Host& World::add_host(const std::string& name, const std::vector<std::string>& addresses) {
   auto& w = *impl_;
   if (name.empty() || w.hosts_by_name_.count(name)) {
     throw std::invalid_argument("duplicate or empty host name '" + name + "'");
   }
-  boost::system::error_code ec;
-  auto addr = asio::ip::make_address_v4(ipv4, ec);
-  const char* why = nullptr;
-  if (ec) {
-    why = "is not an IPv4 address (expected a.b.c.d)";
-  } else if (addr.is_loopback()) {
-    why = "is in 127.0.0.0/8, which every host already has as loopback";
-  } else if (addr.is_unspecified()) {
-    why = "is the unspecified address";
-  } else if (addr.is_multicast()) {
-    why = "is a multicast address (224.0.0.0/4)";
-  } else if (addr == asio::ip::address_v4::broadcast()) {
-    why = "is the broadcast address";
+  if (addresses.empty()) throw std::invalid_argument("host '" + name + "' has no address");
+  std::vector<asio::ip::address> addrs;
+  for (const std::string& text : addresses) {
+    boost::system::error_code ec;
+    auto addr = asio::ip::make_address(text, ec);
+    const std::string what = "host '" + name + "': address '" + text + "' is ";
+    if (ec) throw std::invalid_argument(what + "not an IP address (expected a.b.c.d or fd00::1)");
+    if (const char* why = unusable_host_address(addr)) throw std::invalid_argument(what + why);
+    const IpAddress ip = IpAddress::from(addr);
+    if (w.host_by_address(ip) || std::find(addrs.begin(), addrs.end(), addr) != addrs.end()) {
+      throw std::invalid_argument("duplicate host address " + text);
+    }
+    addrs.push_back(addr);
   }
-  if (why) {
-    throw std::invalid_argument("host '" + name + "': address '" + ipv4 + "' " + why);
-  }
-  if (w.hosts_by_v4_.count(addr.to_uint())) {
-    throw std::invalid_argument("duplicate host address " + ipv4);
-  }
-  auto h = std::make_unique<HostImpl>(w, name, addr, static_cast<std::uint32_t>(w.hosts_.size()));
+  auto h = std::make_unique<HostImpl>(w, name, addrs, static_cast<std::uint32_t>(w.hosts_.size()));
   auto& ref = *h;
   w.hosts_by_name_[name] = &ref;
-  w.hosts_by_v4_[addr.to_uint()] = &ref;
+  for (const auto& a : addrs) {
+    const IpAddress ip = IpAddress::from(a);
+    if (ip.is_v4()) {
+      w.hosts_by_v4_[ip.v4_value()] = &ref;
+    } else {
+      w.hosts_by_v6_[ip] = &ref;
+    }
+  }
   w.hosts_.push_back(std::move(h));
   return ref;
 }

@@ -117,8 +117,12 @@ class World {
 
   std::uint64_t seed() const;
 
-  // Hosts. Names and addresses must be unique (std::invalid_argument otherwise).
-  Host& add_host(const std::string& name, const std::string& ipv4);
+  // Hosts. A host has one or more addresses, IPv4 ("10.0.0.1") or IPv6 ("fd00::1"), each a
+  // unicast address that is neither loopback, unspecified, multicast, broadcast nor IPv4-mapped.
+  // Names and addresses must be unique (std::invalid_argument otherwise, naming the host and the
+  // address). Its first address of each family is the source of its traffic in that family.
+  Host& add_host(const std::string& name, const std::string& address);
+  Host& add_host(const std::string& name, const std::vector<std::string>& addresses);
   Host* find_host(std::string_view name);
   Host& host(std::string_view name);  // throws std::out_of_range
 
@@ -187,7 +191,11 @@ class Host {
  public:
   virtual ~Host() = default;
   virtual const std::string& name() const = 0;
+  // The host's first address (as given to World::add_host).
   virtual const asio::ip::address& address() const = 0;
+  // Every address of the host, in the order World::add_host was given them (loopback not
+  // included); a name lookup of the host returns them in this order.
+  virtual const std::vector<asio::ip::address>& addresses() const = 0;
   // A Network for code running on this host (tests, user coroutines). Objects made from it
   // vanish when the host crashes.
   virtual net::Network& network() = 0;

@@ -89,12 +89,12 @@ class World::Impl {
   void run_until(std::int64_t limit, const std::function<bool()>* done = nullptr);
 
   // ---- hosts and paths
-  HostImpl* host_by_address(const asio::ip::address& a);
+  HostImpl* host_by_address(const IpAddress& a);
   HostImpl* find_host(std::string_view name);
   Path& path(HostImpl& from, HostImpl& to);
   LinkConfig configured_link(const std::string& from, const std::string& to) const;
   // The host that receives traffic sent by `from` to `dst` (loopback included), or null.
-  HostImpl* route(HostImpl& from, const asio::ip::address& dst);
+  HostImpl* route(HostImpl& from, const IpAddress& dst);
 
   // ---- connection ends
   EndRef add_end(std::unique_ptr<TcpEnd> end);
@@ -147,6 +147,7 @@ class World::Impl {
   std::vector<std::unique_ptr<HostImpl>> hosts_;
   std::map<std::string, HostImpl*, std::less<>> hosts_by_name_;
   std::map<std::uint32_t, HostImpl*> hosts_by_v4_;
+  std::map<IpAddress, HostImpl*> hosts_by_v6_;
   LinkConfig default_link_;
   std::map<std::pair<std::string, std::string>, LinkConfig> links_;
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::unique_ptr<Path>> paths_;

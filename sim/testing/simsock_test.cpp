@@ -89,9 +89,13 @@ Sim::~Sim() {
   world_.reset();
 }
 
-sim::Host& Sim::add_host(const std::string& name, const std::string& ipv4) {
-  std::string address = ipv4.empty() ? "10.0.0." + std::to_string(next_address_) : ipv4;
-  sim::Host& h = world_->add_host(name, address);
+sim::Host& Sim::add_host(const std::string& name, const std::string& address) {
+  return add_host(name, std::vector<std::string>{
+                            address.empty() ? "10.0.0." + std::to_string(next_address_) : address});
+}
+
+sim::Host& Sim::add_host(const std::string& name, const std::vector<std::string>& addresses) {
+  sim::Host& h = world_->add_host(name, addresses);
   ++next_address_;
   auto st = std::make_unique<HostState>();
   st->network = std::make_unique<FaultyNetwork>(h.network(), st->plan);

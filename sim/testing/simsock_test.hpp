@@ -83,8 +83,12 @@ class Sim {
   std::uint64_t seed() const { return world_->seed(); }
 
   // ---- topology
-  // Adds a host; an empty address picks 10.0.0.N (N = 1, 2, ... in order of addition).
-  sim::Host& add_host(const std::string& name, const std::string& ipv4 = "");
+  // Adds a host; an empty address picks 10.0.0.N (N = 1, 2, ... in order of addition). The
+  // address may be IPv6 ("fd00::1"); the second form gives a host several addresses, IPv4 and
+  // IPv6 (`{"10.0.0.1", "fd00::1"}`: its name resolves to them in this order). Bad addresses:
+  // std::invalid_argument, as World::add_host.
+  sim::Host& add_host(const std::string& name, const std::string& address = "");
+  sim::Host& add_host(const std::string& name, const std::vector<std::string>& addresses);
   // Applies a LINK (see link()) to the default of every pair, or to a -> b and b -> a (a -> b
   // only without both_directions). A bad LINK throws std::invalid_argument naming the link as
   // set and the key: "link client->server: tcp.segment.min: ..." ("default link: ..." for the

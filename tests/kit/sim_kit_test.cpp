@@ -24,10 +24,10 @@ net::Endpoint ep(const char* ip, std::uint16_t port) {
 }
 
 // Accepts one connection and reads it to eof; `received` counts the bytes, `reads` the reads.
-test::Coroutine sink(std::size_t& received, std::size_t& reads) {
-  return [&](net::Network& net) -> asio::awaitable<int> {
+test::Coroutine sink(std::size_t& received, std::size_t& reads, const char* at = "0.0.0.0") {
+  return [&, at](net::Network& net) -> asio::awaitable<int> {
     net::error_code ec;
-    auto l = net.listen(ep("0.0.0.0", 7000), ec);
+    auto l = net.listen(ep(at, 7000), ec);
     if (ec) co_return 2;
     auto [aec, s] = co_await l->async_accept(tuple);
     if (aec) co_return 3;
@@ -103,6 +103,26 @@ TEST(SimKit, CoroutinesOnHostsUseTheLinkAndReportResults) {
   ASSERT_FALSE(delivered.empty());
   EXPECT_GE(delivered.front().t, (70ms).count() * 1000000);
   EXPECT_THROW(sim.process("nobody"), std::out_of_range);
+}
+
+TEST(SimKit, HostsTakeIpv6AddressesAndTheirNamesResolveToEachInOrder) {
+  test::Sim sim(3);
+  sim.add_host("server", std::vector<std::string>{"fd00::1", "10.0.0.1"});
+  sim.add_host("client", "fd00::2");
+  EXPECT_EQ(sim.world().host("server").addresses(),
+            (std::vector<asio::ip::address>{asio::ip::make_address("fd00::1"),
+                                            asio::ip::make_address("10.0.0.1")}));
+  std::size_t received = 0, reads = 0;
+  sim.spawn("sink", "server", sink(received, reads, "::"));
+  sim.spawn("source", "client", source(1000), 10ms);  // connects to the first address, fd00::1
+  sim.run_for("5s");
+  EXPECT_EQ(received, 1000u);
+  EXPECT_EQ(sim.process("source").exit_code, 0);
+  auto segments = sim.trace("tcp.segment");
+  ASSERT_FALSE(segments.empty());
+  EXPECT_EQ(segments.front().src.rfind("[fd00::2]:", 0), 0u) << segments.front().src;
+  EXPECT_EQ(segments.front().dst, "[fd00::1]:7000");
+  EXPECT_THROW(sim.add_host("bad", "fe80::1"), std::invalid_argument);
 }
 
 TEST(SimKit, RunUntilStopsWhenTheConditionHoldsOrAtTheLimit) {

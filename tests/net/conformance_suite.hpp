@@ -5,7 +5,8 @@
 //   using Backends = ::testing::Types<MyBackend>;
 //   INSTANTIATE_TYPED_TEST_SUITE_P(Mine, TcpStreamConformance, Backends);
 //   ... likewise for TcpControlConformance, UdpConformance, AsyncConformance,
-//       TimerConformance, ResolveConformance and LinuxSemanticsConformance (or use
+//       TimerConformance, ResolveConformance, LinuxSemanticsConformance and
+//       AddressConformance (or use
 //       SIMSOCK_INSTANTIATE_CONFORMANCE).
 //
 // The Backend concept. A Backend is default-constructible; each test constructs a fresh one
@@ -44,10 +45,13 @@
 // LinuxSemanticsConformance asserts what Linux does (measured on loopback) and uses 127.0.0.1 and
 // 127.0.0.2 on the server host, so it is instantiated for IPv4 backends only.
 //
+// AddressConformance binds 127.0.0.1 and ::1 on the server host (both families on one host).
+//
 // ResolveConformance needs server_host_name() to resolve to server_address(), so an IPv6
 // real-socket backend ("localhost" is IPv4 in /etc/hosts) instantiates the other suites only.
 #pragma once
 
+#include "tests/net/conformance_addresses.hpp"
 #include "tests/net/conformance_async.hpp"
 #include "tests/net/conformance_linux_semantics.hpp"
 #include "tests/net/conformance_tcp_control.hpp"
@@ -56,11 +60,12 @@
 #include "tests/net/conformance_udp.hpp"
 
 // Instantiates every conformance suite for the ::testing::Types list `types` under `prefix`.
-#define SIMSOCK_INSTANTIATE_CONFORMANCE(prefix, types)                  \
-  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, TcpStreamConformance, types);  \
-  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, TcpControlConformance, types); \
-  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, UdpConformance, types);        \
-  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, AsyncConformance, types);      \
-  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, TimerConformance, types);      \
-  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, ResolveConformance, types);    \
-  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, LinuxSemanticsConformance, types)
+#define SIMSOCK_INSTANTIATE_CONFORMANCE(prefix, types)                      \
+  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, TcpStreamConformance, types);      \
+  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, TcpControlConformance, types);     \
+  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, UdpConformance, types);            \
+  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, AsyncConformance, types);          \
+  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, TimerConformance, types);          \
+  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, ResolveConformance, types);        \
+  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, LinuxSemanticsConformance, types); \
+  INSTANTIATE_TYPED_TEST_SUITE_P(prefix, AddressConformance, types)

@@ -36,14 +36,19 @@ std::string pattern(std::size_t n, int salt) {
 }
 
 // A client sends `request` and half-closes; the server sends everything back reversed, then
-// closes. Returns what the client received.
-std::string run_exchange(World& w, const std::string& request) {
-  auto& server_net = w.add_host("server", "10.0.0.1").network();
-  auto& client_net = w.add_host("client", "10.0.0.2").network();
+// closes. Returns what the client received. `v6`: the hosts have IPv6 addresses as well
+// (fd00::1, fd00::2) and talk over IPv6.
+std::string run_exchange(World& w, const std::string& request, bool v6 = false) {
+  using Addresses = std::vector<std::string>;
+  auto& server_net =
+      w.add_host("server", v6 ? Addresses{"10.0.0.1", "fd00::1"} : Addresses{"10.0.0.1"}).network();
+  auto& client_net =
+      w.add_host("client", v6 ? Addresses{"10.0.0.2", "fd00::2"} : Addresses{"10.0.0.2"}).network();
+  const char* at = v6 ? "[fd00::1]:7" : "10.0.0.1:7";
   std::string received;
   launch(server_net, [&]() -> asio::awaitable<void> {
     net::error_code ec;
-    auto listener = server_net.listen(ep("10.0.0.1:7"), ec);
+    auto listener = server_net.listen(ep(at), ec);
     EXPECT_FALSE(ec) << ec.message();
     auto [aec, stream] = co_await listener->async_accept(asio::as_tuple(use_awaitable));
     EXPECT_FALSE(aec) << aec.message();
@@ -61,8 +66,7 @@ std::string run_exchange(World& w, const std::string& request) {
     stream->close();
   });
   launch(client_net, [&]() -> asio::awaitable<void> {
-    auto [cec, stream] =
-        co_await client_net.async_connect(ep("10.0.0.1:7"), asio::as_tuple(use_awaitable));
+    auto [cec, stream] = co_await client_net.async_connect(ep(at), asio::as_tuple(use_awaitable));
     EXPECT_FALSE(cec) << cec.message();
     if (!stream) co_return;
     co_await asio::async_write(*stream, asio::buffer(request), asio::as_tuple(use_awaitable));
@@ -109,6 +113,41 @@ TEST(PcapWorld, SimulatedTcpExchangeDecodesAsOneConsistentConnection) {
     SCOPED_TRACE("frame " + row.at("frame.number"));
     EXPECT_EQ(row.at("tcp.stream"), "0");
     EXPECT_EQ(row.at("ip.checksum.status"), "1");
+    EXPECT_EQ(row.at("tcp.checksum.status"), "1");
+  }
+  EXPECT_EQ(warnings(rows), std::vector<std::string>{});
+  auto [to_server, to_client] = follow(file.path);
+  EXPECT_EQ(to_server, hex(request));
+  EXPECT_EQ(to_client, hex(std::string(request.rbegin(), request.rend())));
+  if (HasFailure()) std::cout << "The capture:\n" << tshark("-r '" + file.path + "'");
+}
+
+TEST(PcapWorld, SimulatedIpv6ExchangeDecodesWithIpv6HeadersAndGoodChecksums) {
+  SKIP_WITHOUT_TSHARK();
+  const TempFile file("world6");
+  const std::string request = pattern(20'000, 4);
+  std::string received;
+  {
+    World w(7);
+    PcapWriter writer(file.path, k_start);
+    w.add_packet_sink(&writer);
+    received = run_exchange(w, request, true);
+    writer.flush();
+    EXPECT_GT(writer.packets_written(), 20u);
+  }
+  ASSERT_EQ(received, std::string(request.rbegin(), request.rend()));
+  auto rows = fields(file.path, {"ip.version", "ipv6.src", "ipv6.dst", "ipv6.plen", "tcp.stream",
+                                 "tcp.flags", "tcp.len", "tcp.checksum.status"});
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows.front().at("tcp.flags"), "0x0002");
+  for (const auto& row : rows) {
+    SCOPED_TRACE("frame " + row.at("frame.number"));
+    EXPECT_EQ(row.at("ip.version"), "6");
+    const bool to_server = row.at("ipv6.dst") == "fd00::1";
+    EXPECT_EQ(row.at("ipv6.src"), to_server ? "fd00::2" : "fd00::1");
+    EXPECT_EQ(row.at("ipv6.dst"), to_server ? "fd00::1" : "fd00::2");
+    EXPECT_EQ(row.at("ipv6.plen"), std::to_string(20 + std::stoul(row.at("tcp.len"))));
+    EXPECT_EQ(row.at("tcp.stream"), "0");
     EXPECT_EQ(row.at("tcp.checksum.status"), "1");
   }
   EXPECT_EQ(warnings(rows), std::vector<std::string>{});
@@ -169,6 +208,44 @@ TEST(PcapWorld, SimulatedUdpDatagramsAppearWithTheirPayloads) {
     EXPECT_EQ(rows[i].at("udp.checksum.status"), "1");
   }
   EXPECT_EQ(warnings(rows), std::vector<std::string>{});
+}
+
+TEST(PcapWorld, SimulatedIpv6DatagramsDecodeWithTheirPayloadsAndGoodChecksums) {
+  SKIP_WITHOUT_TSHARK();
+  const TempFile file("udp6");
+  const std::vector<std::string> sent = {"ping", pattern(3'000, 5), ""};
+  {
+    World w(3);
+    PcapWriter writer(file.path, k_start);
+    w.add_packet_sink(&writer);
+    auto& a = w.add_host("a", std::vector<std::string>{"fd00::1"}).network();
+    w.add_host("b", std::vector<std::string>{"10.0.0.2", "fd00::2"});
+    net::error_code ec;
+    auto receiver = w.host("b").network().bind_udp(ep("[::]:9000"), ec);
+    ASSERT_FALSE(ec) << ec.message();
+    launch(a, [&]() -> asio::awaitable<void> {
+      net::error_code bec;
+      auto socket = a.bind_udp(ep("[fd00::1]:9001"), bec);
+      EXPECT_FALSE(bec) << bec.message();
+      for (const auto& payload : sent) {
+        co_await socket->async_send_to(asio::buffer(payload), ep("[fd00::2]:9000"),
+                                       asio::as_tuple(use_awaitable));
+      }
+    });
+    w.run();
+    writer.flush();
+  }
+  auto rows = fields(file.path, {"ipv6.src", "ipv6.dst", "udp.srcport", "udp.dstport",
+                                 "udp.payload", "udp.length", "udp.checksum.status"});
+  ASSERT_EQ(rows.size(), sent.size());
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(rows[i].at("ipv6.src"), "fd00::1");
+    EXPECT_EQ(rows[i].at("ipv6.dst"), "fd00::2");
+    EXPECT_EQ(rows[i].at("udp.srcport"), "9001");
+    EXPECT_EQ(rows[i].at("udp.payload"), hex(sent[i]));
+    EXPECT_EQ(rows[i].at("udp.length"), std::to_string(8 + sent[i].size()));
+    EXPECT_EQ(rows[i].at("udp.checksum.status"), "1");
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The interface conformance suite (tests/net/) on the simulator: the same expectations, with the
-// same error codes, as on real sockets.
+// same error codes, as on real sockets, over IPv4 and (the suites the real backend runs over ::1)
+// over IPv6.
 #include <array>
 #include <string_view>
 
@@ -24,6 +25,15 @@ class SimBackendForConformance : public sim::testing::SimBackend {
 
 using Sim = ::testing::Types<SimBackendForConformance>;
 SIMSOCK_INSTANTIATE_CONFORMANCE(Sim, Sim);
+
+// The suites the real backend runs over ::1 (tests/net/conformance_asio_test.cpp), over IPv6
+// between two simulated hosts, and the address cases again.
+using SimV6 = ::testing::Types<sim::testing::SimBackendV6>;
+INSTANTIATE_TYPED_TEST_SUITE_P(SimV6, TcpStreamConformance, SimV6);
+INSTANTIATE_TYPED_TEST_SUITE_P(SimV6, TcpControlConformance, SimV6);
+INSTANTIATE_TYPED_TEST_SUITE_P(SimV6, UdpConformance, SimV6);
+INSTANTIATE_TYPED_TEST_SUITE_P(SimV6, AsyncConformance, SimV6);
+INSTANTIATE_TYPED_TEST_SUITE_P(SimV6, AddressConformance, SimV6);
 
 }  // namespace
 }  // namespace simsock::conformance

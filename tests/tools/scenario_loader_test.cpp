@@ -66,6 +66,18 @@ TEST(ScenarioLoader, MinimalFileLoadsWithDefaults) {
   EXPECT_FALSE(s.default_link.latency.has_value());
 }
 
+TEST(ScenarioLoader, HostAddressesMayBeIpv6OrAListOfBothFamilies) {
+  std::string text = kHead;
+  text.replace(text.find("10.0.0.1}"), 8, "[10.0.0.1, \"fd00:0::1\"]");
+  text.replace(text.find("10.0.0.2}"), 8, "\"fd00::2\"");
+  auto s = load(text);
+  ASSERT_EQ(s.hosts.size(), 2u);
+  EXPECT_EQ(s.hosts[0].address, "10.0.0.1");
+  EXPECT_EQ(s.hosts[0].addresses, (std::vector<std::string>{"10.0.0.1", "fd00::1"}));
+  EXPECT_EQ(s.hosts[1].address, "fd00::2");
+  EXPECT_EQ(s.hosts[1].addresses, (std::vector<std::string>{"fd00::2"}));
+}
+
 TEST(ScenarioLoader, EveryContractKeyRoundTrips) {
   std::string text =
       std::string(kHead) +
@@ -237,8 +249,31 @@ INSTANTIATE_TEST_SUITE_P(
                 "x.yaml:5:29: error: hosts[1].address: address '10.0.0.1' is already host "
                 "server's"},
         BadCase{"BadAddress", replaced("10.0.0.2", "10.0.0.256"),
-                "x.yaml:5:29: error: hosts[1].address: '10.0.0.256' is not a host IPv4 address "
-                "(e.g. 10.0.0.1)"},
+                "x.yaml:5:29: error: hosts[1].address: '10.0.0.256' is not an IP address "
+                "(e.g. 10.0.0.1 or fd00::1)"},
+        BadCase{"BadIpv6AddressInAList", replaced("10.0.0.2", "[10.0.0.2, \"fd00::g\"]"),
+                "x.yaml:5:40: error: hosts[1].address[1]: 'fd00::g' is not an IP address "
+                "(e.g. 10.0.0.1 or fd00::1)"},
+        BadCase{"LinkLocalIpv6Address", replaced("10.0.0.2", "\"fe80::1\""),
+                "x.yaml:5:29: error: hosts[1].address: 'fe80::1' is a link-local address "
+                "(fe80::/10), which needs a scope, not a host's address (use a unicast address "
+                "like 10.0.0.1)"},
+        BadCase{"Ipv6LoopbackHostAddress", replaced("10.0.0.2", "[10.0.0.2, \"::1\"]"),
+                "x.yaml:5:40: error: hosts[1].address[1]: '::1' is the IPv6 loopback address "
+                "(::1), not a host's address (use a unicast address like 10.0.0.1)"},
+        BadCase{"Ipv4MappedHostAddress", replaced("10.0.0.2", "\"::ffff:10.0.0.9\""),
+                "x.yaml:5:29: error: hosts[1].address: '::ffff:10.0.0.9' is an IPv4-mapped "
+                "address (give the IPv4 address itself), not a host's address (use a unicast "
+                "address like 10.0.0.1)"},
+        BadCase{"Ipv6AddressClash", replaced("10.0.0.2", "[\"fd00::1\", \"fd00:0::1\"]"),
+                "x.yaml:5:41: error: hosts[1].address[1]: address 'fd00:0::1' is listed twice "
+                "for this host"},
+        BadCase{"AddressClashInAList", replaced("10.0.0.2", "[\"fd00::1\", 10.0.0.1]"),
+                "x.yaml:5:41: error: hosts[1].address[1]: address '10.0.0.1' is already host "
+                "server's"},
+        BadCase{"EmptyAddressList", replaced("10.0.0.2", "[]"),
+                "x.yaml:5:29: error: hosts[1].address: a host needs at least one address, like "
+                "[10.0.0.2]"},
         BadCase{"NegativeSeed", with("seed: -3\n"),
                 "x.yaml:12:7: error: seed: '-3' is not a seed (an integer in "
                 "0..18446744073709551615)"},

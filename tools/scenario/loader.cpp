@@ -6,9 +6,11 @@
 #include <optional>
 #include <unordered_map>
 
-#include <boost/asio/ip/address_v4.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <map>
 
 #include "net/units.hpp"
+#include "sim/ip_address.hpp"
 #include "tools/scenario/loader_parts.hpp"
 
 namespace simsock::scenario {
@@ -83,39 +85,47 @@ std::chrono::system_clock::time_point parse_start_time(const Field& f) {
   return time_point_cast<system_clock::duration>(t);
 }
 
-// Why `addr` cannot be a host's address, or "" when it can.
-std::string unusable(const boost::asio::ip::address_v4& addr) {
-  if (addr.is_loopback()) return "a loopback address (127.0.0.0/8)";
-  if (addr.is_unspecified()) return "the unspecified address";
-  if (addr.is_multicast()) return "a multicast address (224.0.0.0/4)";
-  if (addr == boost::asio::ip::address_v4::broadcast()) return "the broadcast address";
-  return "";
+// One address of a host: an IPv4 or IPv6 literal that sim::unusable_host_address accepts and no
+// host has yet. Returns it in its canonical form ("fd00::1").
+std::string load_address(const Field& f, const ScenarioSpec& spec,
+                         std::map<sim::IpAddress, std::size_t>& by_address) {
+  boost::system::error_code ec;
+  auto addr = boost::asio::ip::make_address(f.text(), ec);
+  if (ec) {
+    f.fail(f.shown() + " is not an IP address (e.g. 10.0.0.1 or fd00::1)");
+  }
+  if (const char* why = sim::unusable_host_address(addr)) {
+    f.fail(f.shown() + " is " + why +
+           ", not a host's address (use a unicast address like 10.0.0.1)");
+  }
+  auto [it, fresh] = by_address.emplace(sim::IpAddress::from(addr), spec.hosts.size());
+  if (!fresh && it->second == spec.hosts.size()) {
+    f.fail("address " + f.shown() + " is listed twice for this host");
+  }
+  if (!fresh)
+    f.fail("address " + f.shown() + " is already host " + spec.hosts[it->second].name + "'s");
+  return addr.to_string();
 }
 
 void load_hosts(const Field& hosts, ScenarioSpec& spec, Names& names) {
   auto items = hosts.items("a list of hosts like [{name: server, address: 10.0.0.1}]");
   if (items.empty()) hosts.fail("at least one host is needed");
-  std::unordered_map<std::uint32_t, std::size_t> by_address;  // lookups only
+  std::map<sim::IpAddress, std::size_t> by_address;  // lookups only
   spec.hosts.reserve(items.size());
   for (const Field& h : items) {
     auto e = h.entries("a host like {name: server, address: 10.0.0.1}", {"name", "address"});
     const Field& name_f = require_entry(h, e, "name", "{name: server, address: 10.0.0.1}");
     const Field& addr_f = require_entry(h, e, "address", "{name: server, address: 10.0.0.1}");
-    HostSpec hs{name_f.name(), addr_f.text()};
+    HostSpec hs{name_f.name(), {}, {}};
     if (names.hosts.count(hs.name)) name_f.fail("host " + name_f.shown() + " is defined twice");
-    boost::system::error_code ec;
-    auto addr = boost::asio::ip::make_address_v4(hs.address, ec);
-    if (ec) addr_f.fail(addr_f.shown() + " is not a host IPv4 address (e.g. 10.0.0.1)");
-    if (auto why = unusable(addr); !why.empty()) {
-      addr_f.fail(addr_f.shown() + " is " + why +
-                  ", not a host's address (use a unicast address like 10.0.0.1)");
+    if (addr_f.is_list()) {
+      auto list = addr_f.items("a list of addresses like [10.0.0.2, \"fd00::2\"]");
+      if (list.empty()) addr_f.fail("a host needs at least one address, like [10.0.0.2]");
+      for (const Field& a : list) hs.addresses.push_back(load_address(a, spec, by_address));
+    } else {
+      hs.addresses.push_back(load_address(addr_f, spec, by_address));
     }
-    hs.address = addr.to_string();
-    auto [it, fresh] = by_address.emplace(addr.to_uint(), spec.hosts.size());
-    if (!fresh) {
-      addr_f.fail("address " + addr_f.shown() + " is already host " + spec.hosts[it->second].name +
-                  "'s");
-    }
+    hs.address = hs.addresses.front();
     names.hosts.emplace(hs.name, spec.hosts.size());
     spec.hosts.push_back(std::move(hs));
   }

@@ -8,7 +8,8 @@ namespace simsock::scenario {
 
 void build_world(sim::World& world, const ScenarioSpec& spec) {
   world.set_start_time(spec.start_time);
-  for (const auto& h : spec.hosts) world.add_host(h.name, h.address);
+  for (const auto& h : spec.hosts)
+    world.add_host(h.name, h.addresses.empty() ? std::vector<std::string>{h.address} : h.addresses);
   sim::LinkConfig base;
   spec.default_link.apply_to(base);
   world.set_default_link(base);

@@ -25,7 +25,9 @@ using sim::Duration;
 
 struct HostSpec {
   std::string name;
-  std::string address;  // IPv4 literal
+  std::string address;                 // the first address, canonical ("10.0.0.1", "fd00::1")
+  std::vector<std::string> addresses;  // every address, in file order (address first); a spec
+                                       // built in code may leave it empty: then just `address`
 };
 
 // One `network.links` entry: the link's settings for the listed direction(s), applied on top of
