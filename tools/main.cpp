@@ -19,9 +19,10 @@ using namespace simsock::cli;
 constexpr const char* k_footer =
     "Commands:\n"
     "  simsock run SCENARIO.yaml [--seed N] [--trace FILE] [--pcap FILE] [--junit FILE] [--json]\n"
-    "              [-q|--quiet] [--color auto|always|never]\n"
+    "              [-q|--quiet] [--color auto|always|never] [--perturb]\n"
     "  simsock sweep SCENARIO.yaml --seeds SEEDS [-j|--jobs N] [--shard I/N] [--junit FILE]\n"
-    "              [--json]\n"
+    "              [--json] [--perturb] [--shrink]\n"
+    "  simsock shrink SCENARIO.yaml [--seed N] [--out FILE] [--budget DURATION] [--perturb]\n"
     "  simsock app NAME [--OPTION VALUE]...   run one app on real OS sockets until it ends or\n"
     "                                         SIGINT/SIGTERM\n"
     "  simsock apps                           list the apps and their options\n"
@@ -88,6 +89,7 @@ int run(int argc, char** argv) {
   auto add = [&](Action action) { actions.emplace(root.get_subcommands({}).back(), action); };
   add(add_run_command(root));
   add(add_sweep_command(root));
+  add(add_shrink_command(root));
   add(add_app_command(root));
   add(add_apps_command(root));
   auto* help = root.add_subcommand("help", "Print the help of simsock or of a command");
