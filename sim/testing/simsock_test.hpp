@@ -80,6 +80,8 @@ class Sim {
   // ---- topology
   // Adds a host; an empty address picks 10.0.0.N (N = 1, 2, ... in order of addition).
   sim::Host& add_host(const std::string& name, const std::string& ipv4 = "");
+  // The names of the hosts added, in name order.
+  std::vector<std::string> host_names() const;
   // Applies a LINK (see link()) to the default of every pair, or to a -> b and b -> a.
   void set_default_link(std::string_view yaml);
   void set_link(const std::string& a, const std::string& b, std::string_view yaml,
