@@ -214,11 +214,6 @@ std::string rate_text(double per_second) {
 
 }  // namespace
 
-Duration ChaosSpec::window_end(Duration duration) const {
-  if (until) return *until;
-  return duration - quiet;
-}
-
 std::string ChaosEpisode::describe() const {
   std::string s = net::format_duration(at) + " " + kind + " " + target;
   if (!what.empty()) s += " (" + what + ")";

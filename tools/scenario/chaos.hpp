@@ -56,7 +56,7 @@ struct ChaosSpec {
   int line = 0;  // where the section starts, for messages
 
   // The end of the window for a scenario of `duration`.
-  Duration window_end(Duration duration) const;
+  Duration window_end(Duration duration) const { return until ? *until : duration - quiet; }
 };
 
 // One fault episode of a plan: a partition and its heal, a crash and its restart, a kill.
