@@ -15,7 +15,7 @@ EventId EventQueue::push(std::int64_t t, Task task, const void* owner) {
   s.task = std::move(task);
   s.owner = owner;
   heap_.emplace_back();
-  sift_up(heap_.size() - 1, Entry{t, seq_++, i});
+  sift_up(heap_.size() - 1, Entry{t, tiebreak_ ? tiebreak_->next() : seq_++, i});
   ++live_;
   return EventId{i, s.gen};
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/rng.hpp"
 #include "sim/task.hpp"
 
 namespace simsock::sim {
@@ -46,6 +47,11 @@ class EventQueue {
   // Moves out every pending task.
   void take_all(std::vector<Task>& out);
 
+  // Schedule perturbation: with a stream, events pushed from now on at the same instant are
+  // ordered by a draw from it instead of by insertion order; null restores insertion order. Not
+  // owned; must outlive the queue's use of it.
+  void set_tiebreak(Rng* rng) { tiebreak_ = rng; }
+
  private:
   struct Entry {
     std::int64_t t;
@@ -78,6 +84,7 @@ class EventQueue {
   std::uint32_t free_head_ = UINT32_MAX;
   std::uint64_t seq_ = 0;
   std::size_t live_ = 0;
+  Rng* tiebreak_ = nullptr;
 };
 
 }  // namespace simsock::sim

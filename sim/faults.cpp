@@ -52,6 +52,9 @@ std::string describe(const FaultAction& f) {
 }  // namespace
 
 void World::Impl::apply(const FaultAction& f) {
+  // Perturbation's delayed completions run before a crash or kill, as if their delay were cut
+  // short: no handler of a dead host or process runs after its death.
+  if (std::holds_alternative<Crash>(f) || std::holds_alternative<Kill>(f)) flush_delayed();
   ++counters_.faults;
   std::string what = describe(f);
   trace(RawEvent{"fault", nullptr, nullptr, -1, -1, {}, what});
@@ -103,6 +106,10 @@ void World::Impl::apply(const FaultAction& f) {
         }
       },
       f);
+}
+
+void World::trace_chaos(std::string_view detail) {
+  impl_->trace(RawEvent{"chaos", nullptr, nullptr, -1, -1, {}, detail});
 }
 
 void World::schedule(const Fault& fault) {

@@ -7,7 +7,7 @@
 // uses: a mutex per post, atomic outstanding-work counts, a scheduler operation per handler. A
 // Loop is the minimum the world needs: a FIFO of ready handlers, drained by the world loop
 // between agenda events, single-threaded, with no locks and no atomics. Queued handlers run in the
-// order they were queued.
+// order they were queued (unless a picker perturbs it).
 //
 // Asio recycles the memory of coroutine frames and type-erased handlers through a per-thread
 // cache that exists only while a thread is "inside" an execution context (io_context::run does
@@ -65,6 +65,8 @@ class Loop final : public net::HandlerQueue, private asio::detail::thread_contex
   // If a handler throws, it is consumed and the exception propagates; the rest stay queued.
   // Runs queued handlers, those they queue included, until none is left or `max` have run.
   // Returns how many ran.
+  // With a picker (set_picker), each handler to run is the one the picker chooses among those
+  // queued, not the oldest.
   std::uint64_t poll(std::uint64_t max = UINT64_MAX) {
     std::uint64_t n = 0;
     running_ = true;
@@ -72,12 +74,28 @@ class Loop final : public net::HandlerQueue, private asio::detail::thread_contex
       bool& flag;
       ~Reset() { flag = false; }
     } reset{running_};
+    if (pick_) {
+      while (size_ != 0 && n < max) {
+        detail::Task t = take_picked();
+        ++n;
+        t();
+      }
+      return n;
+    }
     while (size_ != 0 && n < max) {
       Task t = take_front();
       ++n;
       t();
     }
     return n;
+  }
+
+  // Schedule perturbation: `pick(ctx, n)` returns which of the n queued handlers (0 = the
+  // oldest) runs next; it must return a value below n. Null restores FIFO order.
+  using Picker = std::uint64_t (*)(void* ctx, std::uint64_t n);
+  void set_picker(Picker pick, void* ctx) noexcept {
+    pick_ = pick;
+    pick_ctx_ = ctx;
   }
 
   bool running_in_this_thread() const noexcept override { return running_; }
@@ -100,6 +118,14 @@ class Loop final : public net::HandlerQueue, private asio::detail::thread_contex
     --size_;
     return t;
   }
+  // The handler the picker chooses, taken out of the ring; the oldest takes its place.
+  detail::Task take_picked() {
+    if (size_ > 1) {
+      std::uint64_t k = pick_(pick_ctx_, size_);
+      if (k != 0 && k < size_) std::swap(ring_[head_], ring_[(head_ + k) & (ring_.size() - 1)]);
+    }
+    return take_front();
+  }
   void grow() {
     std::vector<Task> bigger(ring_.empty() ? 64 : ring_.size() * 2);
     for (std::size_t i = 0; i < size_; ++i) {
@@ -113,6 +139,8 @@ class Loop final : public net::HandlerQueue, private asio::detail::thread_contex
   std::vector<Task> ring_;
   std::size_t head_ = 0, size_ = 0;
   bool running_ = false;
+  Picker pick_ = nullptr;
+  void* pick_ctx_ = nullptr;
 };
 
 }  // namespace simsock::sim

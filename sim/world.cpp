@@ -35,6 +35,7 @@ World::Impl::~Impl() {
   std::vector<Task> grave;
   for (auto& h : hosts_) h->vanish_everything(grave);
   queue_.take_all(grave);
+  delayed_.take_all(grave);
   grave.clear();
   sched_.clear();
   for (auto& h : hosts_) h->vanish_everything(grave);
@@ -67,11 +68,51 @@ void World::Impl::poll_handlers() {
   }
 }
 
+void World::Impl::set_perturb(const PerturbOptions& options) {
+  perturb_ = options;
+  max_delay_ = options.max_delay.count() > 0 ? options.max_delay.count() : 0;
+  order_rng_ = Rng(seed_, "perturb:order");
+  delay_rng_ = Rng(seed_, "perturb:delay");
+  queue_.set_tiebreak(options.order ? &order_rng_ : nullptr);
+  delayed_.set_tiebreak(options.order ? &order_rng_ : nullptr);
+  sched_.set_picker(options.order ? &Impl::pick_ready : nullptr, &order_rng_);
+}
+
+void World::Impl::delay(Task t) {
+  auto d = static_cast<std::int64_t>(delay_rng_.between(0, static_cast<std::uint64_t>(max_delay_)));
+  delayed_.push(sat_add(now_, d), std::move(t));
+}
+
+bool World::Impl::release_delayed(std::int64_t t) {
+  bool any = false;
+  std::int64_t due;
+  Task task;
+  while (delayed_.next_time() <= t && delayed_.pop(due, task)) {
+    sched_.post(std::move(task));
+    any = true;
+  }
+  return any;
+}
+
+void World::Impl::flush_delayed() {
+  if (delayed_.empty()) return;
+  net::Loop::Scope scope(sched_);
+  release_delayed(INT64_MAX);
+  poll_handlers();
+}
+
 bool World::Impl::step() {
   Loop::Scope scope(sched_);
   poll_handlers();
   std::int64_t t;
   Task task;
+  if (!delayed_.empty() && delayed_.next_time() <= queue_.next_time()) {
+    now_ = std::max(now_, delayed_.next_time());
+    release_delayed(now_);
+    check_progress();
+    poll_handlers();
+    return true;
+  }
   if (!queue_.pop(t, task)) return false;
   now_ = t;
   ++events_;
@@ -91,6 +132,13 @@ void World::Impl::run_until(std::int64_t limit, const std::function<bool()>* don
     if (!sched_.empty()) {
       poll_handlers();
       if (done && (*done)()) return;
+    }
+    if (!delayed_.empty() && delayed_.next_time() <= queue_.next_time()) {
+      if (delayed_.next_time() > limit) break;
+      now_ = std::max(now_, delayed_.next_time());
+      release_delayed(now_);
+      check_progress();
+      continue;
     }
     if (queue_.next_time() > limit) break;
     if (!queue_.pop(t, task)) break;
@@ -307,6 +355,13 @@ void World::set_start_time(std::chrono::system_clock::time_point t) {
 
 void World::at(Duration t, std::function<void()> fn) {
   impl_->at(t.count(), Task([fn = std::move(fn)] { fn(); }));
+}
+
+void World::set_perturb(const PerturbOptions& options) {
+  impl_->set_perturb(options);
+}
+const PerturbOptions& World::perturb() const {
+  return impl_->perturb();
 }
 
 std::uint64_t World::max_events_per_instant() const {

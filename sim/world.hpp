@@ -22,6 +22,7 @@
 
 #include "net/network.hpp"
 #include "sim/config.hpp"
+#include "sim/perturb.hpp"
 
 namespace simsock::sim {
 
@@ -146,11 +147,20 @@ class World {
   void drop_nth(const std::string& from, const std::string& to, PacketRecord::Proto proto,
                 std::vector<std::uint64_t> nth);
 
+  // Adds a "chaos" trace event at the current time with `detail` (a planned random fault, so
+  // that a trace shows the plan it ran under). Counts in the digest like every event.
+  void trace_chaos(std::string_view detail);
+
   // Schedules a fault (or runs it now if its time has passed). A Kill must name a process spawned
   // already (std::invalid_argument otherwise); other faults name hosts, checked when they apply.
   void schedule(const Fault& fault);
   // Runs `fn` at virtual time `t` (from the world loop, not inside any handler).
   void at(Duration t, std::function<void()> fn);
+
+  // Schedule perturbation (sim/perturb.hpp): applies to events and completions queued from now
+  // on; call it before building the world for a whole perturbed run. Off until called.
+  void set_perturb(const PerturbOptions& options);
+  const PerturbOptions& perturb() const;
 
   // Running. run(): until nothing is left to do. run_until(t): events up to and including t,
   // then the clock reads t. run_for(d): run_until(now() + d). step(): one event; false if none.

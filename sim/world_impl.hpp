@@ -18,6 +18,8 @@
 #include "sim/host.hpp"
 #include "sim/loop.hpp"
 #include "sim/path.hpp"
+#include "sim/perturb.hpp"
+#include "sim/rng.hpp"
 #include "sim/trace.hpp"
 #include "sim/world.hpp"
 
@@ -75,15 +77,21 @@ class World::Impl {
     if (ending_) return;  // the world is being destroyed: the handler dies with its frame
     auto ex = asio::get_associated_executor(h, sched_.get_executor());
     if (is_own(ex)) {
-      sched_.post(Task([h = std::move(h), ... args = std::move(args)]() mutable {
+      ready([h = std::move(h), ... args = std::move(args)]() mutable {
         std::move(h)(std::move(args)...);
-      }));
+      });
     } else {
-      sched_.post(Task([ex, h = std::move(h), ... args = std::move(args)]() mutable {
+      ready([ex, h = std::move(h), ... args = std::move(args)]() mutable {
         asio::dispatch(ex, asio::append(std::move(h), std::move(args)...));
-      }));
+      });
     }
   }
+
+  // ---- schedule perturbation (sim/perturb.hpp)
+  void set_perturb(const PerturbOptions& options);
+  const PerturbOptions& perturb() const { return perturb_; }
+  // Runs every completion still delayed by the perturbation (before a crash or a kill).
+  void flush_delayed();
 
   bool step();
   void run_until(std::int64_t limit, const std::function<bool()>* done = nullptr);
@@ -154,6 +162,21 @@ class World::Impl {
   std::vector<ProcessRecord> processes_;
 
  private:
+  // Queues a completion on the scheduler, or (perturbation with a delay) on the delayed agenda.
+  // Takes the callable itself, so the Task is built where it is stored (a Task moved once more
+  // costs a measurable share of a completion).
+  template <typename F>
+  void ready(F&& fn) {
+    if (max_delay_ != 0) return delay(Task(std::forward<F>(fn)));
+    sched_.post(Task(std::forward<F>(fn)));
+  }
+  void delay(Task t);
+  // Moves the delayed completions due at `t` or earlier onto the scheduler; true if any was.
+  bool release_delayed(std::int64_t t);
+  static std::uint64_t pick_ready(void* rng, std::uint64_t n) {
+    return static_cast<Rng*>(rng)->below(n);
+  }
+
   // Throws Stalled when too many events ran at the current instant.
   void check_progress();
   // Runs the ready handlers (a bounded number at a time, so the guard sees handlers that queue
@@ -164,6 +187,10 @@ class World::Impl {
   std::int64_t instant_ = -1;              // the instant the count below started at
   std::uint64_t instant_first_event_ = 0;  // events_ when the clock reached instant_
   EventQueue queue_;
+  PerturbOptions perturb_;
+  std::int64_t max_delay_ = 0;  // perturb_.max_delay in ns, 0 when off
+  Rng order_rng_, delay_rng_;
+  EventQueue delayed_;  // perturbed completions, by the time they become ready
   // Whether a handler's associated executor (as any_completion_handler reports it: a type-erased
   // any_completion_executor) is this world's loop. Compares type_info addresses, not target<T>()
   // alone, which compares type names with strcmp on every mismatch.

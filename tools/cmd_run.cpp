@@ -22,7 +22,7 @@ namespace {
 
 struct RunOptions {
   std::string file, seed_text, trace_path, pcap_path, junit_path, color = "auto";
-  bool json = false, quiet = false;
+  bool json = false, quiet = false, perturb = false;
 };
 
 int run(const RunOptions& o) {
@@ -38,6 +38,7 @@ int run(const RunOptions& o) {
       o.file, {{"--trace", o.trace_path}, {"--pcap", o.pcap_path}, {"--junit", o.junit_path}});
   auto loaded = load_scenario_or_report(o.file);
   if (!loaded) return k_exit_usage;
+  if (o.perturb) loaded->perturb.order = true;
   const scenario::ScenarioSpec& spec = *loaded;
   if (!o.pcap_path.empty()) check_pcap_time_range(spec.start_time, spec.duration);
 
@@ -102,6 +103,8 @@ Action add_run_command(CLI::App& root) {
                 "print the report as one JSON object on stdout (the human "
                 "report goes to stderr)");
   sub->add_flag("-q,--quiet", o->quiet, "print only the verdict line");
+  sub->add_flag("--perturb", o->perturb,
+                "run same-instant events and ready handlers in an order drawn from the seed");
   add_color_option(*sub, o->color);
   sub->footer(
       "Exit status: 0 every expectation held, 1 some failed, 2 bad arguments or scenario file,\n"

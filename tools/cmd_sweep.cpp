@@ -13,12 +13,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "net/units.hpp"
 #include "tools/commands.hpp"
 #include "tools/junit.hpp"
 #include "tools/load.hpp"
 #include "tools/outputs.hpp"
 #include "tools/scenario/runner.hpp"
 #include "tools/scenario/sweep.hpp"
+#include "tools/scenario/triage.hpp"
+#include "tools/sweep_groups.hpp"
 
 namespace simsock::cli {
 namespace {
@@ -47,7 +50,8 @@ void install_stop_handlers() {
 struct SweepArgs {
   std::string file, seeds_text, shard_text, junit_path;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
-  bool json = false;
+  bool json = false, perturb = false, shrink = false;
+  std::string shrink_budget_text = "30s";
 };
 
 const char* signal_name(int sig) {
@@ -73,9 +77,16 @@ int sweep(const SweepArgs& a) {
     std::ofstream touch(status_file, std::ios::app);
   }
 
+  auto shrink_budget = net::parse_duration(a.shrink_budget_text);
+  if (!shrink_budget || *shrink_budget <= std::chrono::nanoseconds(0)) {
+    throw UsageError("--shrink-budget: '" + a.shrink_budget_text +
+                     "' is not a positive duration (e.g. 30s)");
+  }
   auto loaded = load_scenario_or_report(a.file);
   if (!loaded) return k_exit_usage;
+  if (a.perturb) loaded->perturb.order = true;
   const scenario::ScenarioSpec& spec = *loaded;
+  SweepTriage triage;
   std::unique_ptr<JunitSweepWriter> junit;
   if (!a.junit_path.empty())
     junit = std::make_unique<JunitSweepWriter>(a.junit_path, spec.name, a.file);
@@ -87,6 +98,7 @@ int sweep(const SweepArgs& a) {
   options.stop = &g_stop;
   options.on_seed = [&](const scenario::SeedOutcome& o) {
     if (junit) junit->add(o);
+    if (!o.passed) triage.add(o.seed, o.detail);
     if (o.passed || a.json) return;
     if (show_progress) std::cerr << "\r\033[K" << std::flush;
     std::cout << "seed " << o.seed << ": " << o.detail << "\n"
@@ -104,6 +116,7 @@ int sweep(const SweepArgs& a) {
       [&](std::uint64_t seed) -> std::optional<std::string> {
         auto r = scenario::run_scenario(spec, seed);
         if (r.passed) return std::nullopt;
+        triage.stash(seed, scenario::failure_key(spec, r));
         return r.first_failure();
       },
       options);
@@ -120,6 +133,15 @@ int sweep(const SweepArgs& a) {
                              {"detail", f.detail},
                              {"replay", scenario::replay_command(a.file, f.seed)}});
     }
+    j["groups"] = nlohmann::ordered_json::array();
+    for (const auto& g : triage.triage().groups()) {
+      j["groups"].push_back({{"expectation", g.key.expectation},
+                             {"error", g.key.error},
+                             {"count", g.count},
+                             {"lowest_seed", g.lowest_seed},
+                             {"detail", g.detail},
+                             {"replay", scenario::replay_command(a.file, g.lowest_seed)}});
+    }
     j["failed_count"] = result.failed_count;
     j["seeds_total"] = result.seeds_total;
     j["interrupted"] = result.stopped;
@@ -133,8 +155,13 @@ int sweep(const SweepArgs& a) {
                 << " of " << result.seeds_total << " seeds";
     }
     std::cout << "\n";
+    print_groups(std::cout, triage.triage(), a.file);
   }
   if (junit) junit->finish(result);
+  if (a.shrink && !result.stopped) {
+    shrink_groups(a.json ? std::cerr : std::cout, triage.triage(), spec,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(*shrink_budget));
+  }
   check_written(std::cout, "standard output");
   if (result.stopped) return k_exit_signal_base + (sig ? sig : SIGINT);
   return result.failed_count == 0 ? k_exit_ok : k_exit_failed;
@@ -161,6 +188,13 @@ Action add_sweep_command(CLI::App& root) {
   sub->add_option("--junit", a->junit_path, "write a JUnit XML report (a testcase per seed)")
       ->type_name("FILE");
   sub->add_flag("--json", a->json, "print the result as one JSON object on stdout at the end");
+  sub->add_flag("--perturb", a->perturb,
+                "run same-instant events and ready handlers in an order drawn from each seed");
+  sub->add_flag("--shrink", a->shrink,
+                "shrink the lowest seed of each failure group to a NAME.seed-N.min.yaml file");
+  sub->add_option("--shrink-budget", a->shrink_budget_text,
+                  "time each shrink may take (default 30s)")
+      ->type_name("DURATION");
   sub->footer(
       "SIGINT or SIGTERM stops the sweep after the running seeds and prints what ran.\n"
       "Exit status: 0 no seed failed, 1 some seed failed, 2 bad arguments or scenario file,\n"

@@ -2,12 +2,20 @@
 // statuses and the errors they raise for main's one handler to print.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <optional>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 
 #include <CLI/CLI.hpp>
+
+namespace simsock::scenario {
+struct ScenarioSpec;
+}
 
 namespace simsock::cli {
 
@@ -40,11 +48,22 @@ using Action = std::function<int()>;
 // Each adds its subcommand (with its options and help) to `root` and returns the action that runs
 // it with the parsed values; call the action only after root.parse() succeeded and only when its
 // subcommand was given.
-Action add_run_command(CLI::App& root);    // simsock run SCENARIO.yaml [...]
-Action add_sweep_command(CLI::App& root);  // simsock sweep SCENARIO.yaml --seeds SEEDS [...]
-Action add_app_command(CLI::App& root);    // simsock app NAME [--OPTION VALUE]...
-Action add_apps_command(CLI::App& root);   // simsock apps
-Action add_proxy_command(CLI::App& root);  // simsock proxy (--listen A --to B | FILE) [...]
+Action add_run_command(CLI::App& root);     // simsock run SCENARIO.yaml [...]
+Action add_sweep_command(CLI::App& root);   // simsock sweep SCENARIO.yaml --seeds SEEDS [...]
+Action add_app_command(CLI::App& root);     // simsock app NAME [--OPTION VALUE]...
+Action add_apps_command(CLI::App& root);    // simsock apps
+Action add_proxy_command(CLI::App& root);   // simsock proxy (--listen A --to B | FILE) [...]
+Action add_shrink_command(CLI::App& root);  // simsock shrink SCENARIO.yaml [--seed N] [...]
+
+// Where shrink writes by default: next to `file`, STEM.min.yaml (STEM.seed-N.min.yaml with a
+// seed, as sweep --shrink names one file per failure group).
+std::string default_shrink_path(const std::string& file, std::optional<std::uint64_t> seed);
+// Shrinks the failing run of `spec` with `seed` within `budget`, writes the result to `out`,
+// checks that the written file fails the same way on its own and prints the steps, the file and
+// the replay line on `report`. Returns k_exit_ok, or k_exit_failed when the run does not fail;
+// throws OutputError when `out` cannot be written.
+int shrink_to_file(const scenario::ScenarioSpec& spec, std::uint64_t seed, const std::string& out,
+                   std::chrono::milliseconds budget, std::ostream& report);
 
 // The top-level handler: runs `command` and turns whatever escapes it into one line on `err` and
 // a documented status: std::bad_alloc -> "simsock: out of memory" (5); any other exception ->

@@ -67,6 +67,12 @@ struct Sim::HostState {
   std::unique_ptr<FaultyNetwork> network;
 };
 
+std::vector<std::string> Sim::host_names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, state] : hosts_) out.push_back(name);
+  return out;
+}
+
 class Sim::Recorder final : public sim::TraceSink {
  public:
   explicit Recorder(std::vector<TraceRecord>& out) : out_(out) {}

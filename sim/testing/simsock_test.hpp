@@ -89,6 +89,8 @@ class Sim {
   // std::invalid_argument, as World::add_host.
   sim::Host& add_host(const std::string& name, const std::string& address = "");
   sim::Host& add_host(const std::string& name, const std::vector<std::string>& addresses);
+  // The names of the hosts added, in name order.
+  std::vector<std::string> host_names() const;
   // Applies a LINK (see link()) to the default of every pair, or to a -> b and b -> a (a -> b
   // only without both_directions). A bad LINK throws std::invalid_argument naming the link as
   // set and the key: "link client->server: tcp.segment.min: ..." ("default link: ..." for the

@@ -217,7 +217,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{"UnknownTopLevelKey", with("colour: red\n"),
                 "x.yaml:12:1: error: colour: unknown key 'colour' (accepted: name, description, "
-                "seed, duration, start_time, hosts, network, processes, faults, expect)"},
+                "seed, duration, start_time, hosts, network, processes, faults, chaos, perturb, "
+                "expect)"},
         BadCase{"ProbabilityAbove100Percent",
                 with("network:\n  links:\n    - between: [client, server]\n"
                      "      udp: {loss: 120%}\n"),
@@ -469,7 +470,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "x.yaml:12:1: error: " + std::string(60, 'k') + "...: unknown key '" +
                     std::string(60, 'k') +
                     "...' (accepted: name, description, seed, duration, start_time, hosts, "
-                    "network, processes, faults, expect)"},
+                    "network, processes, faults, chaos, perturb, expect)"},
         BadCase{"LongUnknownAppOptionIsCut",
                 replaced("args: {connect: \"server:21567\"}",
                          "args: {connect: \"server:21567\", " + std::string(1000, 'o') + ": 1}"),

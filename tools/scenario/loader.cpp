@@ -289,7 +289,7 @@ ScenarioSpec load_scenario_text(std::string_view text, const std::string& file,
   Field root(&spec.file, doc.root(), "", YamlMark{0, 0});
   auto e = root.entries("a scenario: a mapping with name, duration, hosts, processes, ...",
                         {"name", "description", "seed", "duration", "start_time", "hosts",
-                         "network", "processes", "faults", "expect"});
+                         "network", "processes", "faults", "chaos", "perturb", "expect"});
   spec.name = require_entry(root, e, "name", "name: tcp-fragmented").name();
   if (const Field* f = find_entry(e, "description")) spec.description = f->text();
   if (const Field* f = find_entry(e, "seed")) {
@@ -309,6 +309,8 @@ ScenarioSpec load_scenario_text(std::string_view text, const std::string& file,
   if (const Field* f = find_entry(e, "network")) detail::load_network(*f, spec, names);
   if (const Field* f = find_entry(e, "processes")) load_processes(*f, spec, names, apps);
   if (const Field* f = find_entry(e, "faults")) detail::load_faults(*f, spec, names);
+  if (const Field* f = find_entry(e, "chaos")) detail::load_chaos(*f, spec, names);
+  if (const Field* f = find_entry(e, "perturb")) detail::load_perturb(*f, spec);
   if (const Field* f = find_entry(e, "expect")) detail::load_expectations(*f, spec, names);
   return spec;
 }

@@ -43,6 +43,10 @@ sim::LinkPatch parse_link_entries(const std::vector<std::pair<std::string, Field
 void load_network(const Field& network, ScenarioSpec& spec, const Names& names);
 // faults: [...]. Hosts and processes must already be loaded.
 void load_faults(const Field& faults, ScenarioSpec& spec, const Names& names);
+// chaos: {...} (random fault plans). Hosts, processes and the duration must already be loaded.
+void load_chaos(const Field& chaos, ScenarioSpec& spec, const Names& names);
+// perturb: true | {order: BOOL, delay: DURATION}.
+void load_perturb(const Field& perturb, ScenarioSpec& spec);
 // expect: [...]. Processes must already be loaded.
 void load_expectations(const Field& expect, ScenarioSpec& spec, const Names& names);
 

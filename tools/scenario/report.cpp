@@ -74,6 +74,23 @@ std::string render_json(const RunResult& r) {
     j["expectations"].push_back(
         {{"what", e.what}, {"passed", e.passed}, {"detail", e.detail}, {"line", e.line}});
   }
+  if (r.chaos) {
+    auto& c = j["chaos"];
+    c["kinds"] = r.chaos->kinds;
+    c["faults"] = nlohmann::ordered_json::array();
+    for (const auto& e : r.chaos->episodes) {
+      nlohmann::ordered_json ej;
+      ej["kind"] = e.kind;
+      ej["target"] = e.target;
+      ej["at_ns"] = e.at.count();
+      ej["until_ns"] = e.until ? nlohmann::ordered_json(e.until->count()) : nullptr;
+      if (!e.what.empty()) ej["what"] = e.what;
+      c["faults"].push_back(std::move(ej));
+    }
+  }
+  if (r.perturb.enabled()) {
+    j["perturb"] = {{"order", r.perturb.order}, {"max_delay_ns", r.perturb.max_delay.count()}};
+  }
   j["file"] = r.file;
   j["replay"] = replay_command(r.file, r.seed);
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
@@ -162,6 +179,23 @@ std::string render_verdict(const RunResult& r, const HumanStyle& style) {
   return s.str();
 }
 
+namespace {
+// The chaos plan section: the kinds on and the first k_max_plan_lines faults.
+constexpr std::size_t k_max_plan_lines = 40;
+void render_chaos(std::ostringstream& s, const ChaosPlan& plan) {
+  s << "\nchaos plan: ";
+  if (plan.kinds.empty()) s << "no fault kind on for this seed";
+  for (std::size_t i = 0; i < plan.kinds.size(); ++i) s << (i ? ", " : "") << plan.kinds[i];
+  s << "; " << plan.episodes.size() << (plan.episodes.size() == 1 ? " fault" : " faults") << "\n";
+  for (std::size_t i = 0; i < plan.episodes.size() && i < k_max_plan_lines; ++i) {
+    s << "  " << plan.episodes[i].describe() << "\n";
+  }
+  if (plan.episodes.size() > k_max_plan_lines) {
+    s << "  ... (" << plan.episodes.size() - k_max_plan_lines << " more)\n";
+  }
+}
+}  // namespace
+
 std::string render_human(const RunResult& r, const HumanStyle& style) {
   Paint paint{style.colour};
   std::ostringstream s;
@@ -188,6 +222,14 @@ std::string render_human(const RunResult& r, const HumanStyle& style) {
       << std::string(app_w - p.app.size() + 2, ' ') << state << "\n";
     render_output(s, "stdout", p.out, style);
     render_output(s, "stderr", p.err, style);
+  }
+  if (r.chaos) render_chaos(s, *r.chaos);
+  if (r.perturb.enabled()) {
+    s << "\nschedule perturbed: " << (r.perturb.order ? "seeded order" : "FIFO order");
+    if (r.perturb.max_delay.count() > 0) {
+      s << ", handlers delayed up to " << net::format_duration(r.perturb.max_delay);
+    }
+    s << "\n";
   }
   s << "\n"
     << "expectations"

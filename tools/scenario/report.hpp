@@ -6,7 +6,11 @@
 #include <string>
 #include <vector>
 
+#include <optional>
 #include "sim/world.hpp"
+
+#include "sim/perturb.hpp"
+#include "tools/scenario/chaos.hpp"
 #include "tools/scenario/expect.hpp"
 
 namespace simsock::scenario {
@@ -23,6 +27,8 @@ struct RunResult {
   sim::Stats stats;
   std::vector<sim::ProcessResult> processes;
   std::vector<ExpectationResult> expectations;
+  std::optional<ChaosPlan> chaos;  // the plan the seed drew, when the scenario has chaos
+  sim::PerturbOptions perturb;     // the schedule perturbation the run used
 
   // The first failed expectation as "WHAT: DETAIL", or "" when all held.
   std::string first_failure() const;

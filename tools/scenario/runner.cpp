@@ -1,12 +1,14 @@
 #include "tools/scenario/runner.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "tools/app_process.hpp"
 
 namespace simsock::scenario {
 
-void build_world(sim::World& world, const ScenarioSpec& spec) {
+void build_world(sim::World& world, const ScenarioSpec& spec, const ChaosPlan* plan) {
+  world.set_perturb(spec.perturb);
   world.set_start_time(spec.start_time);
   for (const auto& h : spec.hosts)
     world.add_host(h.name, h.addresses.empty() ? std::vector<std::string>{h.address} : h.addresses);
@@ -24,13 +26,26 @@ void build_world(sim::World& world, const ScenarioSpec& spec) {
                 p.start);
   }
   for (const auto& f : spec.faults) world.schedule(f);
+  if (plan) {
+    for (const auto& kind : plan->kinds) world.trace_chaos("on: " + kind);
+    for (const auto& e : plan->episodes) world.trace_chaos(e.describe());
+    for (const auto& f : plan->faults()) world.schedule(f);
+  }
+}
+
+void build_world(sim::World& world, const ScenarioSpec& spec) {
+  if (!spec.chaos) return build_world(world, spec, nullptr);
+  ChaosPlan plan = plan_chaos(spec, world.seed());
+  build_world(world, spec, &plan);
 }
 
 RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunSinks& sinks) {
   sim::World world(seed);
   if (sinks.trace) world.add_trace_sink(sinks.trace);
   if (sinks.packets) world.add_packet_sink(sinks.packets);
-  build_world(world, spec);
+  std::optional<ChaosPlan> plan;
+  if (spec.chaos) plan = plan_chaos(spec, seed);
+  build_world(world, spec, plan ? &*plan : nullptr);
   std::string stalled;  // the run stopped because virtual time stopped advancing
   try {
     world.run_until(spec.duration);
@@ -49,6 +64,8 @@ RunResult run_scenario(const ScenarioSpec& spec, std::uint64_t seed, const RunSi
   r.stats = world.stats();
   r.processes = world.processes();
   r.expectations = evaluate_all(spec.expectations, r.processes, r.stats);
+  r.chaos = std::move(plan);
+  r.perturb = spec.perturb;
   if (!stalled.empty()) {
     r.expectations.insert(r.expectations.begin(),
                           ExpectationResult{"virtual time advances", false, stalled, 0});

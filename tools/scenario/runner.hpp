@@ -10,8 +10,12 @@
 
 namespace simsock::scenario {
 
-// Adds the spec's hosts, links, processes and faults to `world` (which must be fresh).
+// Adds the spec's hosts, links, processes and faults to `world` (which must be fresh), turns on
+// the spec's perturbation, and schedules the chaos plan for the world's seed (when the spec has a
+// chaos section), tracing it as "chaos" events at t = 0.
 void build_world(sim::World& world, const ScenarioSpec& spec);
+// The same with an explicit chaos plan (null: none, whatever the spec says).
+void build_world(sim::World& world, const ScenarioSpec& spec, const ChaosPlan* plan);
 
 // Optional observers of a run; not owned.
 struct RunSinks {

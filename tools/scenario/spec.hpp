@@ -13,7 +13,9 @@
 
 #include "apps/app.hpp"
 #include "sim/config.hpp"
+#include "sim/perturb.hpp"
 #include "sim/world.hpp"
+#include "tools/scenario/chaos.hpp"
 
 namespace re2 {
 class RE2;
@@ -85,6 +87,8 @@ struct ScenarioSpec {
   std::vector<LinkSpec> links;
   std::vector<ProcessSpec> processes;
   std::vector<sim::Fault> faults;
+  std::optional<ChaosSpec> chaos;  // random faults drawn from the seed, on top of `faults`
+  sim::PerturbOptions perturb;     // schedule perturbation; off unless `perturb:` turns it on
   std::vector<Expectation> expectations;
 };
 

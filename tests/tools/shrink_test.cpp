@@ -1,0 +1,264 @@
+// Shrinking (tools/scenario/shrink.hpp, `simsock shrink`) and sweeps that triage
+// (`simsock sweep`'s failure groups): the shrunk scenario fails the same way, is minimal for a
+// constructed case, is the same on every run, and replays by itself with `simsock run`.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/scenario/loader.hpp"
+#include "tools/scenario/runner.hpp"
+#include "tools/scenario/shrink.hpp"
+#include "tools/scenario/writer.hpp"
+
+namespace simsock::scenario {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// The seed's UDP client (waits forever) asks for five replies over a 50 ms link; one partition
+// at 250 ms loses a request or reply in flight, and the client never exits. Every other fault
+// happens after the exchange would have finished, or between hosts the exchange does not use.
+constexpr const char* kConstructed = R"(name: constructed
+seed: 3
+duration: 10s
+hosts:
+  - {name: server, address: 10.0.0.1}
+  - {name: client, address: 10.0.0.2}
+  - {name: idle, address: 10.0.0.3}
+network:
+  default: {latency: 50ms, jitter: 1ms}
+processes:
+  - {name: srv, host: server, app: udp-ts-server}
+  - name: cli
+    host: client
+    app: udp-ts-client
+    start: 100ms
+    args: {connect: "server:21567", timeout: 0, message: [a, b, c, d, e]}
+faults:
+  - {at: 250ms, partition: [client, server]}
+  - {at: 400ms, heal: [client, server]}
+  - {at: 1s, crash: idle}
+  - {at: 2s, restart: idle}
+  - {at: 3s, set_link: {between: [idle, server], udp: {loss: 50%}}}
+  - {at: 5s, clog: [idle, client]}
+  - {at: 6s, release: [idle, client]}
+expect:
+  - {process: cli, exit: 0}
+)";
+
+ScenarioSpec constructed() {
+  return load_scenario_text(kConstructed, "constructed.yaml");
+}
+
+TEST(Shrink, ConstructedCaseShrinksToTheOnePartitionThatMatters) {
+  auto spec = constructed();
+  ASSERT_FALSE(run_scenario(spec, 3).passed);
+  auto r = shrink_scenario(spec, 3);
+  ASSERT_TRUE(r.failed);
+  EXPECT_FALSE(r.budget_exhausted);
+  EXPECT_EQ(r.key.expectation, "cli exit 0");
+  ASSERT_EQ(r.spec.faults.size(), 1u) << render_scenario_yaml(r.spec);
+  EXPECT_TRUE(std::holds_alternative<sim::Partition>(r.spec.faults[0].action));
+  EXPECT_FALSE(run_scenario(r.spec, 3).passed);
+  // Minimal: without its one fault it passes.
+  auto without = r.spec;
+  without.faults.clear();
+  EXPECT_TRUE(run_scenario(without, 3).passed);
+  // The other reductions: jitter lowered, messages dropped to one, the run cut short.
+  EXPECT_EQ(r.spec.default_link.jitter, 0ns);
+  EXPECT_EQ(r.spec.processes[1].options.all("message").size(), 1u);
+  EXPECT_LT(r.spec.duration, 10s);
+  EXPECT_FALSE(r.steps.empty());
+}
+
+TEST(Shrink, TheShrunkFileLoadsAndFailsTheSameWay) {
+  auto r = shrink_scenario(constructed(), 3);
+  ASSERT_TRUE(r.failed);
+  auto again = load_scenario_text(render_scenario_yaml(r.spec), "again.yaml");
+  EXPECT_EQ(again.seed, 3u);
+  auto run = run_scenario(again, again.seed);
+  ASSERT_FALSE(run.passed);
+  EXPECT_EQ(failure_key(again, run), r.key);
+}
+
+TEST(Shrink, IsDeterministic) {
+  auto a = shrink_scenario(constructed(), 3);
+  auto b = shrink_scenario(constructed(), 3);
+  EXPECT_EQ(render_scenario_yaml(a.spec), render_scenario_yaml(b.spec));
+  EXPECT_EQ(a.steps, b.steps);
+  EXPECT_EQ(a.runs, b.runs);
+}
+
+TEST(Shrink, APassingRunHasNothingToShrink) {
+  auto spec = constructed();
+  spec.faults.clear();
+  auto r = shrink_scenario(spec, 3);
+  EXPECT_FALSE(r.failed);
+  EXPECT_TRUE(r.steps.empty());
+}
+
+TEST(Shrink, StopsOnItsRunBudgetWithAFailingScenario) {
+  ShrinkOptions o;
+  o.max_runs = 3;
+  auto r = shrink_scenario(constructed(), 3, o);
+  ASSERT_TRUE(r.failed);
+  EXPECT_TRUE(r.budget_exhausted);
+  EXPECT_LE(r.runs, 3u);
+  EXPECT_FALSE(run_scenario(r.spec, 3).passed);
+}
+
+const std::string k_chaos_file = SIMSOCK_SOURCE_DIR "/scenarios/chaos-udp-wait-forever.yaml";
+
+// The done-when of chaos: a sweep over 1..500 finds seeds that fail only because of a random
+// partition, and shrinking one gives at most two faults that fail on their own and pass without.
+TEST(ChaosScenario, SweepFindsPartitionFailuresAndShrinkLeavesAtMostTwoFaults) {
+  auto spec = load_scenario_file(k_chaos_file);
+  ASSERT_TRUE(run_scenario(spec, spec.seed).passed) << "the file's own seed passes";
+  auto no_chaos = spec;
+  no_chaos.chaos.reset();
+  ASSERT_TRUE(run_scenario(no_chaos, 1).passed) << "no hand-written fault: it passes";
+  std::vector<std::uint64_t> failing;
+  for (std::uint64_t seed = 1; seed <= 500; ++seed) {
+    if (!run_scenario(spec, seed).passed) failing.push_back(seed);
+  }
+  ASSERT_FALSE(failing.empty());
+  auto r = shrink_scenario(spec, failing.front());
+  ASSERT_TRUE(r.failed);
+  EXPECT_LE(r.spec.faults.size(), 2u) << render_scenario_yaml(r.spec);
+  EXPECT_FALSE(r.spec.chaos);
+  EXPECT_FALSE(run_scenario(r.spec, failing.front()).passed);
+  auto without = r.spec;
+  without.faults.clear();
+  EXPECT_TRUE(run_scenario(without, failing.front()).passed);
+}
+
+TEST(ChaosScenario, TheRetryingClientSurvivesEverySeed) {
+  auto spec = load_scenario_file(SIMSOCK_SOURCE_DIR "/scenarios/chaos-udp-retries.yaml");
+  for (std::uint64_t seed = 1; seed <= 500; ++seed) {
+    auto r = run_scenario(spec, seed);
+    ASSERT_TRUE(r.passed) << "seed " << seed << ": " << r.first_failure();
+  }
+}
+
+TEST(ChaosScenario, TheSameSeedGivesTheSamePlanAndDigestAndThePlanIsReported) {
+  auto spec = load_scenario_file(k_chaos_file);
+  auto a = run_scenario(spec, 17), b = run_scenario(spec, 17), c = run_scenario(spec, 18);
+  EXPECT_EQ(a.trace_digest, b.trace_digest);
+  EXPECT_NE(a.trace_digest, c.trace_digest);
+  ASSERT_TRUE(a.chaos);
+  auto j = nlohmann::json::parse(render_json(a));
+  ASSERT_TRUE(j.contains("chaos"));
+  EXPECT_EQ(j["chaos"]["faults"].size(), a.chaos->episodes.size());
+  EXPECT_NE(render_human(a).find("chaos plan: "), std::string::npos);
+}
+
+// ---- the commands, end to end
+
+struct Outcome {
+  int status = -1;
+  std::string out;
+};
+
+class ShrinkCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("simsock-shrink-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  Outcome simsock(const std::string& args) {
+    std::string cmd = "'" SIMSOCK_BIN "' " + args + " >'" + (dir_ / "out").string() + "' 2>&1";
+    int raw = std::system(cmd.c_str());
+    Outcome o;
+    o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    std::ifstream in(dir_ / "out");
+    std::ostringstream s;
+    s << in.rdbuf();
+    o.out = s.str();
+    return o;
+  }
+  fs::path dir_;
+};
+
+TEST_F(ShrinkCli, ShrinkWritesAFileThatFailsOnRunAndPrintsTheReplayLine) {
+  fs::path in = dir_ / "constructed.yaml";
+  std::ofstream(in) << kConstructed;
+  auto o = simsock("shrink '" + in.string() + "'");
+  ASSERT_EQ(o.status, 0) << o.out;
+  fs::path out = dir_ / "constructed.min.yaml";
+  ASSERT_TRUE(fs::exists(out)) << o.out;
+  EXPECT_NE(o.out.find("removed fault {at: 1s, crash: idle}"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("replay: simsock run " + out.string() + " --seed 3"), std::string::npos)
+      << o.out;
+  EXPECT_EQ(simsock("run '" + out.string() + "' --quiet").status, 1);
+}
+
+TEST_F(ShrinkCli, ShrinkOfAPassingSeedExitsOne) {
+  auto o = simsock("shrink '" + k_chaos_file + "' --out '" + (dir_ / "x.yaml").string() + "'");
+  EXPECT_EQ(o.status, 1) << o.out;
+  EXPECT_NE(o.out.find("no failure to shrink"), std::string::npos) << o.out;
+  EXPECT_FALSE(fs::exists(dir_ / "x.yaml"));
+}
+
+TEST_F(ShrinkCli, ShrinkRefusesABadBudget) {
+  auto o = simsock("shrink '" + k_chaos_file + "' --budget soon");
+  EXPECT_EQ(o.status, 2) << o.out;
+  EXPECT_NE(o.out.find("--budget: 'soon'"), std::string::npos) << o.out;
+}
+
+TEST_F(ShrinkCli, SweepGroupsFailuresWithCountLowestSeedAndReplay) {
+  auto o = simsock("sweep '" + k_chaos_file + "' --seeds 1..200 --jobs 2 --json");
+  ASSERT_EQ(o.status, 1) << o.out;
+  auto j = nlohmann::json::parse(o.out.substr(o.out.find('{')));
+  ASSERT_FALSE(j["groups"].empty());
+  std::uint64_t total = 0;
+  for (const auto& g : j["groups"]) {
+    total += g["count"].get<std::uint64_t>();
+    auto lowest = g["lowest_seed"].get<std::uint64_t>();
+    EXPECT_NE(g["replay"].get<std::string>().find("--seed " + std::to_string(lowest)),
+              std::string::npos);
+  }
+  EXPECT_EQ(total, j["failed_count"].get<std::uint64_t>());
+  // The lowest seed of the first group is the lowest failing seed.
+  EXPECT_EQ(j["groups"][0]["lowest_seed"], j["failed"][0]["seed"]);
+}
+
+TEST_F(ShrinkCli, SweepShrinkWritesOneFilePerGroup) {
+  fs::path copy = dir_ / "chaos.yaml";
+  fs::copy_file(k_chaos_file, copy);
+  auto o = simsock("sweep '" + copy.string() + "' --seeds 1..60 --jobs 2 --shrink");
+  ASSERT_EQ(o.status, 1) << o.out;
+  EXPECT_NE(o.out.find("failure groups ("), std::string::npos) << o.out;
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    files += e.path().string().ends_with(".min.yaml");
+  }
+  EXPECT_GE(files, 1u) << o.out;
+  EXPECT_NE(o.out.find("replay: simsock run "), std::string::npos) << o.out;
+}
+
+TEST_F(ShrinkCli, PerturbFlagIsReproducibleAndChangesTheOrder) {
+  std::string file = SIMSOCK_SOURCE_DIR "/scenarios/many-clients.yaml";
+  auto digest = [&](const std::string& extra) {
+    auto o = simsock("run '" + file + "' --json " + extra);
+    auto j = nlohmann::json::parse(o.out.substr(o.out.rfind("\n{") + 1));
+    return j["trace_digest"].get<std::string>();
+  };
+  EXPECT_EQ(digest("--perturb"), digest("--perturb"));
+  EXPECT_NE(digest("--perturb"), digest(""));
+}
+
+}  // namespace
+}  // namespace simsock::scenario

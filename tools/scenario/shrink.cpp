@@ -1,0 +1,339 @@
+// The shrinking search. A candidate is accepted when its run fails with the original key; each
+// step keeps the last accepted spec, so the result always fails.
+#include "tools/scenario/shrink.hpp"
+
+#include <algorithm>
+
+#include "net/units.hpp"
+#include "tools/scenario/runner.hpp"
+#include "tools/scenario/writer.hpp"
+
+namespace simsock::scenario {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::int64_t k_ms = 1'000'000;
+
+// `t` rounded down to a whole millisecond when that stays inside (lo, hi), else `t`: shrunk
+// times read as "at: 250ms".
+std::int64_t on_ms(std::int64_t t, std::int64_t lo, std::int64_t hi) {
+  std::int64_t r = t / k_ms * k_ms;
+  return r > lo && r < hi ? r : t;
+}
+
+bool is_undo(const sim::Fault& f) {
+  return std::holds_alternative<sim::Heal>(f.action) ||
+         std::holds_alternative<sim::Release>(f.action) ||
+         std::holds_alternative<sim::Restart>(f.action);
+}
+
+// What a fault acts on, to pair an undo with the fault it undoes.
+std::string target_of(const sim::Fault& f) {
+  return std::visit(
+      [](const auto& a) -> std::string {
+        using T = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<T, sim::Crash> || std::is_same_v<T, sim::Restart>) {
+          return "host " + a.host;
+        } else if constexpr (std::is_same_v<T, sim::Kill>) {
+          return "process " + a.process;
+        } else {
+          return "pair " + a.pair.a + (a.pair.both_directions ? "<->" : "->") + a.pair.b;
+        }
+      },
+      f.action);
+}
+
+void sort_faults(std::vector<sim::Fault>& faults) {
+  std::stable_sort(faults.begin(), faults.end(),
+                   [](const sim::Fault& x, const sim::Fault& y) { return x.at < y.at; });
+}
+
+std::string fault_text(const sim::Fault& f) {
+  return render_fault(f);
+}
+
+class Search {
+ public:
+  Search(std::uint64_t seed, const ShrinkOptions& o) : seed_(seed), o_(o), start_(Clock::now()) {}
+
+  bool out_of_budget() {
+    if (runs_ >= o_.max_runs || Clock::now() - start_ > o_.budget) exhausted_ = true;
+    return exhausted_;
+  }
+
+  // Runs `candidate`; true (and it becomes the current spec) when it fails with the key and,
+  // if the original run passed without its faults, the candidate still does: the failure stays
+  // the faults' doing (a duration cut that stops the clients early, or a dropped message that
+  // changes the output, is a different failure).
+  bool try_spec(const ScenarioSpec& candidate) {
+    if (out_of_budget()) return false;
+    ++runs_;
+    RunResult r = run_scenario(candidate, seed_);
+    if (r.passed || !(failure_key(candidate, r) == key_)) return false;
+    if (faults_cause_it_) {
+      ScenarioSpec calm = candidate;
+      calm.faults.clear();
+      calm.chaos.reset();
+      ++runs_;
+      if (!run_scenario(calm, seed_).passed) return false;
+    }
+    current_ = candidate;
+    last_ = std::move(r);
+    return true;
+  }
+
+  void step(const std::string& what) {
+    steps_.push_back(what);
+    if (o_.on_step) o_.on_step(what);
+  }
+
+  bool remove_faults() {
+    bool changed = false;
+    for (std::size_t chunk = std::max<std::size_t>(current_.faults.size() / 2, 1); chunk >= 1;
+         chunk /= 2) {
+      for (std::size_t at = 0; at < current_.faults.size();) {
+        ScenarioSpec c = current_;
+        std::size_t n = std::min(chunk, c.faults.size() - at);
+        std::vector<sim::Fault> gone(c.faults.begin() + static_cast<std::ptrdiff_t>(at),
+                                     c.faults.begin() + static_cast<std::ptrdiff_t>(at + n));
+        c.faults.erase(c.faults.begin() + static_cast<std::ptrdiff_t>(at),
+                       c.faults.begin() + static_cast<std::ptrdiff_t>(at + n));
+        if (try_spec(c)) {
+          for (const auto& f : gone) step("removed fault " + fault_text(f));
+          changed = true;
+        } else {
+          at += n;
+        }
+        if (exhausted_) return changed;
+      }
+      if (chunk == 1) break;
+    }
+    return changed;
+  }
+
+  bool move_faults_earlier() {
+    bool changed = false;
+    for (std::size_t i = 0; i < current_.faults.size() && !exhausted_; ++i) {
+      const sim::Fault original = current_.faults[i];
+      std::int64_t lo = 0;
+      if (is_undo(original)) {
+        for (std::size_t j = 0; j < i; ++j) {
+          if (target_of(current_.faults[j]) == target_of(original)) {
+            lo = current_.faults[j].at.count();
+          }
+        }
+      }
+      std::int64_t hi = original.at.count();  // fails at hi
+      for (int iter = 0; iter < 12 && hi - lo > k_ms && !exhausted_; ++iter) {
+        std::int64_t mid = on_ms(lo + (hi - lo) / 2, lo, hi);
+        if (mid <= lo || mid >= hi) break;
+        ScenarioSpec c = current_;
+        c.faults[i].at = Duration(mid);
+        if (try_spec(c)) {
+          hi = mid;
+        } else {
+          lo = mid;
+        }
+      }
+      if (hi < original.at.count()) {
+        sort_faults(current_.faults);
+        step("moved fault " + fault_text(original) + " earlier to " +
+             net::format_duration(Duration(hi)));
+        changed = true;
+        // current_ holds the accepted spec; re-sorting keeps it valid (same times).
+      }
+    }
+    return changed;
+  }
+
+  // Tries `field` = 0, then half; `name` describes it for the step line.
+  template <typename Get>
+  bool lower(const std::string& name, Get get) {
+    ScenarioSpec c = current_;
+    auto& value = get(c);
+    if (!value) return false;
+    using V0 = std::decay_t<decltype(*value)>;
+    if constexpr (std::is_same_v<V0, double>) {
+      if (*value <= 0) return false;
+    } else {
+      if (value->count() <= 0) return false;
+    }
+    auto original = *value;
+    for (double factor : {0.0, 0.5}) {
+      ScenarioSpec d = current_;
+      auto& v = get(d);
+      using V = std::decay_t<decltype(*v)>;
+      if constexpr (std::is_same_v<V, double>) {
+        v = original * factor;
+      } else {
+        v = V(static_cast<std::int64_t>(static_cast<double>(original.count()) * factor));
+      }
+      if (try_spec(d)) {
+        step("lowered " + name + (factor == 0.0 ? " to 0" : " by half"));
+        return true;
+      }
+      if (exhausted_) break;
+    }
+    return false;
+  }
+
+  bool lower_patch(const std::string& where, std::function<sim::LinkPatch&(ScenarioSpec&)> patch) {
+    bool changed = false;
+    changed |= lower(
+        where + " udp.loss", [&](ScenarioSpec & s) -> auto& { return patch(s).udp_loss; });
+    changed |= lower(
+        where + " udp.duplicate", [&](ScenarioSpec & s) -> auto& {
+          return patch(s).udp_duplicate;
+        });
+    changed |= lower(
+        where + " udp.reorder", [&](ScenarioSpec & s) -> auto& { return patch(s).udp_reorder; });
+    changed |= lower(
+        where + " tcp.loss", [&](ScenarioSpec & s) -> auto& { return patch(s).tcp_loss; });
+    changed |= lower(
+        where + " jitter", [&](ScenarioSpec & s) -> auto& { return patch(s).jitter; });
+    return changed;
+  }
+
+  bool lower_impairments() {
+    bool changed = lower_patch("network.default",
+                               [](ScenarioSpec& s) -> sim::LinkPatch& { return s.default_link; });
+    for (std::size_t i = 0; i < current_.links.size(); ++i) {
+      const auto& p = current_.links[i].pair;
+      changed |= lower_patch("link " + p.a + (p.both_directions ? "<->" : "->") + p.b,
+                             [i](ScenarioSpec& s) -> sim::LinkPatch& { return s.links[i].patch; });
+    }
+    for (std::size_t i = 0; i < current_.faults.size(); ++i) {
+      if (!std::holds_alternative<sim::SetLink>(current_.faults[i].action)) continue;
+      changed |= lower_patch("fault " + fault_text(current_.faults[i]),
+                             [i](ScenarioSpec& s) -> sim::LinkPatch& {
+                               return std::get<sim::SetLink>(s.faults[i].action).patch;
+                             });
+    }
+    return changed;
+  }
+
+  bool cut_duration() {
+    std::int64_t lo = k_ms;
+    for (const auto& f : current_.faults) lo = std::max(lo, f.at.count());
+    for (const auto& p : current_.processes) lo = std::max(lo, p.start.count());
+    std::int64_t original = current_.duration.count(), hi = original;
+    if (lo >= hi) return false;
+    for (int iter = 0; iter < 16 && hi - lo > k_ms && !exhausted_; ++iter) {
+      std::int64_t mid = on_ms(lo + (hi - lo) / 2, lo, hi);
+      if (mid <= lo || mid >= hi) break;
+      ScenarioSpec c = current_;
+      c.duration = Duration(mid);
+      if (try_spec(c)) {
+        hi = mid;
+      } else {
+        lo = mid;
+      }
+    }
+    if (hi == original) return false;
+    step("cut duration from " + net::format_duration(Duration(original)) + " to " +
+         net::format_duration(Duration(hi)));
+    return true;
+  }
+
+  bool drop_messages() {
+    bool changed = false;
+    for (std::size_t p = 0; p < current_.processes.size() && !exhausted_; ++p) {
+      for (std::size_t i = 0; i < current_.processes[p].args.size() && !exhausted_;) {
+        const auto& args = current_.processes[p].args;
+        auto messages = std::count_if(args.begin(), args.end(),
+                                      [](const auto& a) { return a.first == "message"; });
+        if (args[i].first != "message" || messages <= 1) {
+          ++i;
+          continue;
+        }
+        ScenarioSpec c = current_;
+        auto& cp = c.processes[p];
+        std::string text = cp.args[i].second;
+        cp.args.erase(cp.args.begin() + static_cast<std::ptrdiff_t>(i));
+        cp.options = apps::Options();
+        if (apps::parse_options(*cp.app_spec, cp.args, cp.options)) {
+          ++i;
+          continue;
+        }
+        if (try_spec(c)) {
+          step("dropped message " + excerpt(text) + " from " + cp.name);
+          changed = true;
+        } else {
+          ++i;
+        }
+      }
+    }
+    return changed;
+  }
+
+  std::uint64_t seed_;
+  ShrinkOptions o_;
+  Clock::time_point start_;
+  std::uint64_t runs_ = 0;
+  bool exhausted_ = false;
+  bool faults_cause_it_ = false;  // the original passes without faults and chaos
+  FailureKey key_;
+  ScenarioSpec current_;
+  RunResult last_;
+  std::vector<std::string> steps_;
+};
+
+}  // namespace
+
+ShrinkResult shrink_scenario(const ScenarioSpec& spec, std::uint64_t seed,
+                             const ShrinkOptions& options) {
+  ShrinkResult out;
+  Search s(seed, options);
+  ScenarioSpec start = spec;
+  start.seed = seed;
+  RunResult first = run_scenario(start, seed);
+  s.runs_ = 1;
+  if (first.passed) {
+    out.spec = start;
+    out.last = std::move(first);
+    out.runs = 1;
+    return out;
+  }
+  out.failed = true;
+  s.key_ = failure_key(start, first);
+  s.current_ = start;
+  s.last_ = first;
+  {
+    ScenarioSpec calm = start;
+    calm.faults.clear();
+    calm.chaos.reset();
+    ++s.runs_;
+    s.faults_cause_it_ = run_scenario(calm, seed).passed;
+  }
+  if (start.chaos) {
+    ScenarioSpec c = start;
+    auto plan = plan_chaos(start, seed);
+    auto planned = plan.faults();
+    c.faults.insert(c.faults.end(), planned.begin(), planned.end());
+    c.chaos.reset();
+    if (s.try_spec(c)) {
+      s.step("made the chaos plan explicit: " + std::to_string(plan.episodes.size()) +
+             " random faults became " + std::to_string(planned.size()) + " timeline faults");
+    }
+  }
+  for (int round = 0; round < 4 && !s.exhausted_; ++round) {
+    bool changed = false;
+    changed |= s.remove_faults();
+    changed |= s.move_faults_earlier();
+    changed |= s.lower_impairments();
+    changed |= s.cut_duration();
+    changed |= s.drop_messages();
+    if (!changed) break;
+  }
+  out.key = s.key_;
+  out.spec = s.current_;
+  out.steps = s.steps_;
+  out.runs = s.runs_;
+  out.budget_exhausted = s.exhausted_;
+  out.last = s.last_;
+  return out;
+}
+
+}  // namespace simsock::scenario
