@@ -9,7 +9,7 @@
 #   simsock::net       the net/ interface and the real-socket backend
 #   simsock::apps      the apps
 #   simsock::sim       the simulator
-#   simsock::app_process, simsock::scenario, simsock::scenario_runner   (tools/)
+#   simsock::app_process, simsock::scenario, simsock::scenario_runner, simsock::report   (tools/)
 #   simsock::testing   the GoogleTest kit (sim/testing/), simsock::net_mock (net/testing/ mocks)
 include(CMakePackageConfigHelpers)
 include(GNUInstallDirs)
@@ -18,7 +18,7 @@ set(simsock_package_targets)
 foreach(pair
     asio:simsock_asio net:simsock_net apps:simsock_apps sim:simsock_sim
     app_process:simsock_app_process scenario:simsock_scenario
-    scenario_runner:simsock_scenario_runner testing:simsock_testing net_mock:simsock_net_mock)
+    scenario_runner:simsock_scenario_runner report:simsock_report testing:simsock_testing net_mock:simsock_net_mock)
   string(REPLACE ":" ";" pair "${pair}")
   list(GET pair 0 export_name)
   list(GET pair 1 target)

@@ -50,6 +50,19 @@ void record(World::Impl& w, const TcpPacket& p, const std::uint8_t* payload) {
   w.packet(r);
 }
 
+// Tells the packet sinks what the path decided (PacketPassage), `arrival` after the in-order wait.
+void tell_passage(World::Impl& w, const Path& path, const Passage& v, std::int64_t arrival) {
+  PacketPassage d;
+  d.t = w.now();
+  d.from = path.from().name();
+  d.to = path.to().name();
+  d.verdict = static_cast<PacketPassage::Verdict>(v.verdict);
+  d.reason = v.reason;
+  d.arrival = v.verdict == Passage::Verdict::arrive ? arrival : -1;
+  d.latency = path.config().latency.count();
+  w.passage(d);
+}
+
 // A RST from a host that has no live end for `p` (closed port, forgotten connection).
 void reply_rst(World::Impl& w, HostImpl& host, const TcpPacket& p) {
   HostImpl* back = w.route(host, asio::ip::address_v4(p.src.addr));
@@ -84,8 +97,12 @@ void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
   const bool data = p.kind == K::data;
   Passage v = path.pass(w.now(), PacketRecord::Proto::tcp, data, 1, p.len + 40,
                         [&w, &path, p] { return Task([&w, &path, p] { tcp_ship(w, path, p); }); });
-  if (v.verdict == Passage::Verdict::held) return;
+  if (v.verdict == Passage::Verdict::held) {
+    if (w.packet_sinks()) tell_passage(w, path, v, v.arrival);
+    return;
+  }
   if (v.verdict == Passage::Verdict::dropped) {
+    if (w.packet_sinks()) tell_passage(w, path, v, v.arrival);
     if (data && v.reason != "partition") ++w.counters_.tcp_segments_lost;
     return tcp_drop(w, p, v.reason);
   }
@@ -94,6 +111,7 @@ void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
     arrival = std::max(arrival, from->last_arrival_out);
     from->last_arrival_out = arrival;
   }
+  if (w.packet_sinks()) tell_passage(w, path, v, arrival);
   w.at(arrival, Task([&w, host = &path.to(), p] { tcp_receive(w, *host, p); }));
 }
 

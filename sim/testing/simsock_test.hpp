@@ -42,6 +42,10 @@
 #include "sim/world.hpp"
 #include "tools/scenario/report.hpp"
 
+namespace simsock::report {
+class Timeline;
+}
+
 namespace simsock::test {
 
 namespace asio = boost::asio;
@@ -67,6 +71,11 @@ struct TraceRecord {
 using Coroutine = std::function<asio::awaitable<int>(net::Network& net)>;
 
 // A simulated world for one test run, with the kit's conveniences. Not copyable.
+//
+// With the environment variable SIMSOCK_HTML_DIR set, every Sim records its run, and one whose
+// test failed while it lived writes the HTML timeline of that run (the page `simsock run --html`
+// writes, docs/reports.md) to SIMSOCK_HTML_DIR/SUITE.TEST-seed-N.html when it is destroyed, and
+// says so on stderr. The header lists the test's failures and the replay command.
 class Sim {
  public:
   explicit Sim(std::uint64_t seed = seed_range().first);
@@ -145,10 +154,13 @@ class Sim {
   struct HostState;
   class Recorder;
   HostState& state(const std::string& host);
+  void write_failure_report();
   void schedule(Duration at, sim::FaultAction action);
 
   std::unique_ptr<sim::World> world_;
   std::unique_ptr<Recorder> recorder_;
+  std::unique_ptr<report::Timeline> timeline_;  // with SIMSOCK_HTML_DIR
+  int parts_at_start_ = 0;                      // the test's results when the Sim was made
   std::vector<TraceRecord> trace_;
   std::map<std::string, std::unique_ptr<HostState>, std::less<>> hosts_;
   sim::LinkConfig default_link_;
