@@ -304,8 +304,8 @@ std::map<std::string, std::uint64_t> comment_counts(const std::string& file) {
   std::istringstream lines(tshark("-r '" + file + "' -T fields -e frame.comment"));
   std::string line;
   while (std::getline(lines, line)) {
-    for (const char* what : {"dropped: ", "duplicated: ", "reordered: ", "retransmission ",
-                             "delayed: ", "held: "}) {
+    for (const char* what :
+         {"dropped: ", "duplicated: ", "reordered: ", "retransmission ", "delayed: ", "held: "}) {
       if (line.find(what) != std::string::npos) ++counts[what];
     }
     ++counts["packets"];
@@ -314,8 +314,8 @@ std::map<std::string, std::uint64_t> comment_counts(const std::string& file) {
 }
 
 TEST(PcapngRun, TsharkShowsACommentForEveryDecisionTheTraceHas) {
-  const auto file = fs::temp_directory_path() /
-                    ("simsock-report-" + std::to_string(::getpid()) + "-udp.pcapng");
+  const auto file =
+      fs::temp_directory_path() / ("simsock-report-" + std::to_string(::getpid()) + "-udp.pcapng");
   {
     auto spec = scenario::load_scenario_file(scenario_path("udp-reorder-duplicate"));
     sim::PcapngWriter writer(file.string(), spec.start_time);
@@ -327,8 +327,8 @@ TEST(PcapngRun, TsharkShowsACommentForEveryDecisionTheTraceHas) {
     EXPECT_EQ(c["reordered: "], r->result.stats.at("udp.reordered"));
     EXPECT_GT(c["reordered: "], 0u);
   }
-  const auto tcp = fs::temp_directory_path() /
-                   ("simsock-report-" + std::to_string(::getpid()) + "-tcp.pcapng");
+  const auto tcp =
+      fs::temp_directory_path() / ("simsock-report-" + std::to_string(::getpid()) + "-tcp.pcapng");
   {
     auto spec = scenario::load_scenario_file(scenario_path("tcp-loss-retransmit"));
     sim::PcapngWriter writer(tcp.string(), spec.start_time);
@@ -373,7 +373,8 @@ TEST(ProgressLine, SaysSeedsFailuresRateAndTimeLeft) {
   using namespace std::chrono_literals;
   EXPECT_EQ(cli::ProgressLine::format("flaky", 50, 200, 3, 10s),
             "sweep flaky: 50/200 seeds, 3 failed, 5.0 seeds/s, ETA 30s");
-  EXPECT_EQ(cli::ProgressLine::format("flaky", 0, 200, 0, 0s), "sweep flaky: 0/200 seeds, 0 failed");
+  EXPECT_EQ(cli::ProgressLine::format("flaky", 0, 200, 0, 0s),
+            "sweep flaky: 0/200 seeds, 0 failed");
   EXPECT_EQ(cli::ProgressLine::format("x", 1000, 361000, 0, 1s),
             "sweep x: 1000/361000 seeds, 0 failed, 1000 seeds/s, ETA 6m00s");
   EXPECT_EQ(cli::ProgressLine::format("x", 200, 200, 1, 2s),
