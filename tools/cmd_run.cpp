@@ -31,7 +31,20 @@ struct RunOptions {
   bool json = false, quiet = false, pcapng_omit_drops = false;
 };
 
-int run(const RunOptions& o) {
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+int run(RunOptions o) {
+  // --pcap NAME.pcapng asks for the pcapng format; any other name keeps classic pcap.
+  if (ends_with(o.pcap_path, ".pcapng")) {
+    if (!o.pcapng_path.empty()) {
+      throw UsageError("--pcap '" + o.pcap_path + "' and --pcapng '" + o.pcapng_path +
+                       "' both ask for pcapng: give one of them");
+    }
+    o.pcapng_path = o.pcap_path;
+    o.pcap_path.clear();
+  }
   std::optional<std::uint64_t> seed;
   if (!o.seed_text.empty()) {
     seed = net::parse_uint(o.seed_text);
@@ -149,7 +162,8 @@ Action add_run_command(CLI::App& root) {
   sub->add_option("--seed", o->seed_text, "seed (overrides the file's seed)")->type_name("N");
   sub->add_option("--trace", o->trace_path, "write every event as JSON Lines to FILE")
       ->type_name("FILE");
-  sub->add_option("--pcap", o->pcap_path, "write the simulated packets as a pcap file")
+  sub->add_option("--pcap", o->pcap_path,
+                  "write the simulated packets as a pcap file (pcapng when FILE ends in .pcapng)")
       ->type_name("FILE");
   sub->add_option("--pcapng", o->pcapng_path,
                   "write the simulated packets as pcapng: an interface per host, the "
