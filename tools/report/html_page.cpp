@@ -116,7 +116,9 @@ function passes(it){
 function lowerBound(t){let lo=0,hi=items.length;while(lo<hi){const m=(lo+hi)>>1;if(items[m].t<t)lo=m+1;else hi=m;}return lo;}
 function colour(it){const f=it.flags;if(f&F.rst)return '#d00';if(f&F.dup)return '#8e44ad';if(f&F.rx)return '#e67e00';if(f&F.reord)return '#d6338a';if(!(f&F.tcp))return '#2e8b57';if(f&(F.syn|F.fin)||!(f&F.data))return '#555';return '#1f5fbf';}
 function packetLabel(it){const f=it.flags;let l=[];if(f&F.syn)l.push(f&F.ack?'SYN-ACK':'SYN');if(f&F.fin)l.push('FIN');if(f&F.rst)l.push('RST');if(!(f&F.tcp))l.push('UDP '+it.len+'B');else if(it.len>0)l.push((f&F.rx?'retransmit ':'')+'seq '+it.seq+' len '+it.len);else if(!l.length)l.push('ACK '+it.seq);if(f&F.dup)l.push('duplicate');if(f&F.reord)l.push('reordered');return l.join(' ');}
+function bundleLabel(its){const f=its[0].flags;let bytes=0,lo=Infinity,hi=-1;for(const p of its){bytes+=Math.max(0,p.len);if(p.seq>=0&&p.len>0){lo=Math.min(lo,p.seq);hi=Math.max(hi,p.seq+p.len);}}const what=!(f&F.tcp)?'datagrams':its[0].len>0?(f&F.rx?'retransmitted segments':'segments'):'packets';return its.length+' '+what+(hi>=0?', seq '+lo+'..'+hi:'')+(bytes>0?' ('+bytes+' bytes)':'');}
 function draw(){
+  const began=performance.now();
   const W=main.clientWidth||1200;main.width=W;const Hh=TOP+LANE*lanes.length+20;main.height=Hh;
   const c=main.getContext('2d');c.fillStyle='#fff';c.fillRect(0,0,W,Hh);
   const span=v1-v0,x=t=>LEFT+(t-v0)/span*(W-LEFT-12),y=l=>TOP+LANE*l+LANE/2;
@@ -129,21 +131,34 @@ function draw(){
   // time axis
   c.fillStyle='#444';c.font='11px sans-serif';const step=niceStep(span/8);
   for(let t=Math.ceil(v0/step)*step;t<=v1;t+=step){const xx=x(t);c.fillRect(xx,TOP-16,1,5);c.fillText(fmt(t),xx+2,TOP-18+8);}
-  // arrows
+  // arrows: packets with the same send and arrival instants and lanes (a burst of segments)
+  // are drawn as one bundle whose label and details list them all
   const start=lowerBound(v0-maxSpan),stop=lowerBound(v1+1);
-  const showText=true;
+  const groups=[];
   for(let i=start;i<stop;i++){
     const it=items[i];if(it.kind!==0||!passes(it))continue;
     const end=it.end>=0?it.end:(it.flags&F.held?T1:it.t);
     if(end<v0||it.t>v1||it.from<0||it.to<0)continue;
-    const x0=x(it.t),y0=y(it.from),x1=x(end);let y1=y(it.to);
+    const g=groups.length?groups[groups.length-1]:null;
+    if(g&&g.t===it.t&&g.end===end&&g.from===it.from&&g.to===it.to&&colour(g.its[0])===colour(it)&&(g.its[0].flags&(F.drop|F.data))===(it.flags&(F.drop|F.data))){g.its.push(it);continue;}
+    groups.push({t:it.t,end,from:it.from,to:it.to,its:[it]});
+  }
+  const labelEnd={};
+  // Zoomed far out, arrows that would land on the same pixels are stroked once (still counted).
+  const dense=groups.length>20000,seen=new Set();
+  for(const g of groups){
+    const it=g.its[0];
+    const x0=x(g.t),y0=y(g.from),x1=x(g.end);let y1=y(g.to);
+    if(dense){const key=g.from+'/'+g.to+'/'+(x0|0)+'/'+(x1|0)+'/'+(it.flags&(F.drop|F.tcp|F.dup|F.rx));if(seen.has(key)){nArrows+=g.its.length;if(it.flags&F.drop)nDrops+=g.its.length;continue;}seen.add(key);}
     const dropped=(it.flags&F.drop)!==0;if(dropped)y1=(y0+y1)/2;
-    c.strokeStyle=colour(it);c.lineWidth=(it.flags&F.data)?1.6:1;c.setLineDash((it.flags&(F.dup|F.held))?[4,3]:[]);
-    c.beginPath();c.moveTo(x0,y0);c.lineTo(x1,y1);c.stroke();c.setLineDash([]);
+    c.strokeStyle=colour(it);c.lineWidth=((it.flags&F.data)?1.6:1)+Math.min(3,Math.log2(g.its.length));c.setLineDash((it.flags&(F.dup|F.held))?[4,3]:[]);
+    c.beginPath();c.moveTo(x0,y0);c.lineTo(x1,y1);c.stroke();c.setLineDash([]);c.lineWidth=1;
     if(!dropped){const a=Math.atan2(y1-y0,x1-x0);c.fillStyle=colour(it);c.beginPath();c.moveTo(x1,y1);c.lineTo(x1-7*Math.cos(a-0.4),y1-7*Math.sin(a-0.4));c.lineTo(x1-7*Math.cos(a+0.4),y1-7*Math.sin(a+0.4));c.fill();}
-    else{cross(c,x1,y1);nDrops++;c.fillStyle='#d00';c.font='10px sans-serif';c.fillText(str(it.reason),x1+5,y1+3);}
-    if(x1-x0>60||Math.abs(y1-y0)>0&&x1-x0>30){c.fillStyle='#333';c.font='10px sans-serif';c.fillText(packetLabel(it),Math.min(x0,x1)+4,(y0+y1)/2-3);}
-    nArrows++;drawn.push({kind:'arrow',x0,y0,x1,y1,it});
+    else{for(let k=0;k<g.its.length;k++){cross(c,x1,y1);nDrops++;}c.fillStyle='#d00';c.font='10px sans-serif';c.fillText(str(it.reason),x1+5,y1+3);}
+    const label=g.its.length>1?bundleLabel(g.its):packetLabel(it);
+    c.font='10px sans-serif';const lx=Math.min(x0,x1)+4,ly=(y0+y1)/2+(y1<y0?-3:11),row=Math.round(ly),w=c.measureText(label).width;
+    if(x1-x0>24&&(labelEnd[row]===undefined||lx>labelEnd[row]+6)){c.fillStyle='#333';c.fillText(label,lx,ly);labelEnd[row]=lx+w;}
+    nArrows+=g.its.length;drawn.push({kind:'arrow',x0,y0,x1,y1,it,group:g.its});
   }
   // marks
   for(let i=lowerBound(v0);i<stop;i++){
@@ -159,7 +174,7 @@ function draw(){
   document.getElementById('range').textContent=fmt(v0)+' … '+fmt(v1)+' ('+items.length+' items)';
   drawCounters(W,x);
   let painted=0;try{const px=c.getImageData(0,0,W,Hh).data;for(let i=0;i<px.length;i+=64)if(px[i]<250||px[i+1]<250||px[i+2]<250)painted++;}catch(e){painted=-1;}
-  const r={lanes:lanes.length,arrows:nArrows,drops:nDrops,marks:nMarks,bands:nBands,view0:v0,view1:v1,filter,acks:showAcks?1:0,items:items.length,painted};
+  const r={lanes:lanes.length,arrows:nArrows,drops:nDrops,marks:nMarks,bands:nBands,view0:v0,view1:v1,filter,acks:showAcks?1:0,items:items.length,painted,drawms:Math.round(performance.now()-began),loadms:Math.round(performance.now())};
   for(const k in r)hook.dataset[k]=String(r[k]);
   window.simsockReport.last=r;
 }
@@ -171,16 +186,17 @@ function drawCounters(W,x){
   const sm=D.samples;const series=[['bytes delivered',1,'#1f5fbf'],['drops',2,'#d00'],['retransmits',3,'#e67e00']];
   c.font='11px sans-serif';let lx=8;
   for(const [name,k,col] of series){
-    let max=1;for(const s of sm)max=Math.max(max,s[k]);
+    let real=0;for(const s of sm)real=Math.max(real,s[k]);const max=Math.max(1,real);
     let atEnd=0;for(const s of sm)if(s[0]<=v1)atEnd=s[k];
     c.strokeStyle=col;c.lineWidth=1.5;c.beginPath();let py=Hc-8;c.moveTo(LEFT,py);
     for(const s of sm){const xx=x(s[0]);if(xx<LEFT)continue;if(xx>W)break;const yy=Hc-8-(s[k]/max)*(Hc-24);c.lineTo(xx,py);c.lineTo(xx,yy);py=yy;}
-    c.lineTo(W-8,py);c.stroke();c.fillStyle=col;c.fillText(name+': '+atEnd+' (max '+max+')',8,16+14*(k-1));lx+=1;
+    c.lineTo(W-8,py);c.stroke();c.fillStyle=col;c.fillText(name+': '+atEnd+' (max '+real+')',8,16+14*(k-1));lx+=1;
   }
 }
 function detail(d){
   if(d.kind==='band')return 'fault '+d.b.what+'\nfrom '+fmt(d.b.t0)+' to '+fmt(d.b.t1);
   const it=d.it;
+  if(d.group&&d.group.length>1)return d.group.length+' packets sent together, arriving together:\n'+d.group.slice(0,40).map(p=>detail({kind:'arrow',it:p}).split('\n').slice(0,3).join(' | ')).join('\n')+(d.group.length>40?'\n...':'');
   if(it.kind===0){const f=it.flags,l=[];for(const k in F)if(f&F[k])l.push(k);
     return packetLabel(it)+'\n'+str(it.src)+' -> '+str(it.dst)+' ('+lanes[it.from].name+' -> '+lanes[it.to].name+')\nsent '+fmt(it.t)+(it.end>=0&&!(f&F.drop)?', arrives '+fmt(it.end)+' (after '+fmt(it.end-it.t)+')':'')+(f&F.drop?', dropped: '+str(it.reason):'')+(f&F.held?', held by a clog':'')+'\nflags: '+l.join(' ')+'\n'+str(it.conn);}
   return str(it.label)+' at '+fmt(it.t)+(it.detail>=0?'\n'+str(it.detail):'')+(it.src>=0?'\n'+str(it.src)+' -> '+str(it.dst):'')+(it.reason>=0?'\nreason: '+str(it.reason):'');
