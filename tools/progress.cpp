@@ -44,7 +44,10 @@ std::string ProgressLine::format(const std::string& name, std::uint64_t done, st
 void ProgressLine::update(std::uint64_t done, std::uint64_t total, std::uint64_t failed) {
   if (!enabled_) return;
   auto now = std::chrono::steady_clock::now();
-  if (shown_ && done < total && now - last_ < k_interval) return;
+  // Rate-limited on the last redraw, even when the line was erased since (a failing seed was
+  // printed): many failures do not mean many redraws.
+  if (drawn_ && done < total && now - last_ < k_interval) return;
+  drawn_ = true;
   last_ = now;
   shown_ = true;
   out_ << "\r\033[K" << format(name_, done, total, failed, now - start_) << std::flush;
@@ -54,7 +57,6 @@ void ProgressLine::clear() {
   if (!enabled_ || !shown_) return;
   out_ << "\r\033[K" << std::flush;
   shown_ = false;
-  last_ = {};
 }
 
 }  // namespace simsock::cli

@@ -1,7 +1,7 @@
 // The progress line of `simsock sweep` on a terminal: "sweep NAME: 120/1000 seeds, 3 failed,
 // 45.2 seeds/s, ETA 19s", redrawn in place on stderr at most every k_interval (the first and
-// the last update always show), and erased before other output. Only for people: it reads the
-// real clock, never anything the runs depend on.
+// the last update always show; erasing it for other output does not reset the interval). Only for
+// people: it reads the real clock, never anything the runs depend on.
 #pragma once
 
 #include <chrono>
@@ -31,7 +31,8 @@ class ProgressLine {
   std::ostream& out_;
   std::string name_;
   bool enabled_;
-  bool shown_ = false;
+  bool shown_ = false;  // the line is on the screen
+  bool drawn_ = false;  // drawn at least once (last_ is set)
   std::chrono::steady_clock::time_point start_, last_;
 };
 

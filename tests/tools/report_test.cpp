@@ -385,8 +385,9 @@ TEST(ProgressLine, RedrawsAtMostEveryIntervalAndNothingWhenNotATerminal) {
   std::ostringstream tty, pipe;
   cli::ProgressLine on(tty, "s", true), off(pipe, "s", false);
   for (std::uint64_t i = 1; i <= 10000; ++i) {
-    on.update(i, 100000, 0);
-    off.update(i, 100000, 0);
+    on.update(i, 100000, i);
+    on.clear();  // as before printing each failing seed
+    off.update(i, 100000, i);
   }
   on.clear();
   EXPECT_EQ(pipe.str(), "");
