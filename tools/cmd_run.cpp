@@ -71,7 +71,7 @@ int run(RunOptions o) {
   std::unique_ptr<sim::JsonLinesTraceWriter> trace;
   std::unique_ptr<sim::PcapWriter> pcap;
   std::unique_ptr<sim::PcapngWriter> pcapng;
-  std::unique_ptr<report::Timeline> timeline;
+  std::unique_ptr<report::Timeline> timeline, chrome_timeline;  // each with its own size bound
   if (!o.trace_path.empty()) {
     open_output(trace_file, o.trace_path, "trace file");
     trace = std::make_unique<sim::JsonLinesTraceWriter>(trace_file);
@@ -95,10 +95,13 @@ int run(RunOptions o) {
   }
   if (!o.chrome_path.empty()) open_output(chrome_file, o.chrome_path, "Chrome trace file");
   if (!o.html_path.empty()) open_output(html_file, o.html_path, "HTML report");
-  if (!o.html_path.empty() || !o.chrome_path.empty()) {
-    timeline = std::make_unique<report::Timeline>(
-        report::lanes_for(spec),
-        o.chrome_path.empty() ? report::k_html_max_items : report::k_chrome_max_items);
+  if (!o.html_path.empty()) {
+    timeline =
+        std::make_unique<report::Timeline>(report::lanes_for(spec), report::k_html_max_items);
+  }
+  if (!o.chrome_path.empty()) {
+    chrome_timeline =
+        std::make_unique<report::Timeline>(report::lanes_for(spec), report::k_chrome_max_items);
   }
   if (!o.junit_path.empty()) open_output(junit_file, o.junit_path, "JUnit file");
 
@@ -106,9 +109,11 @@ int run(RunOptions o) {
   sinks.add_trace(trace.get());
   sinks.add_trace(pcapng.get());
   sinks.add_trace(timeline.get());
+  sinks.add_trace(chrome_timeline.get());
   sinks.add_packets(pcap.get());
   sinks.add_packets(pcapng.get());
   sinks.add_packets(timeline.get());
+  sinks.add_packets(chrome_timeline.get());
   auto result =
       scenario::run_scenario(spec, seed.value_or(spec.seed), {sinks.trace(), sinks.packets()});
 
@@ -142,7 +147,7 @@ int run(RunOptions o) {
     check_written(html_file, "HTML report '" + o.html_path + "'");
   }
   if (chrome_file.is_open()) {
-    report::write_chrome_trace(chrome_file, *timeline, report::header_for(result));
+    report::write_chrome_trace(chrome_file, *chrome_timeline, report::header_for(result));
     check_written(chrome_file, "Chrome trace file '" + o.chrome_path + "'");
   }
   if (junit_file.is_open()) {

@@ -140,6 +140,7 @@ void Timeline::on_event(const sim::TraceEvent& e) {
 
 void Timeline::on_packet(const sim::PacketRecord& p) {
   awaiting_.reset();
+  expect_passage_ = true;
   const bool tcp = p.proto == sim::PacketRecord::Proto::tcp;
   const bool retransmit = tcp && last_kind_ == "tcp.retransmit" && last_t_ == p.t;
   last_kind_.clear();
@@ -167,10 +168,12 @@ void Timeline::on_packet(const sim::PacketRecord& p) {
 void Timeline::on_passage(const sim::PacketPassage& d) {
   const std::string path = std::string(d.from) + "->" + std::string(d.to);
   std::size_t index = 0;
-  if (awaiting_) {
+  if (expect_passage_) {  // the decision for the packet just recorded (kept or only counted)
+    expect_passage_ = false;
+    if (!awaiting_) return;
     index = *awaiting_;
     awaiting_.reset();
-  } else {
+  } else {  // a clogged packet released
     auto q = held_.find(path);
     if (q == held_.end() || q->second.empty()) return;
     index = q->second.front();

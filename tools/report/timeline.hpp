@@ -100,6 +100,7 @@ class Timeline final : public sim::TraceSink, public sim::PacketSink {
   std::map<std::string, std::uint64_t, std::less<>> summarised_kinds_;
   // The packet waiting for its passage, and packets a clog holds, per path, in order.
   std::optional<std::size_t> awaiting_;
+  bool expect_passage_ = false;  // a packet was recorded and its decision has not come yet
   std::map<std::string, std::vector<std::size_t>, std::less<>> held_;
   // The latest send-side trace event, which names the packet recorded right after it.
   std::string last_kind_;
