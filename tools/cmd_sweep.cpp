@@ -72,6 +72,7 @@ int sweep(const SweepArgs& a) {
     if (!env_error.empty()) throw UsageError(env_error);
   }
   check_distinct_outputs(a.file, {{"--junit", a.junit_path}, {"--html", a.html_path}});
+  if (!a.html_path.empty()) check_sweep_html_writable(a.html_path);
   if (const char* status_file = std::getenv("GTEST_SHARD_STATUS_FILE")) {
     std::ofstream touch(status_file, std::ios::app);
   }

@@ -17,6 +17,11 @@ void write_text_file(const std::string& path, const std::string& what, const std
   check_written(out, what + " '" + path + "'");
 }
 
+void check_sweep_html_writable(const std::string& index_path) {
+  std::ofstream probe;
+  open_output(probe, index_path, "HTML index");
+}
+
 void write_sweep_html(const std::string& index_path, const scenario::ScenarioSpec& spec,
                       const std::string& file, const std::string& seeds_text,
                       const scenario::SweepResult& result, const report::SweepIndex& index) {

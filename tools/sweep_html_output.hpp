@@ -17,6 +17,10 @@ void write_sweep_html(const std::string& index_path, const scenario::ScenarioSpe
                       const std::string& file, const std::string& seeds_text,
                       const scenario::SweepResult& result, const report::SweepIndex& index);
 
+// Opens (creating) the index at `index_path` before the sweep, so that an unwritable path fails
+// at once (OutputError) instead of after every seed ran.
+void check_sweep_html_writable(const std::string& index_path);
+
 // Writes `text` to `path` (truncating it); throws OutputError "cannot open/write WHAT 'PATH'".
 void write_text_file(const std::string& path, const std::string& what, const std::string& text);
 

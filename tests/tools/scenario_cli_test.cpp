@@ -554,6 +554,12 @@ TEST_F(SimsockCli, SweepHtmlIndexLinksEachFailureGroupToItsLowestSeedsReport) {
   ASSERT_FALSE(seeds.empty()) << page;
   EXPECT_EQ(seeds.front(), first[1].str());  // the lowest failing seed leads the first group
   EXPECT_NE(page.find("cli exit 0"), std::string::npos);
+  // An index that cannot be written fails before any seed runs.
+  auto bad = simsock("sweep " + flaky() + " --seeds 1..30 --html '" +
+                     (dir_ / "no/such/index.html").string() + "'");
+  EXPECT_EQ(bad.status, 3) << bad.err;
+  EXPECT_EQ(bad.out, "") << bad.out;
+  EXPECT_NE(bad.err.find("cannot open HTML index"), std::string::npos) << bad.err;
 }
 
 TEST_F(SimsockCli, SweepProgressLineIsOnlyOnATerminal) {
