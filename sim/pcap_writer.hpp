@@ -3,17 +3,16 @@
 // --pcap), readable by tcpdump, Wireshark and tshark.
 //
 // What it simplifies:
-// - The simulator has no real headers, so they are synthesized: link type RAW (101, each packet
-//   starts with its IP header), IPv4 with IHL 5 (no options), DF set, TTL 64, an IP ID that
-//   increments by one per written IPv4 packet, or IPv6 (a 40-byte header: traffic class and flow
-//   label 0, hop limit 64, no extension headers), and TCP headers with data offset 5 (no options,
-//   no window scaling, no PSH/URG) or UDP headers. All checksums (IPv4 header, TCP and UDP with the
-//   IPv4 or IPv6 pseudo-header) are valid.
+// - The simulator has no real headers, so they are synthesized (sim/packet_headers.hpp): link
+//   type RAW (101, each packet starts with its IPv4 or IPv6 header), IPv4 with IHL 5 (no
+//   options), DF set, TTL 64, an IP ID that increments by one per written packet, and TCP headers
+//   with data offset 5 (no options, no window scaling, no PSH/URG) or UDP headers. All checksums
+//   (IPv4 header, TCP and UDP with the pseudo-header) are valid.
 // - A UDP datagram is always one IP packet, even when the path's MTU makes the simulator treat it
 //   as several fragments: captures show datagrams, not fragments.
-// - A TCP record whose payload does not fit one IPv4 packet (more than 65495 bytes, on IPv6 too)
-//   is written as consecutive segments with consecutive sequence numbers (SYN on the first, FIN
-//   and RST on the last), which decodes as the same stream.
+// - A TCP record whose payload does not fit one IPv4 packet (more than 65495 bytes) is written as
+//   consecutive segments with consecutive sequence numbers (SYN on the first, FIN and RST on the
+//   last), which decodes as the same stream.
 // - Timestamps have nanosecond resolution (magic 0xa1b23c4d); the file is little-endian whatever
 //   the host, so the same records always give the same bytes.
 //
@@ -47,16 +46,16 @@
 #include <string>
 
 #include "net/endpoint.hpp"
+#include "sim/packet_headers.hpp"
 #include "sim/world.hpp"
 
 namespace simsock::sim {
 
 class PcapWriter final : public PacketSink {
  public:
-  // Largest payloads one IPv4 packet can carry (65535 minus the IPv4 and TCP/UDP headers); the
-  // writer keeps to them over IPv6 as well.
-  static constexpr std::size_t max_tcp_payload = 65535 - 20 - 20;
-  static constexpr std::size_t max_udp_payload = 65535 - 20 - 8;
+  // Largest payloads one IPv4 packet can carry (65535 minus the IPv4 and TCP/UDP headers).
+  static constexpr std::size_t max_tcp_payload = k_max_tcp_payload;
+  static constexpr std::size_t max_udp_payload = k_max_udp_payload;
   static constexpr std::uint32_t magic_nanosecond = 0xa1b23c4d;
   static constexpr std::uint32_t linktype_raw = 101;
   static constexpr std::uint32_t snaplen = 65535;
@@ -80,10 +79,10 @@ class PcapWriter final : public PacketSink {
   PcapWriter& operator=(const PcapWriter&) = delete;
 
   // Writes one record (two or more packets only for oversized TCP payloads, see above).
-  // Throws std::invalid_argument for records the simulator never produces: endpoints of different
-  // IP versions, a UDP payload above max_udp_payload, a negative t or a time past 2106. An I/O
-  // error does not throw here (the world is mid-run): it is remembered, later records are ignored,
-  // and ok() / flush() report it.
+  // Throws std::invalid_argument for records the simulator never produces: endpoints of two address
+  // families, a UDP payload above max_udp_payload, a negative t or a time past 2106. An I/O error
+  // does not throw here (the world is mid-run): it is remembered, later records are ignored, and
+  // ok() / flush() report it.
   void on_packet(const PacketRecord& p) override;
 
   // Pushes buffered bytes to the file or stream. Throws std::system_error naming the path (what():
@@ -100,13 +99,12 @@ class PcapWriter final : public PacketSink {
   std::uint64_t packets_written() const noexcept { return packets_; }
 
   // The initial sequence number used for the direction src -> dst (a fixed hash of the directed
-  // 4-tuple; both endpoints of one IP version, std::invalid_argument otherwise).
+  // 4-tuple; sim/packet_headers.hpp).
   static std::uint32_t initial_sequence_number(const net::Endpoint& src, const net::Endpoint& dst);
 
  private:
   void write_global_header();
-  void write_packet(const PacketRecord& p, std::uint32_t seq, const std::uint8_t* payload,
-                    std::size_t len, bool syn, bool fin, bool rst);
+  void write_packet(std::int64_t t, const IpPacket& ip);
   void write_bytes(const std::uint8_t* data, std::size_t len);
   void fail(int err);  // records a write failure (err = errno, 0 if unknown)
 

@@ -46,6 +46,19 @@ void record(World::Impl& w, const TcpPacket& p, const std::uint8_t* payload) {
   w.packet(r);
 }
 
+// Tells the packet sinks what the path decided (PacketPassage), `arrival` after the in-order wait.
+void tell_passage(World::Impl& w, const Path& path, const Passage& v, std::int64_t arrival) {
+  PacketPassage d;
+  d.t = w.now();
+  d.from = path.from().name();
+  d.to = path.to().name();
+  d.verdict = static_cast<PacketPassage::Verdict>(v.verdict);
+  d.reason = v.reason;
+  d.arrival = v.verdict == Passage::Verdict::arrive ? arrival : -1;
+  d.latency = path.config().latency.count();
+  w.passage(d);
+}
+
 // A RST from a host that has no live end for `p` (closed port, forgotten connection).
 void reply_rst(World::Impl& w, HostImpl& host, const TcpPacket& p) {
   HostImpl* back = w.route(host, p.src.addr);
@@ -83,8 +96,12 @@ void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
   Passage v = path.pass(w.now(), PacketRecord::Proto::tcp, data, 1, p.len + headers, [&path, p] {
     return Task([&path, p] { tcp_ship(path.from().world(), path, p); });
   });
-  if (v.verdict == Passage::Verdict::held) return;
+  if (v.verdict == Passage::Verdict::held) {
+    if (w.packet_sinks()) tell_passage(w, path, v, v.arrival);
+    return;
+  }
   if (v.verdict == Passage::Verdict::dropped) {
+    if (w.packet_sinks()) tell_passage(w, path, v, v.arrival);
     if (data && v.reason != "partition") ++w.counters_.tcp_segments_lost;
     return tcp_drop(w, p, v.reason);
   }
@@ -93,6 +110,7 @@ void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
     arrival = std::max(arrival, from->last_arrival_out);
     from->last_arrival_out = arrival;
   }
+  if (w.packet_sinks()) tell_passage(w, path, v, arrival);
   // The host leads to the world: the task stays within its inline storage.
   w.at(arrival, Task([host = &path.to(), p] { tcp_receive(host->world(), *host, p); }));
 }

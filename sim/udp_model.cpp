@@ -93,6 +93,19 @@ void transmit(World::Impl& w, Path& path, std::vector<std::uint8_t> data, WireEn
       transmit(w, path, std::move(data), src, dst);
     });
   });
+  if (w.packet_sinks()) {
+    PacketPassage d;
+    d.t = w.now();
+    d.from = path.from().name();
+    d.to = path.to().name();
+    d.verdict = static_cast<PacketPassage::Verdict>(v.verdict);
+    d.reason = v.reason;
+    d.arrival = v.verdict == Passage::Verdict::arrive ? v.arrival : -1;
+    d.latency = path.config().latency.count();
+    d.reordered = v.reordered;
+    d.duplicate_at = v.duplicate.value_or(-1);
+    w.passage(d);
+  }
   if (v.verdict == Passage::Verdict::held) return;
   if (n > 1 && v.reason != "partition") w.counters_.udp_fragments += n;
   if (v.verdict == Passage::Verdict::dropped) return drop(w, src, dst, len, v.reason);

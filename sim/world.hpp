@@ -62,10 +62,27 @@ struct PacketRecord {
   std::size_t payload_len = 0;
 };
 
+// What the path decided for the packet of the latest on_packet call (told right after it, in the
+// same call), or for a packet a clog held and now releases (told on release, with no on_packet
+// before it; held packets of one path are released in the order they were held).
+struct PacketPassage {
+  std::int64_t t = 0;         // virtual ns of the decision
+  std::string_view from, to;  // the path's hosts
+  enum class Verdict : std::uint8_t { arrive, held, dropped } verdict = Verdict::arrive;
+  std::string_view reason;         // dropped: "partition", "loss", "scripted", "queue_full", ...
+  std::int64_t arrival = -1;       // arrive: virtual ns at which it reaches `to`
+  std::int64_t latency = 0;        // the path's one-way latency (arrival - t - latency: jitter,
+                                   // serialization, queueing, reordering, TCP in-order wait)
+  bool reordered = false;          // arrive: held back by the reorder stage (UDP)
+  std::int64_t duplicate_at = -1;  // arrive: a second copy arrives then (UDP), else -1
+};
+
 class PacketSink {
  public:
   virtual ~PacketSink() = default;
   virtual void on_packet(const PacketRecord& p) = 0;
+  // The path's decision for a packet (see PacketPassage). The default ignores it.
+  virtual void on_passage(const PacketPassage& /*d*/) {}
 };
 
 // The counters of the run report ("udp.sent", "tcp.segments", ...), and any others the

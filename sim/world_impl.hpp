@@ -127,6 +127,9 @@ class World::Impl {
   void packet(const PacketRecord& p) {
     for (auto* s : packet_sinks_) s->on_packet(p);
   }
+  void passage(const PacketPassage& d) {
+    for (auto* s : packet_sinks_) s->on_passage(d);
+  }
 
   // ---- faults and processes
   void apply(const FaultAction& f);

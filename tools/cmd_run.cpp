@@ -10,22 +10,41 @@
 
 #include "net/units.hpp"
 #include "sim/pcap_writer.hpp"
+#include "sim/pcapng_writer.hpp"
 #include "sim/trace_writer.hpp"
 #include "tools/commands.hpp"
 #include "tools/junit.hpp"
 #include "tools/load.hpp"
 #include "tools/outputs.hpp"
+#include "tools/report/chrome_trace.hpp"
+#include "tools/report/html_report.hpp"
+#include "tools/report/run_header.hpp"
 #include "tools/scenario/runner.hpp"
+#include "tools/sink_fanout.hpp"
 
 namespace simsock::cli {
 namespace {
 
 struct RunOptions {
-  std::string file, seed_text, trace_path, pcap_path, junit_path, color = "auto";
-  bool json = false, quiet = false, perturb = false;
+  std::string file, seed_text, trace_path, pcap_path, pcapng_path, html_path, chrome_path,
+      junit_path, color = "auto";
+  bool json = false, quiet = false, pcapng_omit_drops = false, perturb = false;
 };
 
-int run(const RunOptions& o) {
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+int run(RunOptions o) {
+  // --pcap NAME.pcapng asks for the pcapng format; any other name keeps classic pcap.
+  if (ends_with(o.pcap_path, ".pcapng")) {
+    if (!o.pcapng_path.empty()) {
+      throw UsageError("--pcap '" + o.pcap_path + "' and --pcapng '" + o.pcapng_path +
+                       "' both ask for pcapng: give one of them");
+    }
+    o.pcapng_path = o.pcap_path;
+    o.pcap_path.clear();
+  }
   std::optional<std::uint64_t> seed;
   if (!o.seed_text.empty()) {
     seed = net::parse_uint(o.seed_text);
@@ -34,17 +53,26 @@ int run(const RunOptions& o) {
                        "' is not a seed (an integer in 0..18446744073709551615)");
     }
   }
-  check_distinct_outputs(
-      o.file, {{"--trace", o.trace_path}, {"--pcap", o.pcap_path}, {"--junit", o.junit_path}});
+  check_distinct_outputs(o.file, {{"--trace", o.trace_path},
+                                  {"--pcap", o.pcap_path},
+                                  {"--pcapng", o.pcapng_path},
+                                  {"--html", o.html_path},
+                                  {"--chrome-trace", o.chrome_path},
+                                  {"--junit", o.junit_path}});
+  if (o.pcapng_omit_drops && o.pcapng_path.empty()) {
+    throw UsageError("--pcapng-omit-drops needs --pcapng FILE");
+  }
   auto loaded = load_scenario_or_report(o.file);
   if (!loaded) return k_exit_usage;
   if (o.perturb) loaded->perturb.order = true;
   const scenario::ScenarioSpec& spec = *loaded;
   if (!o.pcap_path.empty()) check_pcap_time_range(spec.start_time, spec.duration);
 
-  std::ofstream trace_file, junit_file;
+  std::ofstream trace_file, junit_file, chrome_file, html_file;
   std::unique_ptr<sim::JsonLinesTraceWriter> trace;
   std::unique_ptr<sim::PcapWriter> pcap;
+  std::unique_ptr<sim::PcapngWriter> pcapng;
+  std::unique_ptr<report::Timeline> timeline, chrome_timeline;  // each with its own size bound
   if (!o.trace_path.empty()) {
     open_output(trace_file, o.trace_path, "trace file");
     trace = std::make_unique<sim::JsonLinesTraceWriter>(trace_file);
@@ -56,9 +84,39 @@ int run(const RunOptions& o) {
       throw OutputError(e.what());
     }
   }
+  if (!o.pcapng_path.empty()) {
+    try {
+      pcapng = std::make_unique<sim::PcapngWriter>(o.pcapng_path, spec.start_time,
+                                                   sim::PcapngOptions{!o.pcapng_omit_drops});
+    } catch (const std::system_error& e) {
+      throw OutputError(e.what());
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--pcapng: ") + e.what());
+    }
+  }
+  if (!o.chrome_path.empty()) open_output(chrome_file, o.chrome_path, "Chrome trace file");
+  if (!o.html_path.empty()) open_output(html_file, o.html_path, "HTML report");
+  if (!o.html_path.empty()) {
+    timeline =
+        std::make_unique<report::Timeline>(report::lanes_for(spec), report::k_html_max_items);
+  }
+  if (!o.chrome_path.empty()) {
+    chrome_timeline =
+        std::make_unique<report::Timeline>(report::lanes_for(spec), report::k_chrome_max_items);
+  }
   if (!o.junit_path.empty()) open_output(junit_file, o.junit_path, "JUnit file");
 
-  auto result = scenario::run_scenario(spec, seed.value_or(spec.seed), {trace.get(), pcap.get()});
+  SinkFanout sinks;
+  sinks.add_trace(trace.get());
+  sinks.add_trace(pcapng.get());
+  sinks.add_trace(timeline.get());
+  sinks.add_trace(chrome_timeline.get());
+  sinks.add_packets(pcap.get());
+  sinks.add_packets(pcapng.get());
+  sinks.add_packets(timeline.get());
+  sinks.add_packets(chrome_timeline.get());
+  auto result =
+      scenario::run_scenario(spec, seed.value_or(spec.seed), {sinks.trace(), sinks.packets()});
 
   std::ostream& human = o.json ? std::cerr : std::cout;
   scenario::HumanStyle style;
@@ -78,6 +136,21 @@ int run(const RunOptions& o) {
       throw OutputError(e.what());
     }
   }
+  if (pcapng) {
+    try {
+      pcapng->flush();
+    } catch (const std::system_error& e) {
+      throw OutputError(e.what());
+    }
+  }
+  if (html_file.is_open()) {
+    html_file << report::render_html(*timeline, report::header_for(result));
+    check_written(html_file, "HTML report '" + o.html_path + "'");
+  }
+  if (chrome_file.is_open()) {
+    report::write_chrome_trace(chrome_file, *chrome_timeline, report::header_for(result));
+    check_written(chrome_file, "Chrome trace file '" + o.chrome_path + "'");
+  }
   if (junit_file.is_open()) {
     junit_file << render_junit_run(result);
     check_written(junit_file, "JUnit file '" + o.junit_path + "'");
@@ -95,7 +168,20 @@ Action add_run_command(CLI::App& root) {
   sub->add_option("--seed", o->seed_text, "seed (overrides the file's seed)")->type_name("N");
   sub->add_option("--trace", o->trace_path, "write every event as JSON Lines to FILE")
       ->type_name("FILE");
-  sub->add_option("--pcap", o->pcap_path, "write the simulated packets as a pcap file")
+  sub->add_option("--pcap", o->pcap_path,
+                  "write the simulated packets as a pcap file (pcapng when FILE ends in .pcapng)")
+      ->type_name("FILE");
+  sub->add_option("--pcapng", o->pcapng_path,
+                  "write the simulated packets as pcapng: an interface per host, the "
+                  "simulator's decisions as packet comments")
+      ->type_name("FILE");
+  sub->add_flag("--pcapng-omit-drops", o->pcapng_omit_drops,
+                "leave packets the network dropped out of --pcapng (default: included, marked)");
+  sub->add_option("--html", o->html_path,
+                  "write a self-contained HTML timeline of the run (open it in a browser)")
+      ->type_name("FILE");
+  sub->add_option("--chrome-trace", o->chrome_path,
+                  "write the run as Trace Event Format JSON (Perfetto, chrome://tracing)")
       ->type_name("FILE");
   sub->add_option("--junit", o->junit_path, "write a JUnit XML report (a testcase per expectation)")
       ->type_name("FILE");

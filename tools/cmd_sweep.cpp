@@ -18,10 +18,13 @@
 #include "tools/junit.hpp"
 #include "tools/load.hpp"
 #include "tools/outputs.hpp"
+#include "tools/progress.hpp"
+#include "tools/report/sweep_html.hpp"
 #include "tools/scenario/runner.hpp"
 #include "tools/scenario/sweep.hpp"
 #include "tools/scenario/triage.hpp"
 #include "tools/sweep_groups.hpp"
+#include "tools/sweep_html_output.hpp"
 
 namespace simsock::cli {
 namespace {
@@ -48,7 +51,7 @@ void install_stop_handlers() {
 }
 
 struct SweepArgs {
-  std::string file, seeds_text, shard_text, junit_path;
+  std::string file, seeds_text, shard_text, junit_path, html_path;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   bool json = false, perturb = false, shrink = false;
   std::string shrink_budget_text = "30s";
@@ -72,7 +75,8 @@ int sweep(const SweepArgs& a) {
     if (auto s = scenario::shard_from_environment(&env_error)) shard = *s;
     if (!env_error.empty()) throw UsageError(env_error);
   }
-  check_distinct_outputs(a.file, {{"--junit", a.junit_path}});
+  check_distinct_outputs(a.file, {{"--junit", a.junit_path}, {"--html", a.html_path}});
+  if (!a.html_path.empty()) check_sweep_html_writable(a.html_path);
   if (const char* status_file = std::getenv("GTEST_SHARD_STATUS_FILE")) {
     std::ofstream touch(status_file, std::ios::app);
   }
@@ -91,7 +95,8 @@ int sweep(const SweepArgs& a) {
   if (!a.junit_path.empty())
     junit = std::make_unique<JunitSweepWriter>(a.junit_path, spec.name, a.file);
 
-  const bool show_progress = ::isatty(STDERR_FILENO) == 1;
+  ProgressLine progress(std::cerr, spec.name, ::isatty(STDERR_FILENO) == 1);
+  report::SweepIndex html_index;
   scenario::SweepOptions options;
   options.jobs = a.jobs;
   options.keep_failures = a.json ? k_kept_failures : 0;
@@ -99,16 +104,15 @@ int sweep(const SweepArgs& a) {
   options.on_seed = [&](const scenario::SeedOutcome& o) {
     if (junit) junit->add(o);
     if (!o.passed) triage.add(o.seed, o.detail);
+    if (!a.html_path.empty()) html_index.add(o);
     if (o.passed || a.json) return;
-    if (show_progress) std::cerr << "\r\033[K" << std::flush;
+    progress.clear();
     std::cout << "seed " << o.seed << ": " << o.detail << "\n"
               << "  replay: " << scenario::replay_command(a.file, o.seed) << "\n"
               << std::flush;
   };
   options.progress = [&](std::uint64_t done, std::uint64_t total, std::uint64_t failed) {
-    if (!show_progress) return;
-    std::cerr << "\rsweep " << spec.name << ": " << done << "/" << total << " seeds, " << failed
-              << " failed" << std::flush;
+    progress.update(done, total, failed);
   };
   install_stop_handlers();
   auto result = scenario::run_sweep(
@@ -120,7 +124,7 @@ int sweep(const SweepArgs& a) {
         return r.first_failure();
       },
       options);
-  if (show_progress) std::cerr << "\r\033[K" << std::flush;
+  progress.clear();
   const int sig = result.stopped ? static_cast<int>(g_signal) : 0;
 
   if (a.json) {
@@ -162,6 +166,9 @@ int sweep(const SweepArgs& a) {
     shrink_groups(a.json ? std::cerr : std::cout, triage.triage(), spec,
                   std::chrono::duration_cast<std::chrono::milliseconds>(*shrink_budget));
   }
+  if (!a.html_path.empty()) {
+    write_sweep_html(a.html_path, spec, a.file, seeds->to_string(), result, html_index);
+  }
   check_written(std::cout, "standard output");
   if (result.stopped) return k_exit_signal_base + (sig ? sig : SIGINT);
   return result.failed_count == 0 ? k_exit_ok : k_exit_failed;
@@ -186,6 +193,10 @@ Action add_sweep_command(CLI::App& root) {
                   "from GTEST_TOTAL_SHARDS / GTEST_SHARD_INDEX)")
       ->type_name("I/N");
   sub->add_option("--junit", a->junit_path, "write a JUnit XML report (a testcase per seed)")
+      ->type_name("FILE");
+  sub->add_option("--html", a->html_path,
+                  "write an HTML index of the failure groups to FILE, with a report of each "
+                  "group's lowest seed beside it (FILE-seed-N.html)")
       ->type_name("FILE");
   sub->add_flag("--json", a->json, "print the result as one JSON object on stdout at the end");
   sub->add_flag("--perturb", a->perturb,

@@ -1,11 +1,16 @@
 #include "sim/testing/simsock_test.hpp"
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <stdexcept>
 
 #include "apps/app.hpp"
 #include "net/units.hpp"
 #include "sim/testing/process_body.hpp"
 #include "tools/app_process.hpp"
+#include "tools/report/html_report.hpp"
 #include "tools/scenario/loader.hpp"
 #include "tools/scenario/runner.hpp"
 
@@ -88,11 +93,67 @@ class Sim::Recorder final : public sim::TraceSink {
 Sim::Sim(std::uint64_t seed)
     : world_(std::make_unique<sim::World>(seed)), recorder_(std::make_unique<Recorder>(trace_)) {
   world_->add_trace_sink(recorder_.get());
+  const char* dir = std::getenv("SIMSOCK_HTML_DIR");
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  if (dir && *dir && test) {
+    timeline_ = std::make_unique<report::Timeline>(
+        std::vector<std::pair<std::string, std::string>>{}, report::k_html_max_items);
+    world_->add_trace_sink(timeline_.get());
+    world_->add_packet_sink(timeline_.get());
+    parts_at_start_ = test->result()->total_part_count();
+  }
 }
 
 Sim::~Sim() {
+  if (timeline_) {
+    try {
+      write_failure_report();
+    } catch (const std::exception& e) {
+      std::cerr << "simsock: no HTML report of the failing run: " << e.what() << "\n";
+    }
+  }
   // Objects made through the wrappers belong to the world's coroutines: end the world first.
   world_.reset();
+}
+
+// The test's failures since this Sim was made, as the report's checks; nothing when there are
+// none (a later seed of a for_each_seed loop does not inherit an earlier seed's failure).
+void Sim::write_failure_report() {
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  if (!test) return;
+  const auto* result = test->result();
+  report::ReportHeader h;
+  for (int i = parts_at_start_; i < result->total_part_count(); ++i) {
+    const auto& part = result->GetTestPartResult(i);
+    if (!part.failed()) continue;
+    std::string where =
+        part.file_name() ? std::string(part.file_name()) + ":" + std::to_string(part.line_number())
+                         : std::string("failure");
+    h.checks.push_back({where, false, part.summary()});
+  }
+  if (h.checks.empty()) return;
+  const std::string name = std::string(test->test_suite_name()) + "." + test->name();
+  h.title = name;
+  h.seed = world_->seed();
+  h.passed = false;
+  h.replay = replay_command(world_->seed());
+  h.digest = world_->digest_hex();
+  h.virtual_time_ns = world_->now().count();
+  for (const auto& p : world_->processes()) {
+    h.processes.push_back(
+        {p.name, p.host, p.app, std::string(sim::to_string(p.state)), p.exit_code});
+  }
+  h.stats = world_->stats();
+  std::string file = name + "-seed-" + std::to_string(h.seed) + ".html";
+  for (char& c : file) {
+    if (c == '/' || c == '\\' || c == ' ') c = '_';
+  }
+  const auto path = std::filesystem::path(std::getenv("SIMSOCK_HTML_DIR")) / file;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << report::render_html(*timeline_, h);
+  out.flush();
+  if (!out) throw std::runtime_error("cannot write '" + path.string() + "'");
+  std::cerr << "simsock: HTML report of the failing run: " << path.string() << "\n";
 }
 
 sim::Host& Sim::add_host(const std::string& name, const std::string& address) {
@@ -103,6 +164,9 @@ sim::Host& Sim::add_host(const std::string& name, const std::string& address) {
 sim::Host& Sim::add_host(const std::string& name, const std::vector<std::string>& addresses) {
   sim::Host& h = world_->add_host(name, addresses);
   ++next_address_;
+  if (timeline_) {
+    for (const auto& a : addresses) timeline_->add_lane(name, a);
+  }
   auto st = std::make_unique<HostState>();
   st->network = std::make_unique<FaultyNetwork>(h.network(), st->plan);
   hosts_.emplace(name, std::move(st));

@@ -47,6 +47,10 @@
 #include "sim/world.hpp"
 #include "tools/scenario/report.hpp"
 
+namespace simsock::report {
+class Timeline;
+}
+
 namespace simsock::test {
 
 namespace asio = boost::asio;
@@ -72,6 +76,11 @@ struct TraceRecord {
 using Coroutine = std::function<asio::awaitable<int>(net::Network& net)>;
 
 // A simulated world for one test run, with the kit's conveniences. Not copyable.
+//
+// With the environment variable SIMSOCK_HTML_DIR set, every Sim records its run, and one whose
+// test failed while it lived writes the HTML timeline of that run (the page `simsock run --html`
+// writes, docs/reports.md) to SIMSOCK_HTML_DIR/SUITE.TEST-seed-N.html when it is destroyed, and
+// says so on stderr. The header lists the test's failures and the replay command.
 class Sim {
  public:
   explicit Sim(std::uint64_t seed = seed_range().first);
@@ -185,6 +194,7 @@ class Sim {
   // Throws std::invalid_argument "CALL: no host called 'HOST' (hosts: a, b)" unless it exists.
   void require_host(std::string_view call, const std::string& host) const;
   void require_pair(std::string_view call, const std::string& a, const std::string& b) const;
+  void write_failure_report();
   void schedule(Duration at, sim::FaultAction action);
   void spawn_callback(const std::string& name, const std::string& host, ProcessCallback body,
                       Duration start);
@@ -193,6 +203,8 @@ class Sim {
 
   std::unique_ptr<sim::World> world_;
   std::unique_ptr<Recorder> recorder_;
+  std::unique_ptr<report::Timeline> timeline_;  // with SIMSOCK_HTML_DIR
+  int parts_at_start_ = 0;                      // the test's results when the Sim was made
   std::vector<TraceRecord> trace_;
   std::map<std::string, std::unique_ptr<HostState>, std::less<>> hosts_;
   sim::LinkConfig default_link_;

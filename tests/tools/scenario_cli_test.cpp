@@ -16,6 +16,7 @@
 #include <fstream>
 #include <functional>
 #include <new>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -478,6 +479,101 @@ TEST_F(SimsockCli, PcapPastClassicPcapsLastSecondIsAUsageErrorSayingWhy) {
   EXPECT_NE(o.err.find("start_time"), std::string::npos) << o.err;
   // Without --pcap the same scenario runs.
   EXPECT_EQ(simsock("run '" + (dir_ / "late.yaml").string() + "' -q").status, 0);
+}
+
+TEST_F(SimsockCli, HtmlChromeTraceAndPcapngComeBesideTheOtherOutputsWhichStayTheSame) {
+  const auto d = dir_.string();
+  auto plain = simsock("run " + scenario("tcp-fragmented.yaml") + " -q --pcap '" + d +
+                       "/a.pcap' --trace '" + d + "/a.jsonl'");
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  auto all = simsock("run " + scenario("tcp-fragmented.yaml") + " -q --pcap '" + d +
+                     "/b.pcap' --trace '" + d + "/b.jsonl' --html '" + d + "/r.html' --pcapng '" +
+                     d + "/r.pcapng' --chrome-trace '" + d + "/r.json'");
+  ASSERT_EQ(all.status, 0) << all.err;
+  EXPECT_EQ(slurp(dir_ / "a.pcap"), slurp(dir_ / "b.pcap"));
+  EXPECT_EQ(slurp(dir_ / "a.jsonl"), slurp(dir_ / "b.jsonl"));
+  const std::string html = slurp(dir_ / "r.html");
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("\"title\":\"tcp-fragmented\""), std::string::npos);
+  EXPECT_EQ(slurp(dir_ / "r.pcapng").substr(0, 4), std::string("\x0a\x0d\x0d\x0a", 4));
+  auto chrome = nlohmann::json::parse(slurp(dir_ / "r.json"));
+  EXPECT_FALSE(chrome["traceEvents"].empty());
+  // The same run gives the same report bytes.
+  auto again = simsock("run " + scenario("tcp-fragmented.yaml") + " -q --html '" + d +
+                       "/r2.html' --chrome-trace '" + d + "/r2.json'");
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(html, slurp(dir_ / "r2.html"));
+  EXPECT_EQ(slurp(dir_ / "r.json"), slurp(dir_ / "r2.json"));
+}
+
+TEST_F(SimsockCli, PcapNamedPcapngIsPcapngWithoutThe2106Limit) {
+  std::ofstream(dir_ / "late.yaml")
+      << "name: late\nduration: 60000m\nstart_time: 2105-12-31T23:00:00Z\n"
+      << "hosts:\n  - {name: a, address: 10.0.0.1}\n  - {name: b, address: 10.0.0.2}\n"
+      << "processes:\n  - {name: srv, host: a, app: udp-ts-server}\n"
+      << "  - {name: cli, host: b, app: udp-ts-client, args: {connect: \"a:21567\", message: "
+         "[x]}}\n";
+  const auto late = "'" + (dir_ / "late.yaml").string() + "'";
+  auto o = simsock("run " + late + " -q --pcap '" + (dir_ / "x.pcapng").string() + "'");
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(slurp(dir_ / "x.pcapng").substr(0, 4), std::string("\x0a\x0d\x0d\x0a", 4));
+  EXPECT_EQ(simsock("run " + late + " -q --pcapng '" + (dir_ / "y.pcapng").string() + "'").status,
+            0);
+  auto both = simsock("run " + late + " -q --pcap '" + (dir_ / "x.pcapng").string() +
+                      "' --pcapng '" + (dir_ / "y.pcapng").string() + "'");
+  EXPECT_EQ(both.status, 2) << both.err;
+  auto lone = simsock("run " + late + " -q --pcapng-omit-drops");
+  EXPECT_EQ(lone.status, 2);
+  EXPECT_NE(lone.err.find("--pcapng-omit-drops needs --pcapng"), std::string::npos) << lone.err;
+  auto clash = simsock("run " + late + " -q --html '" + (dir_ / "z").string() +
+                       "' --chrome-trace '" + (dir_ / "z").string() + "'");
+  EXPECT_EQ(clash.status, 2) << clash.err;
+  auto unwritable =
+      simsock("run " + late + " -q --html '" + (dir_ / "no/such/dir/r.html").string() + "'");
+  EXPECT_EQ(unwritable.status, 3) << unwritable.err;
+  EXPECT_NE(unwritable.err.find("HTML report"), std::string::npos) << unwritable.err;
+}
+
+TEST_F(SimsockCli, SweepHtmlIndexLinksEachFailureGroupToItsLowestSeedsReport) {
+  const auto index = dir_ / "sweep" / "index.html";
+  fs::create_directories(index.parent_path());
+  auto o = simsock("sweep " + flaky() + " --seeds 1..30 -j 2 --html '" + index.string() + "'");
+  ASSERT_EQ(o.status, 1) << o.err;
+  std::smatch first;
+  ASSERT_TRUE(std::regex_search(o.out, first, std::regex("seed ([0-9]+): "))) << o.out;
+  const std::string page = slurp(index);
+  std::regex link("<a href=\"(index-seed-([0-9]+)\\.html)\">");
+  std::vector<std::string> seeds;
+  for (auto it = std::sregex_iterator(page.begin(), page.end(), link); it != std::sregex_iterator();
+       ++it) {
+    seeds.push_back((*it)[2]);
+    const std::string report = slurp(index.parent_path() / (*it)[1].str());
+    EXPECT_NE(report.find("\"passed\":false"), std::string::npos) << (*it)[1];
+    EXPECT_NE(report.find("--seed " + (*it)[2].str()), std::string::npos) << (*it)[1];
+  }
+  ASSERT_FALSE(seeds.empty()) << page;
+  EXPECT_EQ(seeds.front(), first[1].str());  // the lowest failing seed leads the first group
+  EXPECT_NE(page.find("cli exit 0"), std::string::npos);
+  // An index that cannot be written fails before any seed runs.
+  auto bad = simsock("sweep " + flaky() + " --seeds 1..30 --html '" +
+                     (dir_ / "no/such/index.html").string() + "'");
+  EXPECT_EQ(bad.status, 3) << bad.err;
+  EXPECT_EQ(bad.out, "") << bad.out;
+  EXPECT_NE(bad.err.find("cannot open HTML index"), std::string::npos) << bad.err;
+}
+
+TEST_F(SimsockCli, SweepProgressLineIsOnlyOnATerminal) {
+  auto piped = simsock("sweep " + flaky() + " --seeds 1..20 -j 1");
+  EXPECT_EQ(piped.err.find("seeds/s"), std::string::npos) << piped.err;
+  // script(1) gives the sweep a terminal for its standard streams.
+  const auto typescript = dir_ / "tty.out";
+  const std::string cmd = "script -qec \"'" SIMSOCK_BIN "' sweep " + flaky() +
+                          " --seeds 1..20 -j 1\" '" + typescript.string() + "' >/dev/null";
+  shell(cmd);
+  const std::string tty = slurp(typescript);
+  EXPECT_NE(tty.find("sweep flaky: "), std::string::npos) << tty;
+  EXPECT_NE(tty.find("seeds/s"), std::string::npos) << tty;
+  EXPECT_NE(tty.find("\r\033[K"), std::string::npos) << tty;
 }
 
 TEST_F(SimsockCli, RunJunitHasATestcasePerExpectationWithEscapedFailures) {

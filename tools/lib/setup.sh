@@ -11,7 +11,7 @@ simsock_build_packages=(
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libre2-dev libyaml-dev
 )
 # Extra packages the test suite needs (pcap decoding, the loader fuzzer, sanitizer runtimes).
-simsock_test_packages=(tshark clang libclang-rt-14-dev python3)
+simsock_test_packages=(tshark clang libclang-rt-14-dev python3 chromium)
 
 simsock_apt_updated=0
 

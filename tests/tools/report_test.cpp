@@ -1,0 +1,404 @@
+// The reports of a run (tools/report): the HTML page's embedded data against the run's trace and
+// packets, its size bound on a long run, the Chrome trace against the Trace Event Format, the
+// pcapng's comments read back by tshark against the trace, the sweep index, and the progress
+// line's wording.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/pcapng_writer.hpp"
+#include "tools/progress.hpp"
+#include "tools/report/chrome_trace.hpp"
+#include "tools/report/html_report.hpp"
+#include "tools/report/run_header.hpp"
+#include "tools/report/sweep_html.hpp"
+#include "tools/scenario/loader.hpp"
+#include "tools/scenario/runner.hpp"
+#include "tools/sink_fanout.hpp"
+
+namespace simsock {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string scenario_path(const std::string& name) {
+  return std::string(SIMSOCK_SOURCE_DIR) + "/scenarios/" + name + ".yaml";
+}
+
+// Counts what the world told its sinks, to compare the reports with.
+struct Tally final : sim::TraceSink, sim::PacketSink {
+  std::map<std::string, std::uint64_t> kinds;
+  std::map<std::string, std::uint64_t> drop_reasons;
+  std::uint64_t packets = 0, pure_acks = 0, dropped = 0, delivered_bytes = 0;
+  void on_event(const sim::TraceEvent& e) override {
+    ++kinds[std::string(e.kind)];
+    if (e.kind == "udp.deliver" || e.kind == "tcp.deliver") delivered_bytes += e.len;
+    if (e.kind == "udp.drop" || e.kind == "tcp.drop") ++drop_reasons[std::string(e.reason)];
+  }
+  void on_packet(const sim::PacketRecord& p) override {
+    ++packets;
+    if (p.proto == sim::PacketRecord::Proto::tcp && p.payload_len == 0 && !p.syn && !p.fin &&
+        !p.rst)
+      ++pure_acks;
+  }
+  void on_passage(const sim::PacketPassage& d) override {
+    if (d.verdict == sim::PacketPassage::Verdict::dropped) ++dropped;
+  }
+};
+
+struct Run {
+  scenario::ScenarioSpec spec;
+  scenario::RunResult result;
+  std::unique_ptr<report::Timeline> timeline;
+  Tally tally;
+};
+
+std::unique_ptr<Run> run(const std::string& name, std::size_t max_items = report::k_html_max_items,
+                         sim::PacketSink* extra = nullptr, sim::TraceSink* extra_trace = nullptr,
+                         std::string text = "") {
+  auto r = std::make_unique<Run>();
+  r->spec = text.empty() ? scenario::load_scenario_file(scenario_path(name))
+                         : scenario::load_scenario_text(text, name + ".yaml");
+  r->timeline = std::make_unique<report::Timeline>(report::lanes_for(r->spec), max_items);
+  cli::SinkFanout sinks;
+  sinks.add_trace(&r->tally);
+  sinks.add_trace(r->timeline.get());
+  sinks.add_trace(extra_trace);
+  sinks.add_packets(&r->tally);
+  sinks.add_packets(r->timeline.get());
+  sinks.add_packets(extra);
+  r->result = scenario::run_scenario(r->spec, r->spec.seed, {sinks.trace(), sinks.packets()});
+  return r;
+}
+
+// The JSON object the page embeds.
+json page_data(const std::string& page) {
+  const std::string open = "<script type=\"application/json\" id=\"data\">";
+  auto a = page.find(open);
+  auto b = page.find("</script>", a);
+  EXPECT_NE(a, std::string::npos);
+  EXPECT_NE(b, std::string::npos);
+  return json::parse(page.substr(a + open.size(), b - a - open.size()));
+}
+
+TEST(HtmlReport, EmbedsEveryPacketWithItsFateAndTheRunsHeader) {
+  auto r = run("udp-reorder-duplicate");
+  ASSERT_TRUE(r->result.passed);
+  const std::string page = report::render_html(*r->timeline, report::header_for(r->result));
+  EXPECT_EQ(page.find("http://"), std::string::npos);  // nothing to fetch
+  EXPECT_EQ(page.find("https://"), std::string::npos);
+  EXPECT_EQ(page.find("src="), std::string::npos);
+  json d = page_data(page);
+  EXPECT_EQ(d["header"]["title"], "udp-reorder-duplicate");
+  EXPECT_EQ(d["header"]["seed"], "3");
+  EXPECT_EQ(d["header"]["passed"], true);
+  EXPECT_EQ(d["header"]["checks"].size(), r->result.expectations.size());
+  EXPECT_EQ(d["header"]["replay"], scenario::replay_command(r->spec.file, 3));
+  EXPECT_EQ(d["lanes"], json::array({"server", "client"}));
+  std::uint64_t packets = 0, duplicates = 0, reordered = 0, arrived = 0;
+  for (const auto& it : d["items"]) {
+    if (it[0] != 0) continue;
+    const auto flags = it[5].get<std::uint32_t>();
+    if (flags & report::k_duplicate) {
+      ++duplicates;
+    } else {
+      ++packets;
+    }
+    if (flags & report::k_reordered) ++reordered;
+    if (it[2].get<std::int64_t>() > it[1].get<std::int64_t>()) ++arrived;
+    EXPECT_GE(it[3].get<int>(), 0);
+    EXPECT_GE(it[4].get<int>(), 0);
+  }
+  EXPECT_EQ(packets, r->tally.packets);
+  EXPECT_EQ(duplicates, r->tally.kinds["udp.duplicate"]);
+  EXPECT_EQ(reordered, r->result.stats.at("udp.reordered"));
+  EXPECT_GT(reordered, 0u);
+  EXPECT_EQ(arrived, packets + duplicates);  // no loss on this link: every copy arrives later
+  // Counters over time end where the run's counters end.
+  const auto& last = d["samples"].back();
+  EXPECT_EQ(last[1].get<std::uint64_t>(), r->tally.delivered_bytes);
+  EXPECT_GT(r->tally.delivered_bytes, 0u);
+  EXPECT_EQ(last[2].get<std::uint64_t>(), 0u);
+}
+
+TEST(HtmlReport, MarksDropsWithTheirReasonAndRetransmissions) {
+  auto r = run("tcp-loss-retransmit");
+  json d = page_data(report::render_html(*r->timeline, report::header_for(r->result)));
+  const auto& strings = d["strings"];
+  std::uint64_t dropped = 0, retransmits = 0, loss = 0;
+  for (const auto& it : d["items"]) {
+    if (it[0] != 0) continue;
+    const auto flags = it[5].get<std::uint32_t>();
+    if (flags & report::k_dropped) {
+      ++dropped;
+      if (strings[it[9].get<int>()] == "loss") ++loss;
+    }
+    if (flags & report::k_retransmit) ++retransmits;
+  }
+  EXPECT_EQ(dropped, r->tally.dropped);
+  EXPECT_EQ(loss, r->tally.drop_reasons["loss"]);
+  EXPECT_GT(loss, 0u);
+  EXPECT_EQ(retransmits, r->tally.kinds["tcp.retransmit"]);
+  EXPECT_EQ(d["samples"].back()[3].get<std::uint64_t>(), r->tally.kinds["tcp.retransmit"]);
+  EXPECT_EQ(d["samples"].back()[1].get<std::uint64_t>(), r->result.stats.at("tcp.bytes"));
+}
+
+TEST(HtmlReport, EveryFaultIsAMarkWithItsDescription) {
+  auto r = run("partition-heal");
+  json d = page_data(report::render_html(*r->timeline, report::header_for(r->result)));
+  std::set<std::string> faults;
+  for (const auto& it : d["items"]) {
+    if (it[0] == 1 && d["strings"][it[8].get<int>()] == "fault")
+      faults.insert(d["strings"][it[10].get<int>()].get<std::string>());
+  }
+  EXPECT_EQ(faults.size(), r->tally.kinds["fault"]);
+  EXPECT_GT(faults.size(), 0u);
+}
+
+TEST(HtmlReport, PacketsAClogHoldsArriveAfterTheRelease) {
+  const std::string text =
+      "name: clogged\nduration: 5s\nhosts: [{name: server, address: 10.0.0.1}, {name: client, "
+      "address: 10.0.0.2}]\nnetwork: {default: {latency: 2ms}}\nprocesses:\n"
+      "  - {name: echo, host: server, app: udp-ts-server}\n"
+      "  - {name: cli, host: client, app: udp-ts-client, start: 100ms, args: {connect: "
+      "\"server:21567\", message: [held], timeout: 2s}}\n"
+      "faults:\n  - {at: 50ms, clog: [client, server]}\n  - {at: 1s, release: [client, server]}\n"
+      "expect: [{process: cli, exit: 0}]\n";
+  auto r = run("clogged", report::k_html_max_items, nullptr, nullptr, text);
+  ASSERT_TRUE(r->result.passed) << r->result.first_failure();
+  json d = page_data(report::render_html(*r->timeline, report::header_for(r->result)));
+  std::uint64_t held = 0;
+  for (const auto& it : d["items"]) {
+    if (it[0] != 0 || !(it[5].get<std::uint32_t>() & report::k_held)) continue;
+    ++held;
+    EXPECT_EQ(it[1].get<std::int64_t>(), 100'000'000);                // sent at 100ms
+    EXPECT_EQ(it[2].get<std::int64_t>(), 1'000'000'000 + 2'000'000);  // released at 1s, +2ms
+  }
+  EXPECT_EQ(held, 1u);
+}
+
+TEST(HtmlReport, LongRunsKeepTheFirstItemsInDetailAndStayUnderTheSizeBound) {
+  const std::string text =
+      "name: long\nduration: 600s\nhosts: [{name: server, address: 10.0.0.1}, {name: client, "
+      "address: 10.0.0.2}]\nnetwork: {default: {latency: 1ms, udp: {loss: 5%}}}\nprocesses:\n"
+      "  - {name: echo, host: server, app: udp-ts-server}\n"
+      "  - {name: ping, host: client, app: udp-ping, args: {connect: \"server:21567\", count: "
+      "120000, timeout: 5ms}}\nexpect: [{process: ping, exit: 0}]\n";
+  auto r = run("long", report::k_html_max_items, nullptr, nullptr, text);
+  const std::uint64_t total = r->tally.packets + r->tally.kinds["udp.drop"];
+  ASSERT_GT(total, report::k_html_max_items);
+  const std::string page = report::render_html(*r->timeline, report::header_for(r->result));
+  json d = page_data(page);
+  EXPECT_EQ(d["items"].size(), report::k_html_max_items);
+  EXPECT_GT(d["summarised"].get<std::uint64_t>(), 0u);
+  EXPECT_LE(d["samples"].size(), report::Timeline::k_max_samples);
+  EXPECT_EQ(d["samples"].back()[2].get<std::uint64_t>(), r->result.stats.at("udp.dropped"));
+  EXPECT_LT(page.size(), std::size_t{16} << 20) << "documented bound: 16 MiB";
+  std::cout << "page of " << page.size() << " bytes for " << total << " packets and drops ("
+            << page.size() / report::k_html_max_items << " bytes per kept item)\n";
+}
+
+// The Trace Event Format's rules for each phase this writer uses (the "JSON Object Format" of
+// the Trace Event Format document).
+void check_event(const json& e, std::set<std::string>& errors) {
+  auto bad = [&](const std::string& why) { errors.insert(why + ": " + e.dump()); };
+  if (!e.is_object()) return bad("not an object");
+  if (!e.contains("ph") || !e["ph"].is_string()) return bad("no ph");
+  const std::string ph = e["ph"];
+  if (!e.contains("name") || !e["name"].is_string()) bad("no name");
+  if (!e.contains("pid") || !e["pid"].is_number_integer()) bad("no integer pid");
+  if (!e.contains("tid") || !e["tid"].is_number_integer()) bad("no integer tid");
+  if (ph == "M") {
+    static const std::set<std::string> names = {"process_name", "process_sort_index",
+                                                "thread_name"};
+    if (!names.count(e.value("name", ""))) bad("unknown metadata");
+    if (!e.contains("args") || !e["args"].is_object()) bad("metadata without args");
+    return;
+  }
+  if (!e.contains("ts") || !e["ts"].is_number() || e["ts"].get<double>() < 0) bad("bad ts");
+  if (ph == "X") {
+    if (!e.contains("dur") || !e["dur"].is_number() || e["dur"].get<double>() < 0) bad("bad dur");
+  } else if (ph == "i") {
+    const std::string s = e.value("s", "");
+    if (s != "g" && s != "p" && s != "t") bad("instant scope");
+  } else if (ph == "s" || ph == "f") {
+    if (!e.contains("id")) bad("flow without id");
+    if (ph == "f" && e.value("bp", "") != "e") bad("flow end binding");
+  } else {
+    bad("unexpected phase " + ph);
+  }
+}
+
+TEST(ChromeTrace, FollowsTheTraceEventFormatWithHostsAsProcesses) {
+  auto r = run("tcp-loss-retransmit", report::k_chrome_max_items);
+  std::ostringstream out;
+  report::write_chrome_trace(out, *r->timeline, report::header_for(r->result));
+  json j = json::parse(out.str());
+  ASSERT_TRUE(j["traceEvents"].is_array());
+  EXPECT_EQ(j["displayTimeUnit"], "ns");
+  EXPECT_EQ(j["metadata"]["scenario"], "tcp-loss-retransmit");
+  std::set<std::string> errors;
+  std::map<std::string, std::uint64_t> phases;
+  std::set<std::string> process_names;
+  std::map<std::uint64_t, int> flows;
+  std::uint64_t drops = 0;
+  for (const auto& e : j["traceEvents"]) {
+    check_event(e, errors);
+    const std::string ph = e.value("ph", "");
+    ++phases[ph];
+    if (ph == "M" && e["name"] == "process_name") process_names.insert(e["args"]["name"]);
+    if (ph == "s") ++flows[e["id"].get<std::uint64_t>()];
+    if (ph == "f") --flows[e["id"].get<std::uint64_t>()];
+    if (ph == "i" && e.value("cat", "") == "drop") ++drops;
+  }
+  EXPECT_TRUE(errors.empty()) << *errors.begin();
+  EXPECT_EQ(process_names, (std::set<std::string>{"server", "client"}));
+  EXPECT_EQ(phases["X"], r->tally.packets);
+  EXPECT_EQ(drops, r->tally.dropped);
+  for (const auto& [id, balance] : flows) EXPECT_EQ(balance, 0) << "flow " << id;
+  EXPECT_EQ(phases["s"], r->tally.packets - r->tally.dropped);
+}
+
+TEST(ChromeTrace, FaultsAreGlobalInstantEvents) {
+  auto r = run("crash-restart", report::k_chrome_max_items);
+  std::ostringstream out;
+  report::write_chrome_trace(out, *r->timeline, report::header_for(r->result));
+  json j = json::parse(out.str());
+  std::uint64_t faults = 0;
+  for (const auto& e : j["traceEvents"]) {
+    if (e.value("cat", "") == "fault") {
+      EXPECT_EQ(e["s"], "g");
+      ++faults;
+    }
+  }
+  EXPECT_EQ(faults, r->tally.kinds["fault"]);
+  EXPECT_GT(faults, 0u);
+}
+
+#ifdef SIMSOCK_TSHARK
+std::string tshark(const std::string& args) {
+  std::string out;
+  FILE* pipe = popen((std::string(SIMSOCK_TSHARK) + " " + args + " 2>/dev/null").c_str(), "r");
+  if (!pipe) return out;
+  char chunk[65536];
+  std::size_t n;
+  while ((n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0) out.append(chunk, n);
+  EXPECT_EQ(pclose(pipe), 0) << args;
+  return out;
+}
+
+std::map<std::string, std::uint64_t> comment_counts(const std::string& file) {
+  std::map<std::string, std::uint64_t> counts;
+  std::istringstream lines(tshark("-r '" + file + "' -T fields -e frame.comment"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    for (const char* what :
+         {"dropped: ", "duplicated: ", "reordered: ", "retransmission ", "delayed: ", "held: "}) {
+      if (line.find(what) != std::string::npos) ++counts[what];
+    }
+    ++counts["packets"];
+  }
+  return counts;
+}
+
+TEST(PcapngRun, TsharkShowsACommentForEveryDecisionTheTraceHas) {
+  const auto file =
+      fs::temp_directory_path() / ("simsock-report-" + std::to_string(::getpid()) + "-udp.pcapng");
+  {
+    auto spec = scenario::load_scenario_file(scenario_path("udp-reorder-duplicate"));
+    sim::PcapngWriter writer(file.string(), spec.start_time);
+    auto r = run("udp-reorder-duplicate", report::k_html_max_items, &writer, &writer);
+    writer.flush();
+    auto c = comment_counts(file.string());
+    EXPECT_EQ(c["packets"], r->tally.packets);
+    EXPECT_EQ(c["duplicated: "], r->tally.kinds["udp.duplicate"]);
+    EXPECT_EQ(c["reordered: "], r->result.stats.at("udp.reordered"));
+    EXPECT_GT(c["reordered: "], 0u);
+  }
+  const auto tcp =
+      fs::temp_directory_path() / ("simsock-report-" + std::to_string(::getpid()) + "-tcp.pcapng");
+  {
+    auto spec = scenario::load_scenario_file(scenario_path("tcp-loss-retransmit"));
+    sim::PcapngWriter writer(tcp.string(), spec.start_time);
+    auto r = run("tcp-loss-retransmit", report::k_html_max_items, &writer, &writer);
+    writer.flush();
+    auto c = comment_counts(tcp.string());
+    EXPECT_EQ(c["packets"], r->tally.packets);
+    EXPECT_EQ(c["dropped: "], r->tally.dropped);
+    EXPECT_EQ(c["retransmission "], r->tally.kinds["tcp.retransmit"]);
+    EXPECT_GT(c["retransmission "], 0u);
+    const std::string names = tshark("-r '" + tcp.string() + "' -T fields -e frame.interface_name");
+    EXPECT_NE(names.find("client"), std::string::npos);
+    EXPECT_NE(names.find("server"), std::string::npos);
+  }
+  fs::remove(file);
+  fs::remove(tcp);
+}
+#endif
+
+TEST(SweepIndex, GroupsFailuresByExpectationAndKeepsEachGroupsLowestSeed) {
+  report::SweepIndex index;
+  index.add({9, false, "cli exit 0: exited 1"});
+  index.add({4, true, ""});
+  index.add({7, false, "cli exit 0: exited 2"});
+  index.add({12, false, "srv state running: crashed"});
+  auto g = index.groups();
+  ASSERT_EQ(g.size(), 2u);
+  EXPECT_EQ(g[0].what, "cli exit 0");
+  EXPECT_EQ(g[0].count, 2u);
+  EXPECT_EQ(g[0].lowest_seed, 7u);
+  EXPECT_EQ(g[0].detail, "cli exit 0: exited 2");
+  EXPECT_EQ(g[1].lowest_seed, 12u);
+  const std::string page =
+      index.render("flaky", "f.yaml", "1..20", 20, 3, {"i-seed-7.html", "i-seed-12.html"},
+                   {"simsock run f.yaml --seed 7", "simsock run f.yaml --seed 12"});
+  EXPECT_NE(page.find("<a href=\"i-seed-7.html\">seed 7</a>"), std::string::npos);
+  EXPECT_NE(page.find("simsock run f.yaml --seed 12"), std::string::npos);
+  EXPECT_EQ(report::seed_report_path("out/index.html", 7), "out/index-seed-7.html");
+}
+
+TEST(ProgressLine, SaysSeedsFailuresRateAndTimeLeft) {
+  using namespace std::chrono_literals;
+  EXPECT_EQ(cli::ProgressLine::format("flaky", 50, 200, 3, 10s),
+            "sweep flaky: 50/200 seeds, 3 failed, 5.0 seeds/s, ETA 30s");
+  EXPECT_EQ(cli::ProgressLine::format("flaky", 0, 200, 0, 0s),
+            "sweep flaky: 0/200 seeds, 0 failed");
+  EXPECT_EQ(cli::ProgressLine::format("x", 1000, 361000, 0, 1s),
+            "sweep x: 1000/361000 seeds, 0 failed, 1000 seeds/s, ETA 6m00s");
+  EXPECT_EQ(cli::ProgressLine::format("x", 200, 200, 1, 2s),
+            "sweep x: 200/200 seeds, 1 failed, 100 seeds/s");
+}
+
+TEST(ProgressLine, RedrawsAtMostEveryIntervalAndNothingWhenNotATerminal) {
+  std::ostringstream tty, pipe;
+  cli::ProgressLine on(tty, "s", true), off(pipe, "s", false);
+  for (std::uint64_t i = 1; i <= 10000; ++i) {
+    on.update(i, 100000, i);
+    on.clear();  // as before printing each failing seed
+    off.update(i, 100000, i);
+  }
+  on.clear();
+  EXPECT_EQ(pipe.str(), "");
+  std::size_t redraws = 0;
+  for (std::size_t at = tty.str().find("sweep s:"); at != std::string::npos;
+       at = tty.str().find("sweep s:", at + 1))
+    ++redraws;
+  EXPECT_GE(redraws, 1u);
+  EXPECT_LT(redraws, 100u);  // 10000 updates in well under 25 s
+  EXPECT_EQ(tty.str().substr(tty.str().size() - 4), "\r\033[K");
+}
+
+}  // namespace
+}  // namespace simsock
