@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "net/network.hpp"
+#include <simsock/net/network.hpp>
 
 namespace simsock::apps {
 

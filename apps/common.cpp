@@ -1,4 +1,4 @@
-#include "apps/common.hpp"
+#include <simsock/apps/common.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <exception>
 
-#include "net/endpoint.hpp"
+#include <simsock/net/endpoint.hpp>
 
 namespace simsock::apps {
 

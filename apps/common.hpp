@@ -16,8 +16,8 @@
 #include <string_view>
 #include <utility>
 
-#include "apps/app.hpp"
-#include "net/network.hpp"
+#include <simsock/apps/app.hpp>
+#include <simsock/net/network.hpp>
 
 namespace simsock::apps {
 

@@ -2,8 +2,8 @@
 // "MESSAGE\r\n", read until the server closes (not just once), print the reply stripped of
 // surrounding whitespace. A reply longer than --max-reply, a reply that is empty (the server
 // closed without answering) and any wait longer than --timeout end the client with exit 1.
-#include "apps/common.hpp"
-#include "apps/specs.hpp"
+#include <simsock/apps/common.hpp>
+#include <simsock/apps/specs.hpp>
 
 namespace simsock::apps {
 namespace {

@@ -5,8 +5,8 @@
 // arrives for --idle-timeout is closed.
 #include <algorithm>
 
-#include "apps/common.hpp"
-#include "apps/specs.hpp"
+#include <simsock/apps/common.hpp>
+#include <simsock/apps/specs.hpp>
 
 namespace simsock::apps {
 namespace {

@@ -4,9 +4,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "apps/app.hpp"
-#include "net/endpoint.hpp"
-#include "net/units.hpp"
+#include <simsock/apps/app.hpp>
+#include <simsock/net/endpoint.hpp>
+#include <simsock/net/units.hpp>
 
 namespace simsock::apps {
 

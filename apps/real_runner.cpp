@@ -1,7 +1,7 @@
 // The real-socket runner. Signals are taken by a dedicated thread with sigwait() (blocked in every
 // other thread), because the app's thread may be blocked reading the terminal, where an Asio
 // signal handler would never run.
-#include "apps/real_runner.hpp"
+#include <simsock/apps/real_runner.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -14,7 +14,7 @@
 #include <exception>
 #include <thread>
 
-#include "net/asio_network.hpp"
+#include <simsock/net/asio_network.hpp>
 
 namespace simsock::apps {
 

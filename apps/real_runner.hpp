@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "apps/app.hpp"
+#include <simsock/apps/app.hpp>
 
 namespace simsock::apps {
 

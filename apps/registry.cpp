@@ -4,8 +4,8 @@
 #include <set>
 #include <stdexcept>
 
-#include "apps/app.hpp"
-#include "apps/specs.hpp"
+#include <simsock/apps/app.hpp>
+#include <simsock/apps/specs.hpp>
 
 namespace simsock::apps {
 
@@ -13,7 +13,7 @@ const std::vector<AppSpec>& all_apps() {
   static const std::vector<AppSpec> apps = [] {
     std::vector<AppSpec> v = {
 #define SIMSOCK_APP(fn) fn(),
-#include "apps/app_list.inc"
+#include <simsock/apps/app_list.inc>
 #undef SIMSOCK_APP
     };
     std::sort(v.begin(), v.end(),

@@ -1,10 +1,10 @@
 // Declarations of every app's spec function (one per app file). Internal to apps/.
 #pragma once
 
-#include "apps/app.hpp"
+#include <simsock/apps/app.hpp>
 
 namespace simsock::apps {
 #define SIMSOCK_APP(fn) AppSpec fn();
-#include "apps/app_list.inc"
+#include <simsock/apps/app_list.inc>
 #undef SIMSOCK_APP
 }  // namespace simsock::apps

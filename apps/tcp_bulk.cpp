@@ -5,9 +5,9 @@
 // connecting, a write (no progress) or the count waits longer than --timeout ("timeout: ...").
 #include <cstdio>
 
-#include "apps/common.hpp"
-#include "apps/specs.hpp"
-#include "net/units.hpp"
+#include <simsock/apps/common.hpp>
+#include <simsock/apps/specs.hpp>
+#include <simsock/net/units.hpp>
 
 namespace simsock::apps {
 namespace {

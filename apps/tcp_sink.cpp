@@ -1,8 +1,8 @@
 // tcp-sink: the receiving half of a TCP throughput test (tcp-bulk is the sender). Per connection:
 // read and discard until EOF, then write the byte count in decimal and close. A connection on
 // which nothing arrives for --idle-timeout is closed without a count.
-#include "apps/common.hpp"
-#include "apps/specs.hpp"
+#include <simsock/apps/common.hpp>
+#include <simsock/apps/specs.hpp>
 
 namespace simsock::apps {
 namespace {

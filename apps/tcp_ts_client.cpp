@@ -2,8 +2,8 @@
 // bytes, printed with a newline: under segmentation it prints a partial reply, as the seed does.
 // Nothing accumulates: a reply is at most one --bufsize read. Connecting, each write and each read
 // wait at most --timeout; then "timeout: ..." on stderr and exit 1.
-#include "apps/common.hpp"
-#include "apps/specs.hpp"
+#include <simsock/apps/common.hpp>
+#include <simsock/apps/specs.hpp>
 
 namespace simsock::apps {
 namespace {

@@ -4,8 +4,8 @@
 // nothing arrives for --idle-timeout is closed.
 #include <boost/asio/co_spawn.hpp>
 
-#include "apps/common.hpp"
-#include "apps/specs.hpp"
+#include <simsock/apps/common.hpp>
+#include <simsock/apps/specs.hpp>
 
 namespace simsock::apps {
 namespace {

@@ -14,8 +14,8 @@
 #include <boost/asio/detached.hpp>
 #include <charconv>
 
-#include "apps/common.hpp"
-#include "apps/specs.hpp"
+#include <simsock/apps/common.hpp>
+#include <simsock/apps/specs.hpp>
 
 namespace simsock::apps {
 namespace {

@@ -4,8 +4,8 @@
 //
 // A reply that ends with an earlier message but not with the current one is a late answer to an
 // earlier send (or a duplicate) and is ignored; any other reply from the server is taken.
-#include "apps/common.hpp"
-#include "apps/specs.hpp"
+#include <simsock/apps/common.hpp>
+#include <simsock/apps/specs.hpp>
 
 namespace simsock::apps {
 namespace {

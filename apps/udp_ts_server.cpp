@@ -1,8 +1,8 @@
 // udp-ts-server: the seed's 2.4 timestamp server. Each datagram (read with a --bufsize buffer, so
 // longer ones are truncated as recvfrom(1024) truncates them) is answered with one datagram
 // "[ts] " + its bytes, sent back to the sender.
-#include "apps/common.hpp"
-#include "apps/specs.hpp"
+#include <simsock/apps/common.hpp>
+#include <simsock/apps/specs.hpp>
 
 namespace simsock::apps {
 namespace {

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "net/asio_network.hpp"
+#include <simsock/net/asio_network.hpp>
 
 namespace simsock::bench {
 namespace {

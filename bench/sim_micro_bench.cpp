@@ -7,9 +7,9 @@
 #include <memory>
 #include <vector>
 
-#include "sim/event_queue.hpp"
-#include "sim/rng.hpp"
-#include "sim/world.hpp"
+#include <simsock/sim/event_queue.hpp>
+#include <simsock/sim/rng.hpp>
+#include <simsock/sim/world.hpp>
 
 namespace {
 

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "apps/app.hpp"
+#include <simsock/apps/app.hpp>
+#include <simsock/sim/world.hpp>
+#include <simsock/tools/app_process.hpp>
 #include "bench/report.hpp"
-#include "sim/world.hpp"
-#include "tools/app_process.hpp"
 
 namespace simsock::bench {
 namespace {

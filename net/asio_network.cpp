@@ -3,7 +3,7 @@
 // sets SO_LINGER 0 so the peer sees RST, a stream answers reads after eof and writes after an
 // error with a non-blocking call of its own (see AsioTcpStream), a connect timeout is a timer that
 // closes the connecting socket, and every error passes through from_errno()'s vocabulary.
-#include "net/asio_network.hpp"
+#include <simsock/net/asio_network.hpp>
 
 #include <sys/socket.h>
 

@@ -5,7 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <memory>
 
-#include "net/network.hpp"
+#include <simsock/net/network.hpp>
 
 namespace simsock::net {
 

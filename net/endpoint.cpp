@@ -1,6 +1,6 @@
-#include "net/endpoint.hpp"
+#include <simsock/net/endpoint.hpp>
 
-#include "net/units.hpp"
+#include <simsock/net/units.hpp>
 
 namespace simsock::net {
 

@@ -1,4 +1,4 @@
-#include "net/errors.hpp"
+#include <simsock/net/errors.hpp>
 
 #include <cerrno>
 

@@ -15,7 +15,7 @@
 #include <boost/asio/execution_context.hpp>
 #include <utility>
 
-#include "net/detail/task.hpp"
+#include <simsock/net/detail/task.hpp>
 
 namespace simsock::net {
 

@@ -39,9 +39,9 @@
 #include <utility>
 #include <vector>
 
-#include "net/endpoint.hpp"
-#include "net/errors.hpp"
-#include "net/handler_queue.hpp"
+#include <simsock/net/endpoint.hpp>
+#include <simsock/net/errors.hpp>
+#include <simsock/net/handler_queue.hpp>
 
 namespace simsock::net {
 

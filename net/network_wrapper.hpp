@@ -30,7 +30,7 @@
 #include <utility>
 #include <vector>
 
-#include "net/network.hpp"
+#include <simsock/net/network.hpp>
 
 namespace simsock::net {
 

@@ -1,4 +1,4 @@
-#include "net/units.hpp"
+#include <simsock/net/units.hpp>
 
 #include <charconv>
 #include <cmath>

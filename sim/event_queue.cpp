@@ -1,4 +1,4 @@
-#include "sim/event_queue.hpp"
+#include <simsock/sim/event_queue.hpp>
 
 namespace simsock::sim {
 

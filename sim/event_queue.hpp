@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/rng.hpp"
-#include "sim/task.hpp"
+#include <simsock/sim/rng.hpp>
+#include <simsock/sim/task.hpp>
 
 namespace simsock::sim {
 

@@ -3,7 +3,7 @@
 // traffic is sent again in its original order, from the release time.
 #include <algorithm>
 
-#include "sim/world_impl.hpp"
+#include <simsock/sim/world_impl.hpp>
 
 namespace simsock::sim {
 

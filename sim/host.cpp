@@ -8,15 +8,15 @@
 // own (Linux keeps the listener's port bucket alive through them, with SO_REUSEADDR set, so a
 // listener can be bound again), and a TCP bind to 0 checks conflicts as a bind to that port
 // would.
-#include "sim/host.hpp"
+#include <simsock/sim/host.hpp>
 
 #include <algorithm>
 #include <bit>
 #include <map>
 #include <tuple>
 
-#include "sim/rng.hpp"
-#include "sim/world_impl.hpp"
+#include <simsock/sim/rng.hpp>
+#include <simsock/sim/world_impl.hpp>
 
 namespace simsock::sim {
 

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "net/network.hpp"
-#include "sim/ip_address.hpp"
-#include "sim/task.hpp"
-#include "sim/world.hpp"
+#include <simsock/net/network.hpp>
+#include <simsock/sim/ip_address.hpp>
+#include <simsock/sim/task.hpp>
+#include <simsock/sim/world.hpp>
 
 namespace simsock::sim {
 

@@ -1,5 +1,5 @@
 // IpAddress: conversions to and from Asio's address, byte by byte in network order.
-#include "sim/ip_address.hpp"
+#include <simsock/sim/ip_address.hpp>
 
 namespace simsock::sim {
 

@@ -10,7 +10,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
-#include "net/endpoint.hpp"
+#include <simsock/net/endpoint.hpp>
 
 namespace simsock::sim {
 

@@ -1,8 +1,8 @@
-#include "sim/link_model.hpp"
+#include <simsock/sim/link_model.hpp>
 
 #include <algorithm>
 
-#include "sim/time_math.hpp"
+#include <simsock/sim/time_math.hpp>
 
 namespace simsock::sim {
 namespace {

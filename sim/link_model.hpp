@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/config.hpp"
-#include "sim/rng.hpp"
-#include "sim/world.hpp"
+#include <simsock/sim/config.hpp>
+#include <simsock/sim/rng.hpp>
+#include <simsock/sim/world.hpp>
 
 namespace simsock::sim {
 

@@ -23,8 +23,8 @@
 #include <utility>
 #include <vector>
 
-#include "net/handler_queue.hpp"
-#include "sim/task.hpp"
+#include <simsock/net/handler_queue.hpp>
+#include <simsock/sim/task.hpp>
 
 namespace simsock::sim {
 
@@ -76,7 +76,7 @@ class Loop final : public net::HandlerQueue, private asio::detail::thread_contex
     } reset{running_};
     if (pick_) {
       while (size_ != 0 && n < max) {
-        detail::Task t = take_picked();
+        Task t = take_picked();
         ++n;
         t();
       }
@@ -119,7 +119,7 @@ class Loop final : public net::HandlerQueue, private asio::detail::thread_contex
     return t;
   }
   // The handler the picker chooses, taken out of the ring; the oldest takes its place.
-  detail::Task take_picked() {
+  Task take_picked() {
     if (size_ > 1) {
       std::uint64_t k = pick_(pick_ctx_, size_);
       if (k != 0 && k < size_) std::swap(ring_[head_], ring_[(head_ + k) & (ring_.size() - 1)]);

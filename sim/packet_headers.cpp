@@ -1,7 +1,7 @@
 // How the headers are built: every protocol field is written big-endian byte by byte, so the
 // bytes do not depend on the host; checksums are RFC 1071 sums over the pseudo-header of the
 // packet's family (RFC 768 / 793 for IPv4, RFC 8200 section 8.1 for IPv6).
-#include "sim/packet_headers.hpp"
+#include <simsock/sim/packet_headers.hpp>
 
 #include <stdexcept>
 #include <string>

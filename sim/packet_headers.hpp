@@ -12,8 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "net/endpoint.hpp"
-#include "sim/world.hpp"
+#include <simsock/net/endpoint.hpp>
+#include <simsock/sim/world.hpp>
 
 namespace simsock::sim {
 

@@ -1,6 +1,6 @@
-#include "sim/path.hpp"
+#include <simsock/sim/path.hpp>
 
-#include "sim/host.hpp"
+#include <simsock/sim/host.hpp>
 
 namespace simsock::sim {
 

@@ -13,10 +13,10 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/config.hpp"
-#include "sim/link_model.hpp"
-#include "sim/task.hpp"
-#include "sim/world.hpp"
+#include <simsock/sim/config.hpp>
+#include <simsock/sim/link_model.hpp>
+#include <simsock/sim/task.hpp>
+#include <simsock/sim/world.hpp>
 
 namespace simsock::sim {
 

@@ -1,9 +1,9 @@
 // How the pcap writer builds each packet: a 16-byte pcap record header, then the synthetic IP and
 // TCP or UDP headers of packet_headers.hpp, then the payload. Every multi-byte pcap field is
 // written little-endian, byte by byte, so the output does not depend on the host.
-#include "sim/pcap_writer.hpp"
+#include <simsock/sim/pcap_writer.hpp>
 
-#include "sim/packet_headers.hpp"
+#include <simsock/sim/packet_headers.hpp>
 
 #include <algorithm>
 #include <array>

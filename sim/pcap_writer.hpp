@@ -45,9 +45,9 @@
 #include <memory>
 #include <string>
 
-#include "net/endpoint.hpp"
-#include "sim/packet_headers.hpp"
-#include "sim/world.hpp"
+#include <simsock/net/endpoint.hpp>
+#include <simsock/sim/packet_headers.hpp>
+#include <simsock/sim/world.hpp>
 
 namespace simsock::sim {
 

@@ -3,7 +3,7 @@
 // for it arrives (PacketSink::on_passage, in the same call), so its enhanced packet block can
 // carry the decision as a comment and sit on the sending host's interface; an interface
 // description block is written the first time a host sends.
-#include "sim/pcapng_writer.hpp"
+#include <simsock/sim/pcapng_writer.hpp>
 
 #include <cerrno>
 #include <fstream>
@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "net/units.hpp"
+#include <simsock/net/units.hpp>
 
 namespace simsock::sim {
 namespace {

@@ -29,8 +29,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/packet_headers.hpp"
-#include "sim/world.hpp"
+#include <simsock/sim/packet_headers.hpp>
+#include <simsock/sim/world.hpp>
 
 namespace simsock::sim {
 

@@ -8,7 +8,7 @@
 // runs handlers FIFO, so every trace digest of an unperturbed run stays what it was.
 #pragma once
 
-#include "sim/config.hpp"
+#include <simsock/sim/config.hpp>
 
 namespace simsock::sim {
 

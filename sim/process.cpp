@@ -4,7 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <exception>
 
-#include "sim/world_impl.hpp"
+#include <simsock/sim/world_impl.hpp>
 
 namespace simsock::sim {
 

@@ -1,4 +1,4 @@
-#include "sim/rng.hpp"
+#include <simsock/sim/rng.hpp>
 
 namespace simsock::sim {
 namespace {

@@ -2,11 +2,11 @@
 // udp_model.cpp and tcp_*.cpp.
 #include <optional>
 
-#include "sim/cancel.hpp"
-#include "sim/tcp_model.hpp"
-#include "sim/time_math.hpp"
-#include "sim/udp_model.hpp"
-#include "sim/world_impl.hpp"
+#include <simsock/sim/cancel.hpp>
+#include <simsock/sim/tcp_model.hpp>
+#include <simsock/sim/time_math.hpp>
+#include <simsock/sim/udp_model.hpp>
+#include <simsock/sim/world_impl.hpp>
 
 namespace simsock::sim {
 namespace {

@@ -2,7 +2,7 @@
 // storage), used by the agenda and the loop.
 #pragma once
 
-#include "net/detail/task.hpp"
+#include <simsock/net/detail/task.hpp>
 
 namespace simsock::sim {
 using Task = net::detail::Task;

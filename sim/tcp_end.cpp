@@ -1,12 +1,12 @@
 // The TCP protocol of the model (see tcp_end.hpp for what it keeps and what it simplifies).
-#include "sim/tcp_end.hpp"
+#include <simsock/sim/tcp_end.hpp>
 
 #include <algorithm>
 #include <vector>
 
-#include "sim/cancel.hpp"
-#include "sim/tcp_model.hpp"
-#include "sim/time_math.hpp"
+#include <simsock/sim/cancel.hpp>
+#include <simsock/sim/tcp_model.hpp>
+#include <simsock/sim/time_math.hpp>
 
 namespace simsock::sim {
 

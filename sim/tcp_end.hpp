@@ -32,10 +32,10 @@
 
 #include <optional>
 
-#include "sim/byte_ring.hpp"
-#include "sim/host.hpp"
-#include "sim/udp_model.hpp"
-#include "sim/world_impl.hpp"
+#include <simsock/sim/byte_ring.hpp>
+#include <simsock/sim/host.hpp>
+#include <simsock/sim/udp_model.hpp>
+#include <simsock/sim/world_impl.hpp>
 
 namespace simsock::sim {
 

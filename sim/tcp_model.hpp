@@ -6,9 +6,9 @@
 #include <deque>
 #include <memory>
 
-#include "net/network.hpp"
-#include "sim/host.hpp"
-#include "sim/tcp_end.hpp"
+#include <simsock/net/network.hpp>
+#include <simsock/sim/host.hpp>
+#include <simsock/sim/tcp_end.hpp>
 
 namespace simsock::sim {
 

@@ -1,8 +1,8 @@
 // Streams, listeners and connect: thin app-facing shells over TcpEnd.
 #include <algorithm>
 
-#include "sim/cancel.hpp"
-#include "sim/tcp_model.hpp"
+#include <simsock/sim/cancel.hpp>
+#include <simsock/sim/tcp_model.hpp>
 
 namespace simsock::sim {
 

@@ -1,8 +1,8 @@
-#include "sim/trace.hpp"
+#include <simsock/sim/trace.hpp>
 
 #include <array>
 
-#include "sim/rng.hpp"
+#include <simsock/sim/rng.hpp>
 
 namespace simsock::sim {
 namespace {

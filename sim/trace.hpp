@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "net/endpoint.hpp"
-#include "sim/ip_address.hpp"
-#include "sim/rng.hpp"
-#include "sim/world.hpp"
+#include <simsock/net/endpoint.hpp>
+#include <simsock/sim/ip_address.hpp>
+#include <simsock/sim/rng.hpp>
+#include <simsock/sim/world.hpp>
 
 namespace simsock::sim {
 

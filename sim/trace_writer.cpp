@@ -1,4 +1,4 @@
-#include "sim/trace_writer.hpp"
+#include <simsock/sim/trace_writer.hpp>
 
 namespace simsock::sim {
 

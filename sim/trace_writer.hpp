@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "sim/world.hpp"
+#include <simsock/sim/world.hpp>
 
 namespace simsock::sim {
 

@@ -1,10 +1,10 @@
-#include "sim/udp_model.hpp"
-#include "sim/cancel.hpp"
+#include <simsock/sim/cancel.hpp>
+#include <simsock/sim/udp_model.hpp>
 
 #include <algorithm>
 #include <cstring>
 
-#include "sim/world_impl.hpp"
+#include <simsock/sim/world_impl.hpp>
 
 namespace simsock::sim {
 namespace {

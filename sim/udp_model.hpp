@@ -32,9 +32,9 @@
 #include <optional>
 #include <vector>
 
-#include "net/network.hpp"
-#include "sim/host.hpp"
-#include "sim/ip_address.hpp"
+#include <simsock/net/network.hpp>
+#include <simsock/sim/host.hpp>
+#include <simsock/sim/ip_address.hpp>
 
 namespace simsock::sim {
 

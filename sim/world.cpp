@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "sim/tcp_end.hpp"
-#include "sim/time_math.hpp"
-#include "sim/world_impl.hpp"
+#include <simsock/sim/tcp_end.hpp>
+#include <simsock/sim/time_math.hpp>
+#include <simsock/sim/world_impl.hpp>
 
 namespace simsock::sim {
 
@@ -96,7 +96,7 @@ bool World::Impl::release_delayed(std::int64_t t) {
 
 void World::Impl::flush_delayed() {
   if (delayed_.empty()) return;
-  net::Loop::Scope scope(sched_);
+  Loop::Scope scope(sched_);
   release_delayed(INT64_MAX);
   poll_handlers();
 }

@@ -20,9 +20,9 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "net/network.hpp"
-#include "sim/config.hpp"
-#include "sim/perturb.hpp"
+#include <simsock/net/network.hpp>
+#include <simsock/sim/config.hpp>
+#include <simsock/sim/perturb.hpp>
 
 namespace simsock::sim {
 

@@ -13,15 +13,15 @@
 #include <utility>
 #include <vector>
 
-#include "sim/byte_ring.hpp"
-#include "sim/event_queue.hpp"
-#include "sim/host.hpp"
-#include "sim/loop.hpp"
-#include "sim/path.hpp"
-#include "sim/perturb.hpp"
-#include "sim/rng.hpp"
-#include "sim/trace.hpp"
-#include "sim/world.hpp"
+#include <simsock/sim/byte_ring.hpp>
+#include <simsock/sim/event_queue.hpp>
+#include <simsock/sim/host.hpp>
+#include <simsock/sim/loop.hpp>
+#include <simsock/sim/path.hpp>
+#include <simsock/sim/perturb.hpp>
+#include <simsock/sim/rng.hpp>
+#include <simsock/sim/trace.hpp>
+#include <simsock/sim/world.hpp>
 
 namespace simsock::sim {
 

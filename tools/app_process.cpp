@@ -1,4 +1,4 @@
-#include "tools/app_process.hpp"
+#include <simsock/tools/app_process.hpp>
 
 namespace simsock::cli {
 namespace {

@@ -2,8 +2,8 @@
 // the world. Used by the scenario runner and the testing kit.
 #pragma once
 
-#include "apps/app.hpp"
-#include "sim/world.hpp"
+#include <simsock/apps/app.hpp>
+#include <simsock/sim/world.hpp>
 
 namespace simsock::cli {
 

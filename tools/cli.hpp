@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "apps/app.hpp"
+#include <simsock/apps/app.hpp>
 
 namespace simsock::cli {
 

@@ -5,10 +5,10 @@
 #include <memory>
 #include <utility>
 
-#include "apps/app.hpp"
-#include "apps/real_runner.hpp"
-#include "tools/cli.hpp"
-#include "tools/commands.hpp"
+#include <simsock/apps/app.hpp>
+#include <simsock/apps/real_runner.hpp>
+#include <simsock/tools/cli.hpp>
+#include <simsock/tools/commands.hpp>
 
 namespace simsock::cli {
 namespace {

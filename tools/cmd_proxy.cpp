@@ -6,14 +6,14 @@
 #include <iostream>
 #include <memory>
 
-#include "net/units.hpp"
-#include "sim/trace_writer.hpp"
-#include "tools/commands.hpp"
-#include "tools/outputs.hpp"
-#include "tools/proxy/proxy_file.hpp"
-#include "tools/proxy/proxy_runner.hpp"
-#include "tools/scenario/link_text.hpp"
-#include "tools/scenario/loader.hpp"
+#include <simsock/net/units.hpp>
+#include <simsock/sim/trace_writer.hpp>
+#include <simsock/tools/commands.hpp>
+#include <simsock/tools/outputs.hpp>
+#include <simsock/tools/proxy/proxy_file.hpp>
+#include <simsock/tools/proxy/proxy_runner.hpp>
+#include <simsock/tools/scenario/link_text.hpp>
+#include <simsock/tools/scenario/loader.hpp>
 
 namespace simsock::cli {
 namespace {

@@ -8,42 +8,37 @@
 #include <memory>
 #include <optional>
 
-#include "net/units.hpp"
-#include "sim/pcap_writer.hpp"
-#include "sim/pcapng_writer.hpp"
-#include "sim/trace_writer.hpp"
-#include "tools/commands.hpp"
-#include "tools/junit.hpp"
-#include "tools/load.hpp"
-#include "tools/outputs.hpp"
-#include "tools/report/chrome_trace.hpp"
-#include "tools/report/html_report.hpp"
-#include "tools/report/run_header.hpp"
-#include "tools/scenario/runner.hpp"
-#include "tools/sink_fanout.hpp"
+#include <simsock/net/units.hpp>
+#include <simsock/sim/pcap_writer.hpp>
+#include <simsock/sim/pcapng_writer.hpp>
+#include <simsock/sim/trace_writer.hpp>
+#include <simsock/tools/commands.hpp>
+#include <simsock/tools/junit.hpp>
+#include <simsock/tools/load.hpp>
+#include <simsock/tools/outputs.hpp>
+#include <simsock/tools/report/chrome_trace.hpp>
+#include <simsock/tools/report/html_report.hpp>
+#include <simsock/tools/report/run_header.hpp>
+#include <simsock/tools/scenario/runner.hpp>
+#include <simsock/tools/sink_fanout.hpp>
 
 namespace simsock::cli {
 namespace {
 
 struct RunOptions {
-  std::string file, seed_text, trace_path, pcap_path, pcapng_path, html_path, chrome_path,
-      junit_path, color = "auto";
+  std::string file, seed_text, trace_path, pcap_path, pcapng_path, pcap_classic_path, html_path,
+      chrome_path, junit_path, color = "auto";
   bool json = false, quiet = false, pcapng_omit_drops = false, perturb = false;
 };
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 int run(RunOptions o) {
-  // --pcap NAME.pcapng asks for the pcapng format; any other name keeps classic pcap.
-  if (ends_with(o.pcap_path, ".pcapng")) {
+  // --pcap and --pcapng are two names of the pcapng capture; --pcap-classic is libpcap's format.
+  if (!o.pcap_path.empty()) {
     if (!o.pcapng_path.empty()) {
       throw UsageError("--pcap '" + o.pcap_path + "' and --pcapng '" + o.pcapng_path +
-                       "' both ask for pcapng: give one of them");
+                       "' both write the pcapng capture: give one of them");
     }
     o.pcapng_path = o.pcap_path;
-    o.pcap_path.clear();
   }
   std::optional<std::uint64_t> seed;
   if (!o.seed_text.empty()) {
@@ -54,19 +49,19 @@ int run(RunOptions o) {
     }
   }
   check_distinct_outputs(o.file, {{"--trace", o.trace_path},
-                                  {"--pcap", o.pcap_path},
-                                  {"--pcapng", o.pcapng_path},
+                                  {o.pcap_path.empty() ? "--pcapng" : "--pcap", o.pcapng_path},
+                                  {"--pcap-classic", o.pcap_classic_path},
                                   {"--html", o.html_path},
                                   {"--chrome-trace", o.chrome_path},
                                   {"--junit", o.junit_path}});
   if (o.pcapng_omit_drops && o.pcapng_path.empty()) {
-    throw UsageError("--pcapng-omit-drops needs --pcapng FILE");
+    throw UsageError("--pcapng-omit-drops needs --pcap FILE (or --pcapng FILE)");
   }
   auto loaded = load_scenario_or_report(o.file);
   if (!loaded) return k_exit_usage;
   if (o.perturb) loaded->perturb.order = true;
   const scenario::ScenarioSpec& spec = *loaded;
-  if (!o.pcap_path.empty()) check_pcap_time_range(spec.start_time, spec.duration);
+  if (!o.pcap_classic_path.empty()) check_pcap_time_range(spec.start_time, spec.duration);
 
   std::ofstream trace_file, junit_file, chrome_file, html_file;
   std::unique_ptr<sim::JsonLinesTraceWriter> trace;
@@ -77,9 +72,9 @@ int run(RunOptions o) {
     open_output(trace_file, o.trace_path, "trace file");
     trace = std::make_unique<sim::JsonLinesTraceWriter>(trace_file);
   }
-  if (!o.pcap_path.empty()) {
+  if (!o.pcap_classic_path.empty()) {
     try {
-      pcap = std::make_unique<sim::PcapWriter>(o.pcap_path, spec.start_time);
+      pcap = std::make_unique<sim::PcapWriter>(o.pcap_classic_path, spec.start_time);
     } catch (const std::system_error& e) {
       throw OutputError(e.what());
     }
@@ -169,14 +164,16 @@ Action add_run_command(CLI::App& root) {
   sub->add_option("--trace", o->trace_path, "write every event as JSON Lines to FILE")
       ->type_name("FILE");
   sub->add_option("--pcap", o->pcap_path,
-                  "write the simulated packets as a pcap file (pcapng when FILE ends in .pcapng)")
+                  "write the simulated packets as pcapng: an interface per host, 64-bit "
+                  "timestamps, the simulator's decisions as packet comments")
       ->type_name("FILE");
-  sub->add_option("--pcapng", o->pcapng_path,
-                  "write the simulated packets as pcapng: an interface per host, the "
-                  "simulator's decisions as packet comments")
+  sub->add_option("--pcapng", o->pcapng_path, "the same as --pcap")->type_name("FILE");
+  sub->add_option("--pcap-classic", o->pcap_classic_path,
+                  "write the simulated packets as a classic libpcap file (no comments; "
+                  "timestamps up to 2106)")
       ->type_name("FILE");
   sub->add_flag("--pcapng-omit-drops", o->pcapng_omit_drops,
-                "leave packets the network dropped out of --pcapng (default: included, marked)");
+                "leave packets the network dropped out of --pcap (default: included, marked)");
   sub->add_option("--html", o->html_path,
                   "write a self-contained HTML timeline of the run (open it in a browser)")
       ->type_name("FILE");

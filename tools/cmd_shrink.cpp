@@ -7,14 +7,14 @@
 #include <iostream>
 #include <memory>
 
-#include "net/units.hpp"
-#include "tools/commands.hpp"
-#include "tools/load.hpp"
-#include "tools/outputs.hpp"
-#include "tools/scenario/loader.hpp"
-#include "tools/scenario/runner.hpp"
-#include "tools/scenario/shrink.hpp"
-#include "tools/scenario/writer.hpp"
+#include <simsock/net/units.hpp>
+#include <simsock/tools/commands.hpp>
+#include <simsock/tools/load.hpp>
+#include <simsock/tools/outputs.hpp>
+#include <simsock/tools/scenario/loader.hpp>
+#include <simsock/tools/scenario/runner.hpp>
+#include <simsock/tools/scenario/shrink.hpp>
+#include <simsock/tools/scenario/writer.hpp>
 
 namespace simsock::cli {
 

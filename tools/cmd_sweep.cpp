@@ -13,18 +13,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include "net/units.hpp"
-#include "tools/commands.hpp"
-#include "tools/junit.hpp"
-#include "tools/load.hpp"
-#include "tools/outputs.hpp"
-#include "tools/progress.hpp"
-#include "tools/report/sweep_html.hpp"
-#include "tools/scenario/runner.hpp"
-#include "tools/scenario/sweep.hpp"
-#include "tools/scenario/triage.hpp"
-#include "tools/sweep_groups.hpp"
-#include "tools/sweep_html_output.hpp"
+#include <simsock/net/units.hpp>
+#include <simsock/tools/commands.hpp>
+#include <simsock/tools/junit.hpp>
+#include <simsock/tools/load.hpp>
+#include <simsock/tools/outputs.hpp>
+#include <simsock/tools/progress.hpp>
+#include <simsock/tools/report/sweep_html.hpp>
+#include <simsock/tools/scenario/runner.hpp>
+#include <simsock/tools/scenario/sweep.hpp>
+#include <simsock/tools/scenario/triage.hpp>
+#include <simsock/tools/sweep_groups.hpp>
+#include <simsock/tools/sweep_html_output.hpp>
 
 namespace simsock::cli {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <cstdlib>
 
-#include "tools/commands.hpp"
+#include <simsock/tools/commands.hpp>
 
 namespace simsock::cli {
 

@@ -32,12 +32,12 @@
 #include <string>
 #include <vector>
 
-#include "apps/app.hpp"
-#include "net/endpoint.hpp"
-#include "net/units.hpp"
-#include "sim/world.hpp"
-#include "tools/app_process.hpp"
-#include "tools/scenario/loader.hpp"
+#include <simsock/apps/app.hpp>
+#include <simsock/net/endpoint.hpp>
+#include <simsock/net/units.hpp>
+#include <simsock/sim/world.hpp>
+#include <simsock/tools/app_process.hpp>
+#include <simsock/tools/scenario/loader.hpp>
 
 namespace {
 

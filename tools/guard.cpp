@@ -2,7 +2,7 @@
 #include <exception>
 #include <new>
 
-#include "tools/commands.hpp"
+#include <simsock/tools/commands.hpp>
 
 namespace simsock::cli {
 

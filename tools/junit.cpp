@@ -1,11 +1,11 @@
-#include "tools/junit.hpp"
+#include <simsock/tools/junit.hpp>
 
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
 
-#include "tools/commands.hpp"
-#include "tools/outputs.hpp"
+#include <simsock/tools/commands.hpp>
+#include <simsock/tools/outputs.hpp>
 
 namespace simsock::cli {
 namespace {

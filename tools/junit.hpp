@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "tools/scenario/report.hpp"
-#include "tools/scenario/sweep.hpp"
+#include <simsock/tools/scenario/report.hpp>
+#include <simsock/tools/scenario/sweep.hpp>
 
 namespace simsock::cli {
 

@@ -1,9 +1,9 @@
-#include "tools/load.hpp"
+#include <simsock/tools/load.hpp>
 
 #include <iostream>
 
-#include "tools/cli.hpp"
-#include "tools/scenario/loader.hpp"
+#include <simsock/tools/cli.hpp>
+#include <simsock/tools/scenario/loader.hpp>
 
 namespace simsock::cli {
 

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "tools/scenario/spec.hpp"
+#include <simsock/tools/scenario/spec.hpp>
 
 namespace simsock::cli {
 

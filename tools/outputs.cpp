@@ -1,4 +1,4 @@
-#include "tools/outputs.hpp"
+#include <simsock/tools/outputs.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <ostream>
 
-#include "tools/commands.hpp"
+#include <simsock/tools/commands.hpp>
 
 namespace simsock::cli {
 namespace {

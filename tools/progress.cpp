@@ -1,4 +1,4 @@
-#include "tools/progress.hpp"
+#include <simsock/tools/progress.hpp>
 
 #include <cstdio>
 #include <ostream>

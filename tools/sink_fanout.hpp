@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "sim/world.hpp"
+#include <simsock/sim/world.hpp>
 
 namespace simsock::cli {
 

@@ -1,7 +1,7 @@
-#include "tools/sweep_groups.hpp"
+#include <simsock/tools/sweep_groups.hpp>
 
-#include "tools/commands.hpp"
-#include "tools/scenario/report.hpp"
+#include <simsock/tools/commands.hpp>
+#include <simsock/tools/scenario/report.hpp>
 
 namespace simsock::cli {
 

@@ -10,7 +10,7 @@
 #include <ostream>
 #include <string>
 
-#include "tools/scenario/triage.hpp"
+#include <simsock/tools/scenario/triage.hpp>
 
 namespace simsock::cli {
 

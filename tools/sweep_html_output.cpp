@@ -1,12 +1,12 @@
-#include "tools/sweep_html_output.hpp"
+#include <simsock/tools/sweep_html_output.hpp>
 
 #include <filesystem>
 #include <fstream>
 
-#include "tools/outputs.hpp"
-#include "tools/report/html_report.hpp"
-#include "tools/report/run_header.hpp"
-#include "tools/scenario/runner.hpp"
+#include <simsock/tools/outputs.hpp>
+#include <simsock/tools/report/html_report.hpp>
+#include <simsock/tools/report/run_header.hpp>
+#include <simsock/tools/scenario/runner.hpp>
 
 namespace simsock::cli {
 

@@ -5,9 +5,9 @@
 
 #include <string>
 
-#include "tools/report/sweep_html.hpp"
-#include "tools/scenario/spec.hpp"
-#include "tools/scenario/sweep.hpp"
+#include <simsock/tools/report/sweep_html.hpp>
+#include <simsock/tools/scenario/spec.hpp>
+#include <simsock/tools/scenario/sweep.hpp>
 
 namespace simsock::cli {
 

@@ -1,11 +1,11 @@
-#include "sim/testing/both_backends.hpp"
+#include <simsock/sim/testing/both_backends.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <map>
 #include <stdexcept>
 
-#include "net/asio_network.hpp"
+#include <simsock/net/asio_network.hpp>
 
 namespace simsock::test {
 namespace {

@@ -29,8 +29,8 @@
 #include <optional>
 #include <string>
 
-#include "net/network.hpp"
-#include "sim/testing/simsock_test.hpp"
+#include <simsock/net/network.hpp>
+#include <simsock/sim/testing/simsock_test.hpp>
 
 namespace simsock::test {
 

@@ -1,14 +1,14 @@
 // The kit's chaos reuses the scenario loader and planner: the Sim's hosts and processes become
 // a scenario text with the chaos section, so the section means and is checked exactly as in a
 // file; the Sim's current links become the links the plan undoes changes to.
-#include "sim/testing/exploring.hpp"
+#include <simsock/sim/testing/exploring.hpp>
 
 #include <fstream>
 #include <stdexcept>
 
-#include "net/units.hpp"
-#include "tools/scenario/loader.hpp"
-#include "tools/scenario/writer.hpp"
+#include <simsock/net/units.hpp>
+#include <simsock/tools/scenario/loader.hpp>
+#include <simsock/tools/scenario/writer.hpp>
 
 namespace simsock::test {
 

@@ -22,9 +22,9 @@
 #include <string>
 #include <string_view>
 
-#include "sim/testing/simsock_test.hpp"
-#include "tools/scenario/chaos.hpp"
-#include "tools/scenario/shrink.hpp"
+#include <simsock/sim/testing/simsock_test.hpp>
+#include <simsock/tools/scenario/chaos.hpp>
+#include <simsock/tools/scenario/shrink.hpp>
 
 namespace simsock::test {
 

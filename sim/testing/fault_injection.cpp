@@ -1,4 +1,4 @@
-#include "sim/testing/fault_injection.hpp"
+#include <simsock/sim/testing/fault_injection.hpp>
 
 #include <algorithm>
 

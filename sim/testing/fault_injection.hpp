@@ -18,7 +18,7 @@
 #include <set>
 #include <vector>
 
-#include "net/network_wrapper.hpp"
+#include <simsock/net/network_wrapper.hpp>
 
 namespace simsock::test {
 

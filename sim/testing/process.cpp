@@ -12,8 +12,8 @@
 #include <streambuf>
 #include <vector>
 
-#include "net/network_wrapper.hpp"
-#include "sim/testing/process_body.hpp"
+#include <simsock/net/network_wrapper.hpp>
+#include <simsock/sim/testing/process_body.hpp>
 
 namespace simsock::test::detail {
 namespace {

@@ -12,7 +12,7 @@
 #include <functional>
 #include <ostream>
 
-#include "net/network.hpp"
+#include <simsock/net/network.hpp>
 
 namespace simsock::test {
 

@@ -2,8 +2,8 @@
 // callback code and coroutines with captured standard streams, as the world's sim::ProcessBody.
 #pragma once
 
-#include "sim/testing/process.hpp"
-#include "sim/world.hpp"
+#include <simsock/sim/testing/process.hpp>
+#include <simsock/sim/world.hpp>
 
 namespace simsock::test::detail {
 

@@ -1,4 +1,4 @@
-#include "sim/testing/seeds.hpp"
+#include <simsock/sim/testing/seeds.hpp>
 
 #include <gtest/gtest-spi.h>
 

@@ -32,7 +32,7 @@
 #include <string>
 #include <string_view>
 
-#include "tools/scenario/sweep.hpp"
+#include <simsock/tools/scenario/sweep.hpp>
 
 namespace simsock::test {
 

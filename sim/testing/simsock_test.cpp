@@ -1,4 +1,4 @@
-#include "sim/testing/simsock_test.hpp"
+#include <simsock/sim/testing/simsock_test.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -6,13 +6,13 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "apps/app.hpp"
-#include "net/units.hpp"
-#include "sim/testing/process_body.hpp"
-#include "tools/app_process.hpp"
-#include "tools/report/html_report.hpp"
-#include "tools/scenario/loader.hpp"
-#include "tools/scenario/runner.hpp"
+#include <simsock/apps/app.hpp>
+#include <simsock/net/units.hpp>
+#include <simsock/sim/testing/process_body.hpp>
+#include <simsock/tools/app_process.hpp>
+#include <simsock/tools/report/html_report.hpp>
+#include <simsock/tools/scenario/loader.hpp>
+#include <simsock/tools/scenario/runner.hpp>
 
 namespace simsock::test {
 namespace {

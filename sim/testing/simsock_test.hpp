@@ -40,12 +40,12 @@
 #include <utility>
 #include <vector>
 
-#include "apps/app.hpp"
-#include "sim/testing/fault_injection.hpp"
-#include "sim/testing/process.hpp"
-#include "sim/testing/seeds.hpp"
-#include "sim/world.hpp"
-#include "tools/scenario/report.hpp"
+#include <simsock/apps/app.hpp>
+#include <simsock/sim/testing/fault_injection.hpp>
+#include <simsock/sim/testing/process.hpp>
+#include <simsock/sim/testing/seeds.hpp>
+#include <simsock/sim/world.hpp>
+#include <simsock/tools/scenario/report.hpp>
 
 namespace simsock::report {
 class Timeline;

@@ -2,9 +2,9 @@
 // simsock::net_mock for the Google Mock mocks of the interface). docs/writing-tests.md.
 #pragma once
 
-#include "net/network.hpp"
-#include "sim/testing/both_backends.hpp"
-#include "sim/testing/fault_injection.hpp"
-#include "sim/testing/process.hpp"
-#include "sim/testing/seeds.hpp"
-#include "sim/testing/simsock_test.hpp"
+#include <simsock/net/network.hpp>
+#include <simsock/sim/testing/both_backends.hpp>
+#include <simsock/sim/testing/fault_injection.hpp>
+#include <simsock/sim/testing/process.hpp>
+#include <simsock/sim/testing/seeds.hpp>
+#include <simsock/sim/testing/simsock_test.hpp>

@@ -8,11 +8,11 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "apps/app.hpp"
-#include "sim/testing/simsock_test.hpp"
-#include "tools/cli.hpp"
-#include "tools/scenario/loader.hpp"
-#include "tools/scenario/report.hpp"
+#include <simsock/apps/app.hpp>
+#include <simsock/sim/testing/simsock_test.hpp>
+#include <simsock/tools/cli.hpp>
+#include <simsock/tools/scenario/loader.hpp>
+#include <simsock/tools/scenario/report.hpp>
 
 namespace {
 

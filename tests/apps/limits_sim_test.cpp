@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/testing/simsock_test.hpp"
+#include <simsock/sim/testing/simsock_test.hpp>
 
 namespace simsock {
 namespace {

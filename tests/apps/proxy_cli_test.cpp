@@ -15,9 +15,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <simsock/tools/proxy/test_proxy.hpp>
 #include "tests/apps/app_process.hpp"
 #include "tests/apps/peer.hpp"
-#include "tools/proxy/test_proxy.hpp"
 
 namespace simsock::apps_test {
 namespace {

@@ -9,12 +9,12 @@
 
 #include <cerrno>
 
-#include "sim/world.hpp"
+#include <simsock/sim/world.hpp>
+#include <simsock/tools/proxy/proxy.hpp>
+#include <simsock/tools/proxy/test_proxy.hpp>
+#include <simsock/tools/scenario/loader.hpp>
 #include "tests/apps/app_process.hpp"
 #include "tests/apps/peer.hpp"
-#include "tools/proxy/proxy.hpp"
-#include "tools/proxy/test_proxy.hpp"
-#include "tools/scenario/loader.hpp"
 
 namespace simsock::apps_test {
 namespace {

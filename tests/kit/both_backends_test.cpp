@@ -1,5 +1,5 @@
 // The two-backend fixture: the same test bodies on the simulator and on real loopback sockets.
-#include "sim/testing/both_backends.hpp"
+#include <simsock/sim/testing/both_backends.hpp>
 
 #include <gtest/gtest.h>
 

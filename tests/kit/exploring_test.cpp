@@ -1,6 +1,6 @@
 // The kit's exploring calls (sim/testing/exploring.hpp): chaos on a Sim, perturbation through its
 // world, and shrinking a scenario file to a file that replays the failure.
-#include "sim/testing/exploring.hpp"
+#include <simsock/sim/testing/exploring.hpp>
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 
 #include <filesystem>
 
-#include "tools/scenario/loader.hpp"
-#include "tools/scenario/runner.hpp"
+#include <simsock/tools/scenario/loader.hpp>
+#include <simsock/tools/scenario/runner.hpp>
 
 namespace simsock {
 namespace {

@@ -1,6 +1,6 @@
 // Targeted fault injection (sim/testing/fault_injection.hpp) through the kit: the Nth operation
 // fails (looping over every failure point), read/write caps, scripted datagram drops.
-#include "sim/testing/fault_injection.hpp"
+#include <simsock/sim/testing/fault_injection.hpp>
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "sim/testing/simsock_test.hpp"
+#include <simsock/sim/testing/simsock_test.hpp>
 
 namespace simsock {
 namespace {

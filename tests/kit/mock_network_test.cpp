@@ -1,7 +1,7 @@
 // Unit tests of small pieces of app logic against the Google Mock mocks (net/testing/): no
 // network, no simulator. They also pin down the mocks' actions: completions run later, on the
 // executor, never inside the initiating call.
-#include "net/testing/mock_network.hpp"
+#include <simsock/net/testing/mock_network.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Seeds: the range chosen from the environment, --gtest_repeat advancing it, the failure message
 // naming the seed and a replay command that reproduces exactly that seed, and the determinism
 // helper. The DISABLED_ tests are run only as child processes by the tests below.
-#include "sim/testing/seeds.hpp"
+#include <simsock/sim/testing/seeds.hpp>
 
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/testing/simsock_test.hpp"
+#include <simsock/sim/testing/simsock_test.hpp>
 
 namespace simsock {
 namespace {

@@ -1,7 +1,7 @@
 // The GoogleTest kit over the simulator (sim/testing/simsock_test.hpp): links written with the
 // scenario keys, coroutines and apps on hosts, running until a condition, counters, the trace,
 // process results, clog/release, scenario files, the fixture and the determinism check.
-#include "sim/testing/simsock_test.hpp"
+#include <simsock/sim/testing/simsock_test.hpp>
 
 #include <gtest/gtest.h>
 

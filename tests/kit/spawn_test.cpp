@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "sim/testing/simsock_test.hpp"
+#include <simsock/sim/testing/simsock_test.hpp>
 
 namespace simsock {
 namespace {

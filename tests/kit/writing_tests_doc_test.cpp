@@ -6,8 +6,8 @@
 #include <chrono>
 #include <memory>
 
-#include "sim/testing/both_backends.hpp"
-#include "sim/testing/simsock_test.hpp"
+#include <simsock/sim/testing/both_backends.hpp>
+#include <simsock/sim/testing/simsock_test.hpp>
 
 namespace {
 
@@ -51,13 +51,11 @@ TEST_P(Echo, ConnectsToAnyFreePort) {
   ASSERT_FALSE(ec) << ec.message();
   if (sim()) sim()->set_link("client", "server", "{latency: 5ms}");  // simulator only
   std::unique_ptr<net::TcpStream> accepted, connected;
-  listener->async_accept([&](net::error_code, std::unique_ptr<net::TcpStream> s) {
-    accepted = std::move(s);
-  });
-  network("client").async_connect(endpoint("server", listener->local_endpoint().port),
-                                  [&](net::error_code, std::unique_ptr<net::TcpStream> s) {
-                                    connected = std::move(s);
-                                  });
+  listener->async_accept(
+      [&](net::error_code, std::unique_ptr<net::TcpStream> s) { accepted = std::move(s); });
+  network("client").async_connect(
+      endpoint("server", listener->local_endpoint().port),
+      [&](net::error_code, std::unique_ptr<net::TcpStream> s) { connected = std::move(s); });
   ASSERT_TRUE(run_until([&] { return accepted && connected; }));
 }
 

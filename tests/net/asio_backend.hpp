@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "net/asio_network.hpp"
+#include <simsock/net/asio_network.hpp>
 
 namespace simsock::conformance {
 

@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "net/network.hpp"
+#include <simsock/net/network.hpp>
 #include "tests/testutil.hpp"
 
 namespace simsock::conformance {

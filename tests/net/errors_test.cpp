@@ -1,6 +1,6 @@
 // net::from_errno and net::from_resolver: the one place errno and getaddrinfo's results become the
 // interface's error codes (docs/errors.md).
-#include "net/errors.hpp"
+#include <simsock/net/errors.hpp>
 
 #include <gtest/gtest.h>
 

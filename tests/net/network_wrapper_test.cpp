@@ -1,6 +1,6 @@
 // NetworkWrapper and the object wrappers: a network wrapped at every level still passes the whole
 // conformance suite (forwarding is faithful), and a subclass can intercept single calls.
-#include "net/network_wrapper.hpp"
+#include <simsock/net/network_wrapper.hpp>
 
 #include <gtest/gtest.h>
 

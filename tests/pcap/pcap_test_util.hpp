@@ -14,8 +14,8 @@
 
 #include <unistd.h>
 
-#include "net/endpoint.hpp"
-#include "sim/pcap_writer.hpp"
+#include <simsock/net/endpoint.hpp>
+#include <simsock/sim/pcap_writer.hpp>
 
 namespace simsock::pcap_test {
 

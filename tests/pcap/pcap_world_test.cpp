@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/world.hpp"
+#include <simsock/sim/world.hpp>
 #include "tests/pcap/pcap_test_util.hpp"
 #include "tests/pcap/tshark_util.hpp"
 

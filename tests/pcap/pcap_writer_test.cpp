@@ -1,7 +1,7 @@
 // Tests of sim/pcap_writer.cpp: the bytes it writes (header layout, checksums, determinism, error
 // reporting) are checked directly; that the captures decode as intended (a whole TCP connection,
 // a reset, UDP datagrams, timestamps) is checked by reading them back with tshark.
-#include "sim/pcap_writer.hpp"
+#include <simsock/sim/pcap_writer.hpp>
 
 #include "tests/pcap/pcap_test_util.hpp"
 

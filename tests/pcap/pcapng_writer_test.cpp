@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/pcapng_writer.hpp"
+#include <simsock/sim/pcapng_writer.hpp>
 #include "tests/pcap/pcap_test_util.hpp"
 #include "tests/pcap/tshark_util.hpp"
 

@@ -7,8 +7,8 @@
 #include <set>
 #include <sstream>
 
-#include "sim/rng.hpp"
-#include "sim/trace_writer.hpp"
+#include <simsock/sim/rng.hpp>
+#include <simsock/sim/trace_writer.hpp>
 #include "tests/sim/sim_test_util.hpp"
 
 namespace simsock::sim {

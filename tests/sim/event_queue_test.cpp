@@ -9,8 +9,8 @@
 #include <tuple>
 #include <vector>
 
-#include "sim/event_queue.hpp"
-#include "sim/rng.hpp"
+#include <simsock/sim/event_queue.hpp>
+#include <simsock/sim/rng.hpp>
 
 namespace simsock::sim {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/udp_model.hpp"
+#include <simsock/sim/udp_model.hpp>
 #include "tests/sim/sim_test_util.hpp"
 
 namespace simsock::sim {

@@ -6,7 +6,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "sim/host.hpp"
+#include <simsock/sim/host.hpp>
 #include "tests/sim/sim_test_util.hpp"
 
 namespace simsock::sim {

@@ -1,5 +1,5 @@
 // The simulator's compact address: conversions, classification and order.
-#include "sim/ip_address.hpp"
+#include <simsock/sim/ip_address.hpp>
 
 #include <gtest/gtest.h>
 

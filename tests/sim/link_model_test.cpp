@@ -6,7 +6,7 @@
 #include <tuple>
 #include <vector>
 
-#include "sim/link_model.hpp"
+#include <simsock/sim/link_model.hpp>
 
 namespace simsock::sim {
 namespace {

@@ -6,9 +6,9 @@
 #include <regex>
 #include <sstream>
 
-#include "apps/app.hpp"
+#include <simsock/apps/app.hpp>
+#include <simsock/tools/app_process.hpp>
 #include "tests/sim/sim_test_util.hpp"
-#include "tools/app_process.hpp"
 
 namespace simsock::sim {
 namespace {

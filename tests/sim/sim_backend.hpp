@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/world.hpp"
+#include <simsock/sim/world.hpp>
 
 namespace simsock::sim::testing {
 

@@ -7,7 +7,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
-#include "sim/tcp_end.hpp"
+#include <simsock/sim/tcp_end.hpp>
 #include "tests/sim/sim_test_util.hpp"
 #include "tests/testutil.hpp"
 

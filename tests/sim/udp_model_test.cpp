@@ -6,7 +6,7 @@
 #include <cstring>
 #include <set>
 
-#include "sim/host.hpp"
+#include <simsock/sim/host.hpp>
 #include "tests/sim/sim_test_util.hpp"
 
 namespace simsock::sim {

@@ -8,10 +8,10 @@
 #include <set>
 #include <string>
 
+#include <simsock/tools/scenario/chaos.hpp>
+#include <simsock/tools/scenario/loader.hpp>
+#include <simsock/tools/scenario/writer.hpp>
 #include "tests/tools/scenario_test_apps.hpp"
-#include "tools/scenario/chaos.hpp"
-#include "tools/scenario/loader.hpp"
-#include "tools/scenario/writer.hpp"
 
 namespace simsock::scenario {
 namespace {

@@ -3,9 +3,9 @@
 // value, worded as the scenario files' messages are.
 #include <gtest/gtest.h>
 
-#include "tools/proxy/proxy_file.hpp"
-#include "tools/scenario/link_text.hpp"
-#include "tools/scenario/loader.hpp"
+#include <simsock/tools/proxy/proxy_file.hpp>
+#include <simsock/tools/scenario/link_text.hpp>
+#include <simsock/tools/scenario/loader.hpp>
 
 namespace simsock::proxy {
 namespace {

@@ -17,15 +17,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/pcapng_writer.hpp"
-#include "tools/progress.hpp"
-#include "tools/report/chrome_trace.hpp"
-#include "tools/report/html_report.hpp"
-#include "tools/report/run_header.hpp"
-#include "tools/report/sweep_html.hpp"
-#include "tools/scenario/loader.hpp"
-#include "tools/scenario/runner.hpp"
-#include "tools/sink_fanout.hpp"
+#include <simsock/sim/pcapng_writer.hpp>
+#include <simsock/tools/progress.hpp>
+#include <simsock/tools/report/chrome_trace.hpp>
+#include <simsock/tools/report/html_report.hpp>
+#include <simsock/tools/report/run_header.hpp>
+#include <simsock/tools/report/sweep_html.hpp>
+#include <simsock/tools/scenario/loader.hpp>
+#include <simsock/tools/scenario/runner.hpp>
+#include <simsock/tools/sink_fanout.hpp>
 
 namespace simsock {
 namespace {

@@ -24,7 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tools/commands.hpp"
+#include <simsock/tools/commands.hpp>
 
 namespace {
 
@@ -162,9 +162,27 @@ TEST_F(SimsockCli, SameFileAndSeedGiveTheSameDigestAndByteIdenticalTrace) {
   EXPECT_NE(nlohmann::json::parse(d.out)["trace_digest"], ja["trace_digest"]);
 }
 
-TEST_F(SimsockCli, PcapFileIsWritten) {
+TEST_F(SimsockCli, PcapWritesPcapngWhateverTheFileIsCalled) {
   auto p = (dir_ / "out.pcap").string();
   auto o = simsock("run " + scenario("tcp-fragmented.yaml") + " --quiet --pcap '" + p + "'");
+  ASSERT_EQ(o.status, 0) << o.err;
+  std::string bytes = slurp(p);
+  ASSERT_GT(bytes.size(), 28u + 32u * 10);
+  EXPECT_EQ(bytes.substr(0, 4), std::string("\x0a\x0d\x0d\x0a", 4));  // pcapng section header
+  auto same = (dir_ / "same.pcapng").string();
+  ASSERT_EQ(
+      simsock("run " + scenario("tcp-fragmented.yaml") + " -q --pcapng '" + same + "'").status, 0);
+  EXPECT_EQ(slurp(same), bytes);
+  auto both = simsock("run " + scenario("tcp-fragmented.yaml") + " -q --pcap '" + p +
+                      "' --pcapng '" + same + "'");
+  EXPECT_EQ(both.status, 2);
+  EXPECT_NE(both.err.find("give one of them"), std::string::npos) << both.err;
+}
+
+TEST_F(SimsockCli, PcapClassicWritesLibpcapsFormat) {
+  auto p = (dir_ / "out.pcap").string();
+  auto o =
+      simsock("run " + scenario("tcp-fragmented.yaml") + " --quiet --pcap-classic '" + p + "'");
   ASSERT_EQ(o.status, 0) << o.err;
   std::string bytes = slurp(p);
   ASSERT_GT(bytes.size(), 24u + 16u * 10);
@@ -473,20 +491,22 @@ TEST_F(SimsockCli, PcapPastClassicPcapsLastSecondIsAUsageErrorSayingWhy) {
       << "  - {name: cli, host: b, app: udp-ts-client, args: {connect: \"a:21567\", message: "
          "[x]}}\n";
   auto pcap = (dir_ / "late.pcap").string();
-  auto o = simsock("run '" + (dir_ / "late.yaml").string() + "' -q --pcap '" + pcap + "'");
+  auto o = simsock("run '" + (dir_ / "late.yaml").string() + "' -q --pcap-classic '" + pcap + "'");
   EXPECT_EQ(o.status, 2) << o.err;
   EXPECT_NE(o.err.find("2106-02-07T06:28:15Z"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("start_time"), std::string::npos) << o.err;
-  // Without --pcap the same scenario runs.
+  // Without --pcap-classic the same scenario runs, and --pcap (pcapng) has no such limit.
   EXPECT_EQ(simsock("run '" + (dir_ / "late.yaml").string() + "' -q").status, 0);
+  EXPECT_EQ(simsock("run '" + (dir_ / "late.yaml").string() + "' -q --pcap '" + pcap + "'").status,
+            0);
 }
 
 TEST_F(SimsockCli, HtmlChromeTraceAndPcapngComeBesideTheOtherOutputsWhichStayTheSame) {
   const auto d = dir_.string();
-  auto plain = simsock("run " + scenario("tcp-fragmented.yaml") + " -q --pcap '" + d +
+  auto plain = simsock("run " + scenario("tcp-fragmented.yaml") + " -q --pcap-classic '" + d +
                        "/a.pcap' --trace '" + d + "/a.jsonl'");
   ASSERT_EQ(plain.status, 0) << plain.err;
-  auto all = simsock("run " + scenario("tcp-fragmented.yaml") + " -q --pcap '" + d +
+  auto all = simsock("run " + scenario("tcp-fragmented.yaml") + " -q --pcap-classic '" + d +
                      "/b.pcap' --trace '" + d + "/b.jsonl' --html '" + d + "/r.html' --pcapng '" +
                      d + "/r.pcapng' --chrome-trace '" + d + "/r.json'");
   ASSERT_EQ(all.status, 0) << all.err;
@@ -506,7 +526,7 @@ TEST_F(SimsockCli, HtmlChromeTraceAndPcapngComeBesideTheOtherOutputsWhichStayThe
   EXPECT_EQ(slurp(dir_ / "r.json"), slurp(dir_ / "r2.json"));
 }
 
-TEST_F(SimsockCli, PcapNamedPcapngIsPcapngWithoutThe2106Limit) {
+TEST_F(SimsockCli, PcapngHasNoPcapLimitAndItsOptionsAreChecked) {
   std::ofstream(dir_ / "late.yaml")
       << "name: late\nduration: 60000m\nstart_time: 2105-12-31T23:00:00Z\n"
       << "hosts:\n  - {name: a, address: 10.0.0.1}\n  - {name: b, address: 10.0.0.2}\n"
@@ -524,7 +544,7 @@ TEST_F(SimsockCli, PcapNamedPcapngIsPcapngWithoutThe2106Limit) {
   EXPECT_EQ(both.status, 2) << both.err;
   auto lone = simsock("run " + late + " -q --pcapng-omit-drops");
   EXPECT_EQ(lone.status, 2);
-  EXPECT_NE(lone.err.find("--pcapng-omit-drops needs --pcapng"), std::string::npos) << lone.err;
+  EXPECT_NE(lone.err.find("--pcapng-omit-drops needs --pcap"), std::string::npos) << lone.err;
   auto clash = simsock("run " + late + " -q --html '" + (dir_ / "z").string() +
                        "' --chrome-trace '" + (dir_ / "z").string() + "'");
   EXPECT_EQ(clash.status, 2) << clash.err;

@@ -3,10 +3,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <simsock/tools/scenario/expect.hpp>
+#include <simsock/tools/scenario/loader.hpp>
+#include <simsock/tools/scenario/report.hpp>
 #include "tests/tools/scenario_test_apps.hpp"
-#include "tools/scenario/expect.hpp"
-#include "tools/scenario/loader.hpp"
-#include "tools/scenario/report.hpp"
 
 namespace simsock::scenario {
 namespace {

@@ -10,9 +10,9 @@
 #include <fstream>
 #include <string>
 
-#include "net/units.hpp"
+#include <simsock/net/units.hpp>
+#include <simsock/tools/scenario/loader.hpp>
 #include "tests/tools/scenario_test_apps.hpp"
-#include "tools/scenario/loader.hpp"
 
 namespace simsock::scenario {
 namespace {

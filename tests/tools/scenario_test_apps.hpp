@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "apps/app.hpp"
+#include <simsock/apps/app.hpp>
 
 namespace simsock::testing {
 

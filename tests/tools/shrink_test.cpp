@@ -14,10 +14,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tools/scenario/loader.hpp"
-#include "tools/scenario/runner.hpp"
-#include "tools/scenario/shrink.hpp"
-#include "tools/scenario/writer.hpp"
+#include <simsock/tools/scenario/loader.hpp>
+#include <simsock/tools/scenario/runner.hpp>
+#include <simsock/tools/scenario/shrink.hpp>
+#include <simsock/tools/scenario/writer.hpp>
 
 namespace simsock::scenario {
 namespace {

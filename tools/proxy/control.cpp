@@ -1,4 +1,4 @@
-#include "tools/proxy/control.hpp"
+#include <simsock/tools/proxy/control.hpp>
 
 #include <unistd.h>
 
@@ -13,8 +13,8 @@
 #include <boost/asio/write.hpp>
 #include <list>
 
-#include "tools/scenario/link_text.hpp"
-#include "tools/scenario/loader.hpp"
+#include <simsock/tools/scenario/link_text.hpp>
+#include <simsock/tools/scenario/loader.hpp>
 
 namespace simsock::proxy {
 namespace {

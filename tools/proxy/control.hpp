@@ -18,7 +18,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "tools/proxy/proxy.hpp"
+#include <simsock/tools/proxy/proxy.hpp>
 
 namespace simsock::proxy {
 

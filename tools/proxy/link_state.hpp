@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "sim/config.hpp"
-#include "sim/link_model.hpp"
+#include <simsock/sim/config.hpp>
+#include <simsock/sim/link_model.hpp>
 
 namespace simsock::proxy {
 

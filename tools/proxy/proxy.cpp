@@ -1,6 +1,6 @@
-#include "tools/proxy/proxy.hpp"
+#include <simsock/tools/proxy/proxy.hpp>
 
-#include "tools/proxy/proxy_parts.hpp"
+#include <simsock/tools/proxy/proxy_parts.hpp>
 
 namespace simsock::proxy {
 

@@ -13,8 +13,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 
-#include "sim/config.hpp"
-#include "tools/proxy/proxy_trace.hpp"
+#include <simsock/sim/config.hpp>
+#include <simsock/tools/proxy/proxy_trace.hpp>
 
 namespace simsock::proxy {
 

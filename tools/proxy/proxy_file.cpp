@@ -1,16 +1,16 @@
 // The proxy file goes through the scenario loader's YAML tree and typed fields, and its links
 // through the loader's own link parser, so its values and messages are the scenario files'.
-#include "tools/proxy/proxy_file.hpp"
+#include <simsock/tools/proxy/proxy_file.hpp>
 
 #include <algorithm>
 #include <set>
 
-#include "net/endpoint.hpp"
-#include "net/units.hpp"
-#include "tools/scenario/loader.hpp"
-#include "tools/scenario/loader_parts.hpp"
-#include "tools/scenario/loader_yaml.hpp"
-#include "tools/scenario/yaml_field.hpp"
+#include <simsock/net/endpoint.hpp>
+#include <simsock/net/units.hpp>
+#include <simsock/tools/scenario/loader.hpp>
+#include <simsock/tools/scenario/loader_parts.hpp>
+#include <simsock/tools/scenario/loader_yaml.hpp>
+#include <simsock/tools/scenario/yaml_field.hpp>
 
 namespace simsock::proxy {
 

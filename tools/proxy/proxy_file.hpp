@@ -10,8 +10,8 @@
 #include <variant>
 #include <vector>
 
-#include "sim/config.hpp"
-#include "tools/proxy/proxy.hpp"
+#include <simsock/sim/config.hpp>
+#include <simsock/tools/proxy/proxy.hpp>
 
 namespace simsock::proxy {
 

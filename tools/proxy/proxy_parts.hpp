@@ -6,7 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/basic_resolver.hpp>
 
-#include "tools/proxy/proxy.hpp"
+#include <simsock/tools/proxy/proxy.hpp>
 
 namespace simsock::proxy {
 

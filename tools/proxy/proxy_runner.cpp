@@ -1,4 +1,4 @@
-#include "tools/proxy/proxy_runner.hpp"
+#include <simsock/tools/proxy/proxy_runner.hpp>
 
 #include <signal.h>
 
@@ -6,7 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <ostream>
 
-#include "tools/proxy/control.hpp"
+#include <simsock/tools/proxy/control.hpp>
 
 namespace simsock::proxy {
 

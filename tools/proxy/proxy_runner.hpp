@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "sim/world.hpp"
-#include "tools/proxy/proxy_file.hpp"
+#include <simsock/sim/world.hpp>
+#include <simsock/tools/proxy/proxy_file.hpp>
 
 namespace simsock::proxy {
 

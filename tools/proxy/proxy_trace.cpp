@@ -1,4 +1,4 @@
-#include "tools/proxy/proxy_trace.hpp"
+#include <simsock/tools/proxy/proxy_trace.hpp>
 
 namespace simsock::proxy {
 

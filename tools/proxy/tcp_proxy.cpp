@@ -22,10 +22,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "sim/time_math.hpp"
-#include "tools/proxy/link_state.hpp"
-#include "tools/proxy/proxy.hpp"
-#include "tools/proxy/proxy_parts.hpp"
+#include <simsock/sim/time_math.hpp>
+#include <simsock/tools/proxy/link_state.hpp>
+#include <simsock/tools/proxy/proxy.hpp>
+#include <simsock/tools/proxy/proxy_parts.hpp>
 
 namespace simsock::proxy {
 namespace {

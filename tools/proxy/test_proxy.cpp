@@ -1,4 +1,4 @@
-#include "tools/proxy/test_proxy.hpp"
+#include <simsock/tools/proxy/test_proxy.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -6,10 +6,10 @@
 #include <stdexcept>
 #include <thread>
 
-#include "tools/proxy/control.hpp"
-#include "tools/proxy/proxy.hpp"
-#include "tools/proxy/proxy_file.hpp"
-#include "tools/scenario/link_text.hpp"
+#include <simsock/tools/proxy/control.hpp>
+#include <simsock/tools/proxy/proxy.hpp>
+#include <simsock/tools/proxy/proxy_file.hpp>
+#include <simsock/tools/scenario/link_text.hpp>
 
 namespace simsock::test {
 

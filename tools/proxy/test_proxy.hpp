@@ -16,8 +16,8 @@
 #include <string>
 #include <string_view>
 
-#include "sim/config.hpp"
-#include "sim/world.hpp"
+#include <simsock/sim/config.hpp>
+#include <simsock/sim/world.hpp>
 
 namespace simsock::test {
 

@@ -19,9 +19,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "tools/proxy/link_state.hpp"
-#include "tools/proxy/proxy.hpp"
-#include "tools/proxy/proxy_parts.hpp"
+#include <simsock/tools/proxy/link_state.hpp>
+#include <simsock/tools/proxy/proxy.hpp>
+#include <simsock/tools/proxy/proxy_parts.hpp>
 
 namespace simsock::proxy {
 namespace {

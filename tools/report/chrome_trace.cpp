@@ -1,13 +1,13 @@
 // How the Chrome trace is built: one pass over the timeline's items. Tracks are numbered per host
 // in order of first use (tid 1 is the host's "processes" track), so the same run gives the same
 // bytes; thread_name metadata events name them after the connection.
-#include "tools/report/chrome_trace.hpp"
+#include <simsock/tools/report/chrome_trace.hpp>
 
 #include <map>
 #include <ostream>
 #include <string>
 
-#include "tools/report/html_report.hpp"
+#include <simsock/tools/report/html_report.hpp>
 
 namespace simsock::report {
 namespace {

@@ -14,7 +14,7 @@
 
 #include <iosfwd>
 
-#include "tools/report/timeline.hpp"
+#include <simsock/tools/report/timeline.hpp>
 
 namespace simsock::report {
 

@@ -3,7 +3,7 @@
 // script also publishes what it drew in #hook's data-* attributes (and window.simsockReport), so
 // a browser test can compare the drawing with the trace. URL fragment options: #zoom=F (zoom by F
 // around the middle), #filter=pair:A-B or conn:N, #acks=1 (show pure ACKs).
-#include "tools/report/html_report.hpp"
+#include <simsock/tools/report/html_report.hpp>
 
 namespace simsock::report {
 namespace {

@@ -1,7 +1,7 @@
 // How the page is filled: the timeline becomes one JSON object (string table, items as arrays
 // of integers, samples) embedded in a <script type="application/json"> element that the page's
 // script (html_page.cpp) reads.
-#include "tools/report/html_report.hpp"
+#include <simsock/tools/report/html_report.hpp>
 
 namespace simsock::report {
 namespace {

@@ -14,7 +14,7 @@
 
 #include <string>
 
-#include "tools/report/timeline.hpp"
+#include <simsock/tools/report/timeline.hpp>
 
 namespace simsock::report {
 

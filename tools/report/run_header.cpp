@@ -1,4 +1,4 @@
-#include "tools/report/run_header.hpp"
+#include <simsock/tools/report/run_header.hpp>
 
 namespace simsock::report {
 

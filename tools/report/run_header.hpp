@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
-#include "tools/report/timeline.hpp"
-#include "tools/scenario/report.hpp"
-#include "tools/scenario/spec.hpp"
+#include <simsock/tools/report/timeline.hpp>
+#include <simsock/tools/scenario/report.hpp>
+#include <simsock/tools/scenario/spec.hpp>
 
 namespace simsock::report {
 

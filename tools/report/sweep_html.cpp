@@ -1,7 +1,7 @@
 // How the index is built: failures are grouped by the text before their first ": " (the
 // expectation's description, as RunResult::first_failure() writes it); the page is plain HTML
 // with inline styles and relative links, so the directory can be moved or archived whole.
-#include "tools/report/sweep_html.hpp"
+#include <simsock/tools/report/sweep_html.hpp>
 
 #include <algorithm>
 #include <filesystem>

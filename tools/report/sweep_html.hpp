@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/scenario/sweep.hpp"
+#include <simsock/tools/scenario/sweep.hpp>
 
 namespace simsock::report {
 

@@ -4,7 +4,7 @@
 // events that are not packets (processes, faults, connections, drops at the receiver) become
 // marks. Counters over time are cumulative samples, thinned by doubling the minimum gap between
 // samples whenever k_max_samples is reached, so their number stays bounded.
-#include "tools/report/timeline.hpp"
+#include <simsock/tools/report/timeline.hpp>
 
 #include <boost/asio/ip/address.hpp>
 

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/world.hpp"
+#include <simsock/sim/world.hpp>
 
 namespace simsock::report {
 

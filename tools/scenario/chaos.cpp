@@ -2,17 +2,17 @@
 // stream. Arrival gaps are exponential (-ln(1 - u) / rate, u uniform in [0, 1) from the top 53
 // bits); an arrival whose target is still faulted by the same kind is skipped, so faults of one
 // kind never overlap on one target and every undo fault undoes exactly one fault.
-#include "tools/scenario/chaos.hpp"
+#include <simsock/tools/scenario/chaos.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 
-#include "net/units.hpp"
-#include "sim/rng.hpp"
-#include "sim/time_math.hpp"
-#include "tools/scenario/spec.hpp"
+#include <simsock/net/units.hpp>
+#include <simsock/sim/rng.hpp>
+#include <simsock/sim/time_math.hpp>
+#include <simsock/tools/scenario/spec.hpp>
 
 namespace simsock::scenario {
 

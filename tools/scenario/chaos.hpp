@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/config.hpp"
+#include <simsock/sim/config.hpp>
 
 namespace simsock::scenario {
 

@@ -1,4 +1,4 @@
-#include "tools/scenario/expect.hpp"
+#include <simsock/tools/scenario/expect.hpp>
 
 #include <algorithm>
 #include <cstdio>

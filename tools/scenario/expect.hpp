@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/world.hpp"
-#include "tools/scenario/spec.hpp"
+#include <simsock/sim/world.hpp>
+#include <simsock/tools/scenario/spec.hpp>
 
 namespace simsock::scenario {
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "tools/scenario/expect.hpp"
-#include "tools/scenario/loader.hpp"
+#include <simsock/tools/scenario/expect.hpp>
+#include <simsock/tools/scenario/loader.hpp>
 
 namespace {
 

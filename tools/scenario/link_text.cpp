@@ -1,10 +1,10 @@
 // A link on its own goes through the loader's own link parser (parse_link_map), on a one-node
 // YAML document, so its errors are the scenario files' errors.
-#include "tools/scenario/link_text.hpp"
+#include <simsock/tools/scenario/link_text.hpp>
 
-#include "tools/scenario/loader.hpp"
-#include "tools/scenario/loader_parts.hpp"
-#include "tools/scenario/loader_yaml.hpp"
+#include <simsock/tools/scenario/loader.hpp>
+#include <simsock/tools/scenario/loader_parts.hpp>
+#include <simsock/tools/scenario/loader_yaml.hpp>
 
 namespace simsock::scenario {
 

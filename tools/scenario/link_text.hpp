@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "sim/config.hpp"
+#include <simsock/sim/config.hpp>
 
 namespace simsock::scenario {
 

@@ -1,6 +1,6 @@
 // The top of the loader: the document, identity keys, hosts and processes. Network, faults and
 // expectations are in their own files.
-#include "tools/scenario/loader.hpp"
+#include <simsock/tools/scenario/loader.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -9,9 +9,9 @@
 #include <boost/asio/ip/address.hpp>
 #include <map>
 
-#include "net/units.hpp"
-#include "sim/ip_address.hpp"
-#include "tools/scenario/loader_parts.hpp"
+#include <simsock/net/units.hpp>
+#include <simsock/sim/ip_address.hpp>
+#include <simsock/tools/scenario/loader_parts.hpp>
 
 namespace simsock::scenario {
 

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "apps/app.hpp"
-#include "tools/scenario/spec.hpp"
+#include <simsock/apps/app.hpp>
+#include <simsock/tools/scenario/spec.hpp>
 
 namespace simsock::scenario {
 

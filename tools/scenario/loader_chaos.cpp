@@ -2,9 +2,9 @@
 // schedule perturbation (sim/perturb.hpp).
 #include <cmath>
 
-#include "net/units.hpp"
-#include "tools/scenario/loader.hpp"
-#include "tools/scenario/loader_parts.hpp"
+#include <simsock/net/units.hpp>
+#include <simsock/tools/scenario/loader.hpp>
+#include <simsock/tools/scenario/loader_parts.hpp>
 
 namespace simsock::scenario::detail {
 

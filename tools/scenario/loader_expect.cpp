@@ -4,8 +4,8 @@
 
 #include <re2/re2.h>
 
-#include "tools/scenario/loader.hpp"
-#include "tools/scenario/loader_parts.hpp"
+#include <simsock/tools/scenario/loader.hpp>
+#include <simsock/tools/scenario/loader_parts.hpp>
 
 namespace simsock::scenario::detail {
 

@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "tools/scenario/loader.hpp"
-#include "tools/scenario/loader_parts.hpp"
+#include <simsock/tools/scenario/loader.hpp>
+#include <simsock/tools/scenario/loader_parts.hpp>
 
 namespace simsock::scenario::detail {
 

@@ -2,9 +2,9 @@
 // set_link faults), host pairs, and the fault timeline.
 #include <cmath>
 
-#include "net/units.hpp"
-#include "tools/scenario/loader.hpp"
-#include "tools/scenario/loader_parts.hpp"
+#include <simsock/net/units.hpp>
+#include <simsock/tools/scenario/loader.hpp>
+#include <simsock/tools/scenario/loader_parts.hpp>
 
 namespace simsock::scenario::detail {
 

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "tools/scenario/spec.hpp"
-#include "tools/scenario/yaml_field.hpp"
+#include <simsock/tools/scenario/spec.hpp>
+#include <simsock/tools/scenario/yaml_field.hpp>
 
 namespace simsock::scenario::detail {
 

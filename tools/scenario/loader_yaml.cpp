@@ -2,14 +2,14 @@
 // and attached to the open collection on top of a stack (so the stack's height is the nesting
 // depth, checked before anything deeper is built), and an alias points at its anchor's node
 // while adding the anchor's size to the running total of repeated content.
-#include "tools/scenario/loader_yaml.hpp"
+#include <simsock/tools/scenario/loader_yaml.hpp>
 
 #include <yaml.h>
 
 #include <new>
 #include <unordered_map>
 
-#include "tools/scenario/loader.hpp"
+#include <simsock/tools/scenario/loader.hpp>
 
 namespace simsock::scenario {
 

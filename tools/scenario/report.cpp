@@ -1,4 +1,4 @@
-#include "tools/scenario/report.hpp"
+#include <simsock/tools/scenario/report.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "net/units.hpp"
+#include <simsock/net/units.hpp>
 
 namespace simsock::scenario {
 

@@ -7,11 +7,11 @@
 #include <vector>
 
 #include <optional>
-#include "sim/world.hpp"
+#include <simsock/sim/world.hpp>
 
-#include "sim/perturb.hpp"
-#include "tools/scenario/chaos.hpp"
-#include "tools/scenario/expect.hpp"
+#include <simsock/sim/perturb.hpp>
+#include <simsock/tools/scenario/chaos.hpp>
+#include <simsock/tools/scenario/expect.hpp>
 
 namespace simsock::scenario {
 

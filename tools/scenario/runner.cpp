@@ -1,9 +1,9 @@
-#include "tools/scenario/runner.hpp"
+#include <simsock/tools/scenario/runner.hpp>
 
 #include <algorithm>
 #include <optional>
 
-#include "tools/app_process.hpp"
+#include <simsock/tools/app_process.hpp>
 
 namespace simsock::scenario {
 

@@ -4,9 +4,9 @@
 
 #include <cstdint>
 
-#include "sim/world.hpp"
-#include "tools/scenario/report.hpp"
-#include "tools/scenario/spec.hpp"
+#include <simsock/sim/world.hpp>
+#include <simsock/tools/scenario/report.hpp>
+#include <simsock/tools/scenario/spec.hpp>
 
 namespace simsock::scenario {
 

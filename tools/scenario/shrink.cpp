@@ -1,12 +1,12 @@
 // The shrinking search. A candidate is accepted when its run fails with the original key; each
 // step keeps the last accepted spec, so the result always fails.
-#include "tools/scenario/shrink.hpp"
+#include <simsock/tools/scenario/shrink.hpp>
 
 #include <algorithm>
 
-#include "net/units.hpp"
-#include "tools/scenario/runner.hpp"
-#include "tools/scenario/writer.hpp"
+#include <simsock/net/units.hpp>
+#include <simsock/tools/scenario/runner.hpp>
+#include <simsock/tools/scenario/writer.hpp>
 
 namespace simsock::scenario {
 

@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
-#include "tools/scenario/report.hpp"
-#include "tools/scenario/spec.hpp"
-#include "tools/scenario/triage.hpp"
+#include <simsock/tools/scenario/report.hpp>
+#include <simsock/tools/scenario/spec.hpp>
+#include <simsock/tools/scenario/triage.hpp>
 
 namespace simsock::scenario {
 

@@ -11,11 +11,11 @@
 #include <utility>
 #include <vector>
 
-#include "apps/app.hpp"
-#include "sim/config.hpp"
-#include "sim/perturb.hpp"
-#include "sim/world.hpp"
-#include "tools/scenario/chaos.hpp"
+#include <simsock/apps/app.hpp>
+#include <simsock/sim/config.hpp>
+#include <simsock/sim/perturb.hpp>
+#include <simsock/sim/world.hpp>
+#include <simsock/tools/scenario/chaos.hpp>
 
 namespace re2 {
 class RE2;

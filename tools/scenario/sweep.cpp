@@ -1,4 +1,4 @@
-#include "tools/scenario/sweep.hpp"
+#include <simsock/tools/scenario/sweep.hpp>
 
 #include <algorithm>
 #include <condition_variable>
@@ -10,7 +10,7 @@
 #include <system_error>
 #include <thread>
 
-#include "net/units.hpp"
+#include <simsock/net/units.hpp>
 
 namespace simsock::scenario {
 namespace {

@@ -1,6 +1,6 @@
 // Failure keys and the thread-safe group table. Groups are found by linear search (there are
 // few) and listed by lowest seed, so the listing does not depend on the order seeds finished in.
-#include "tools/scenario/triage.hpp"
+#include <simsock/tools/scenario/triage.hpp>
 
 #include <algorithm>
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "tools/scenario/report.hpp"
-#include "tools/scenario/spec.hpp"
+#include <simsock/tools/scenario/report.hpp>
+#include <simsock/tools/scenario/spec.hpp>
 
 namespace simsock::scenario {
 

@@ -1,7 +1,7 @@
 // Scenario text from a spec. Every string is written double-quoted with JSON escapes (a valid
 // YAML double-quoted scalar), every duration in the exact unit net::format_duration picks, every
 // probability as the shortest fixed decimal that reads back as the same double.
-#include "tools/scenario/writer.hpp"
+#include <simsock/tools/scenario/writer.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "net/units.hpp"
+#include <simsock/net/units.hpp>
 
 namespace simsock::scenario {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "tools/scenario/spec.hpp"
+#include <simsock/tools/scenario/spec.hpp>
 
 namespace simsock::scenario {
 

@@ -1,10 +1,10 @@
-#include "tools/scenario/yaml_field.hpp"
+#include <simsock/tools/scenario/yaml_field.hpp>
 
 #include <charconv>
 #include <unordered_set>
 
-#include "net/units.hpp"
-#include "tools/scenario/loader.hpp"
+#include <simsock/net/units.hpp>
+#include <simsock/tools/scenario/loader.hpp>
 
 namespace simsock::scenario {
 

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "tools/scenario/loader_yaml.hpp"
+#include <simsock/tools/scenario/loader_yaml.hpp>
 
 namespace simsock::scenario {
 
