@@ -34,14 +34,18 @@ endif()
 set(simsock_public_headers
   net/asio_network.hpp net/detail/task.hpp net/endpoint.hpp net/errors.hpp net/handler_queue.hpp
   net/network.hpp net/network_wrapper.hpp net/units.hpp
-  sim/config.hpp sim/world.hpp
+  sim/config.hpp sim/perturb.hpp sim/world.hpp
   apps/app.hpp
-  tools/app_process.hpp tools/cli.hpp tools/scenario/expect.hpp tools/scenario/loader.hpp
+  tools/app_process.hpp tools/cli.hpp
   tools/proxy/proxy.hpp tools/proxy/proxy_trace.hpp tools/proxy/test_proxy.hpp
-  tools/scenario/link_text.hpp tools/scenario/report.hpp tools/scenario/runner.hpp tools/scenario/spec.hpp tools/scenario/sweep.hpp)
+  tools/scenario/chaos.hpp tools/scenario/expect.hpp tools/scenario/link_text.hpp
+  tools/scenario/loader.hpp tools/scenario/report.hpp tools/scenario/runner.hpp
+  tools/scenario/shrink.hpp tools/scenario/spec.hpp tools/scenario/sweep.hpp
+  tools/scenario/triage.hpp)
 set(simsock_testing_headers
-  net/testing/mock_network.hpp sim/testing/both_backends.hpp sim/testing/fault_injection.hpp
-  sim/testing/process.hpp sim/testing/seeds.hpp sim/testing/simsock_test.hpp)
+  net/testing/mock_network.hpp sim/testing/both_backends.hpp sim/testing/exploring.hpp
+  sim/testing/fault_injection.hpp sim/testing/process.hpp sim/testing/seeds.hpp
+  sim/testing/simsock_test.hpp)
 foreach(header IN LISTS simsock_public_headers simsock_testing_headers)
   get_filename_component(dir ${header} DIRECTORY)
   install(FILES ${PROJECT_SOURCE_DIR}/${header}

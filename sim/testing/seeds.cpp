@@ -129,10 +129,17 @@ struct SeedRun {
   }
 };
 
+thread_local const ::testing::TestPartResultArray* t_seed_failures = nullptr;
+
 SeedRun run_seed(const std::function<void(std::uint64_t)>& body, std::uint64_t seed,
                  const std::source_location& where) {
   ::testing::TestPartResultArray results;
   {
+    struct Current {
+      const ::testing::TestPartResultArray* outer = t_seed_failures;
+      explicit Current(const ::testing::TestPartResultArray* now) { t_seed_failures = now; }
+      ~Current() { t_seed_failures = outer; }
+    } current(&results);
     ::testing::ScopedFakeTestPartResultReporter intercept(
         ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &results);
     ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()),
@@ -157,6 +164,8 @@ SeedRun run_seed(const std::function<void(std::uint64_t)>& body, std::uint64_t s
 }
 
 }  // namespace
+
+const ::testing::TestPartResultArray* detail::seed_failures() { return t_seed_failures; }
 
 SeedRange seeds(std::string_view text) {
   std::string error;

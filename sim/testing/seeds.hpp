@@ -111,4 +111,11 @@ std::optional<FailingSeed> expect_some_seed_fails(
 ::testing::AssertionResult runs_identically_twice(
     const std::function<std::string(std::uint64_t)>& body, std::uint64_t seed);
 
+namespace detail {
+// The failures the body of the innermost running for_each_seed / find_failing_seed has reported
+// so far on this thread (they are intercepted until the seed ends), or null outside one. For the
+// kit's own reporting (Sim's HTML report of a failing seed).
+const ::testing::TestPartResultArray* seed_failures();
+}  // namespace detail
+
 }  // namespace simsock::test

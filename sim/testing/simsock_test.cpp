@@ -101,6 +101,7 @@ Sim::Sim(std::uint64_t seed)
     world_->add_trace_sink(timeline_.get());
     world_->add_packet_sink(timeline_.get());
     parts_at_start_ = test->result()->total_part_count();
+    if (const auto* seed = detail::seed_failures()) seed_parts_at_start_ = seed->size();
   }
 }
 
@@ -123,13 +124,19 @@ void Sim::write_failure_report() {
   if (!test) return;
   const auto* result = test->result();
   report::ReportHeader h;
-  for (int i = parts_at_start_; i < result->total_part_count(); ++i) {
-    const auto& part = result->GetTestPartResult(i);
-    if (!part.failed()) continue;
+  auto add = [&h](const ::testing::TestPartResult& part) {
+    if (!part.failed()) return;
     std::string where =
         part.file_name() ? std::string(part.file_name()) + ":" + std::to_string(part.line_number())
                          : std::string("failure");
     h.checks.push_back({where, false, part.summary()});
+  };
+  for (int i = parts_at_start_; i < result->total_part_count(); ++i) {
+    add(result->GetTestPartResult(i));
+  }
+  // Inside for_each_seed the seed's failures are held back until the seed ends.
+  if (const auto* seed = detail::seed_failures()) {
+    for (int i = seed_parts_at_start_; i < seed->size(); ++i) add(seed->GetTestPartResult(i));
   }
   if (h.checks.empty()) return;
   const std::string name = std::string(test->test_suite_name()) + "." + test->name();

@@ -205,6 +205,7 @@ class Sim {
   std::unique_ptr<Recorder> recorder_;
   std::unique_ptr<report::Timeline> timeline_;  // with SIMSOCK_HTML_DIR
   int parts_at_start_ = 0;                      // the test's results when the Sim was made
+  int seed_parts_at_start_ = 0;                 // and its seed's intercepted ones
   std::vector<TraceRecord> trace_;
   std::map<std::string, std::unique_ptr<HostState>, std::less<>> hosts_;
   sim::LinkConfig default_link_;

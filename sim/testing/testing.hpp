@@ -4,6 +4,7 @@
 
 #include <simsock/net/network.hpp>
 #include <simsock/sim/testing/both_backends.hpp>
+#include <simsock/sim/testing/exploring.hpp>
 #include <simsock/sim/testing/fault_injection.hpp>
 #include <simsock/sim/testing/process.hpp>
 #include <simsock/sim/testing/seeds.hpp>
