@@ -224,7 +224,9 @@ std::string render_scenario_yaml(const ScenarioSpec& spec, const std::string& co
     if (!p.stdin_text.empty()) s << "    stdin: " << str(p.stdin_text) << "\n";
     // Options in order of first appearance; a repeated option becomes a list.
     std::vector<std::pair<std::string, std::vector<std::string>>> args;
-    for (const auto& [opt, value] : p.args) {
+    for (const auto& arg : p.args) {
+      const std::string& opt = arg.first;
+      const std::string& value = arg.second;
       auto it =
           std::find_if(args.begin(), args.end(), [&](const auto& a) { return a.first == opt; });
       if (it == args.end()) {
