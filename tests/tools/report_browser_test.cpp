@@ -225,8 +225,9 @@ TEST_F(ReportBrowser, ZoomAndFilterChangeWhatIsDrawn) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(last_dom_, m, std::regex("<option value=\"(conn:[0-9]+)\">tcp ")))
       << "no connection in the filter";
-  auto one = hook(page, "#filter=" + m[1].str());
-  EXPECT_EQ(one["filter"], m[1].str());
+  const std::string conn = m[1].str();  // m points into last_dom_, which the next hook replaces
+  auto one = hook(page, "#filter=" + conn);
+  EXPECT_EQ(one["filter"], conn);
   EXPECT_GT(num(one, "arrows"), 0);
   EXPECT_LT(num(one, "arrows"), num(whole, "arrows"));
 }
