@@ -165,7 +165,9 @@ SeedRun run_seed(const std::function<void(std::uint64_t)>& body, std::uint64_t s
 
 }  // namespace
 
-const ::testing::TestPartResultArray* detail::seed_failures() { return t_seed_failures; }
+const ::testing::TestPartResultArray* detail::seed_failures() {
+  return t_seed_failures;
+}
 
 SeedRange seeds(std::string_view text) {
   std::string error;
