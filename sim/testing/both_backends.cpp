@@ -55,6 +55,8 @@ class LoopbackBackend final : public Backend {
     (void)find(host, "address");
     return asio::ip::make_address("127.0.0.1");
   }
+  // Real loopback sockets: the limit is wall-clock time, the only clock this backend has. The
+  // simulated backend of the fixture runs on virtual time and never reads a real clock.
   bool run_until(const std::function<bool()>& done, std::chrono::nanoseconds limit) override {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (!done()) {
