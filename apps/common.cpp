@@ -14,18 +14,83 @@ namespace simsock::apps {
 
 using namespace std::chrono;
 
-std::string timestamp_prefix(net::Network& net) {
-  auto t = net.wall_now();
-  auto local = floor<seconds>(t) + net.utc_offset(t);
+namespace {
+
+// "[YYYY-MM-DD HH:MM:SS] " for a local time in whole seconds. Servers stamp every reply, so this
+// is on the per-datagram path: digits are written by hand (snprintf cost a quarter of a UDP echo's
+// instructions), and the last second formatted is kept, since replies come many to a second.
+struct StampCache {
+  seconds::rep key = 0;
+  bool valid = false;
+  char text[32];
+  std::size_t size = 0;
+};
+
+void put_digits(char*& p, unsigned v, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  p += width;
+}
+
+void format_stamp(seconds local_s, StampCache& c) {
+  sys_seconds local{local_s};
   auto day = floor<days>(local);
   year_month_day ymd{day};
   hh_mm_ss<seconds> hms{local - day};
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "[%04d-%02u-%02u %02d:%02d:%02d] ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {  // outside what four digits hold: the general formatter
+    c.size = static_cast<std::size_t>(std::snprintf(
+        c.text, sizeof c.text, "[%04d-%02u-%02u %02d:%02d:%02d] ", year,
+        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+        static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+        static_cast<int>(hms.seconds().count())));
+    return;
+  }
+  char* p = c.text;
+  *p++ = '[';
+  put_digits(p, static_cast<unsigned>(year), 4);
+  *p++ = '-';
+  put_digits(p, static_cast<unsigned>(ymd.month()), 2);
+  *p++ = '-';
+  put_digits(p, static_cast<unsigned>(ymd.day()), 2);
+  *p++ = ' ';
+  put_digits(p, static_cast<unsigned>(hms.hours().count()), 2);
+  *p++ = ':';
+  put_digits(p, static_cast<unsigned>(hms.minutes().count()), 2);
+  *p++ = ':';
+  put_digits(p, static_cast<unsigned>(hms.seconds().count()), 2);
+  *p++ = ']';
+  *p++ = ' ';
+  c.size = static_cast<std::size_t>(p - c.text);
+}
+
+}  // namespace
+
+std::string format_timestamp_prefix(sys_seconds local) {
+  StampCache c;
+  format_stamp(local.time_since_epoch(), c);
+  return std::string(c.text, c.size);
+}
+
+void append_timestamp_prefix(net::Network& net, std::string& out) {
+  thread_local StampCache cache;
+  auto t = net.wall_now();
+  auto local = floor<seconds>(t) + net.utc_offset(t);
+  const auto key = local.time_since_epoch().count();
+  if (!cache.valid || cache.key != key) {
+    format_stamp(local.time_since_epoch(), cache);
+    cache.key = key;
+    cache.valid = true;
+  }
+  out.append(cache.text, cache.size);
+}
+
+std::string timestamp_prefix(net::Network& net) {
+  std::string s;
+  append_timestamp_prefix(net, s);
+  return s;
 }
 
 std::string_view strip(std::string_view s) {

@@ -46,6 +46,13 @@ inline constexpr const char* kDefaultIdleTimeout = "60s";
 // (UTC in simulation).
 std::string timestamp_prefix(net::Network& net);
 
+// The prefix for a local time in whole seconds: "[YYYY-MM-DD HH:MM:SS] ", the year zero-padded to
+// four digits (more digits or a sign outside years 0-9999).
+std::string format_timestamp_prefix(std::chrono::sys_seconds local);
+
+// Appends timestamp_prefix(net) to `out`: servers reuse one reply buffer per connection or socket.
+void append_timestamp_prefix(net::Network& net, std::string& out);
+
 // Python's str.strip(): removes leading and trailing ASCII whitespace.
 std::string_view strip(std::string_view s);
 

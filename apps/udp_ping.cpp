@@ -109,11 +109,6 @@ asio::awaitable<void> receive_replies(std::shared_ptr<PingState> st, net::Networ
   }
 }
 
-asio::awaitable<void> wait(PingState& st, nanoseconds d) {
-  st.wake->expires_after(d);
-  co_await st.wake->async_wait(use_tuple);
-}
-
 asio::awaitable<int> run(AppContext& ctx) {
   const auto target = ctx.options.text("connect");
   auto [rec, server] = co_await resolve_first(ctx.net, target);
@@ -170,13 +165,15 @@ asio::awaitable<int> run(AppContext& ctx) {
         co_await st->wake->async_wait(use_tuple);
       }
       st->awaiting = SIZE_MAX;
-    } else if (seq + 1 < count) {
-      co_await wait(*st, interval);
+    } else if (seq + 1 < count) {  // awaited here, not in a helper coroutine: no frame per send
+      st->wake->expires_after(interval);
+      co_await st->wake->async_wait(use_tuple);
     }
   }
   if (status == 0 && interval != nanoseconds::zero() && st->received < count) {
     st->waiting_for_all = true;
-    co_await wait(*st, timeout);
+    st->wake->expires_after(timeout);
+    co_await st->wake->async_wait(use_tuple);
   }
   st->done = true;
   st->sock->close();

@@ -17,6 +17,7 @@ asio::awaitable<int> run(AppContext& ctx) {
   }
   ctx.io.err("udp-ts-server: listening on " + sock->local_endpoint().to_string() + "\n");
   std::string buf(ctx.options.count("bufsize"), '\0');
+  std::string reply;  // reused: no allocation per datagram
   for (;;) {
     auto [rec, d] = co_await sock->async_receive_from(asio::buffer(buf), use_tuple);
     if (rec == net::error::bad_descriptor) co_return 1;
@@ -25,7 +26,8 @@ asio::awaitable<int> run(AppContext& ctx) {
       co_await sleep_for(ctx.net, kAcceptRetryDelay);
       continue;
     }
-    std::string reply = timestamp_prefix(ctx.net);
+    reply.clear();
+    append_timestamp_prefix(ctx.net, reply);
     reply.append(buf.data(), d.bytes);
     auto [sec, n] = co_await sock->async_send_to(asio::buffer(reply), d.sender, use_tuple);
     (void)n;

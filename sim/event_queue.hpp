@@ -1,8 +1,13 @@
 // The world's agenda: events ordered by (virtual time, insertion sequence), so two events at the
-// same instant run in the order they were scheduled. A 4-ary heap of 24-byte entries points into
-// a pool of task slots that is reused, so the steady state schedules without allocating.
-// Events can be cancelled by id; a cancelled event leaves the heap and its task is destroyed at
-// once.
+// same instant run in the order they were scheduled. Entries point into a pool of task slots that
+// is reused, so the steady state schedules without allocating. Events can be cancelled by id; a
+// cancelled event's task is destroyed at once.
+//
+// Most events arrive in order: datagrams and segments over a link of fixed latency land in the
+// order they left, completions are due now. So beside a 4-ary heap the queue keeps a few FIFO
+// lanes, each sorted by construction: an event that is not earlier than the last one of a lane is
+// appended to it in O(1), and only the others go into the heap. The earliest event is the least
+// of the heap's top and the lanes' fronts, so the order is exactly the heap-only order.
 #pragma once
 
 #include <cstdint>
@@ -39,9 +44,17 @@ class EventQueue {
   // heap, empty, and are dropped when they reach the top.
   template <typename Pred>
   void take_owned(Pred pred, std::vector<Task>& out) {
+    selection_valid_ = false;
     for (const Entry& e : heap_) {
       Slot& s = slots_[e.slot];
       if (s.task && s.owner && pred(s.owner)) out.push_back(std::move(s.task));
+    }
+    for (const Lane& lane : lanes_) {
+      for (std::size_t k = 0; k < lane.count; ++k) {
+        const Entry& e = lane.at(k);
+        Slot& s = slots_[e.slot];
+        if (s.gen == e.gen && s.task && s.owner && pred(s.owner)) out.push_back(std::move(s.task));
+      }
     }
   }
   // Moves out every pending task.
@@ -57,14 +70,46 @@ class EventQueue {
     std::int64_t t;
     std::uint64_t seq;
     std::uint32_t slot;
+    std::uint32_t gen;  // the slot's generation when pushed: a lane entry is stale once it differs
     bool before(const Entry& o) const { return t != o.t ? t < o.t : seq < o.seq; }
   };
+  // pos of a slot whose entry is in a lane (lanes are not searched by index).
+  static constexpr std::uint32_t in_lane = UINT32_MAX;
   struct Slot {
     Task task;
     const void* owner = nullptr;
     std::uint32_t gen = 1;
-    std::uint32_t pos = 0;  // index in heap_ while scheduled; next free slot while free
+    std::uint32_t pos = 0;  // index in heap_, or in_lane, while scheduled; next free slot if free
   };
+  // A FIFO of entries in (t, seq) order: a ring buffer of a power-of-two capacity.
+  struct Lane {
+    std::vector<Entry> ring;
+    std::size_t head = 0, count = 0;
+    Entry last{};  // a copy of the last entry pushed (push compares with it), valid if count > 0
+    bool empty() const { return count == 0; }
+    const Entry& front() const { return ring[head]; }
+    const Entry& back() const { return last; }
+    const Entry& at(std::size_t k) const { return ring[(head + k) & (ring.size() - 1)]; }
+    void push_back(const Entry& e);
+    void pop_front() {
+      head = (head + 1) & (ring.size() - 1);
+      --count;
+    }
+  };
+  // Whether a lane entry still stands for a pending event (not cancelled, not taken).
+  bool lane_entry_live(const Entry& e) const {
+    const Slot& s = slots_[e.slot];
+    return s.gen == e.gen && s.task;
+  }
+  // Where the earliest pending event is: a lane's index, from_heap, or none. Drops the stale
+  // entries it meets on the way (freeing the slots of taken ones). Remembered until the queue
+  // changes, since the world asks next_time() and then pop().
+  static constexpr int from_heap = -1, none = -2;
+  int select();
+  int selected_ = none;
+  bool selection_valid_ = false;
+  // Rewrites the lanes without their stale entries (when they are more than half of them).
+  void compact_lanes();
   void place(std::size_t i, const Entry& e) {
     heap_[i] = e;
     slots_[e.slot].pos = static_cast<std::uint32_t>(i);
@@ -79,7 +124,10 @@ class EventQueue {
   // A 4-ary min-heap on (t, seq): half the depth of a binary heap, and a node's children share
   // a cache line or two.
   static constexpr std::size_t arity = 4;
+  static constexpr int lane_count = 4;
   std::vector<Entry> heap_;
+  Lane lanes_[lane_count];
+  std::size_t lane_stale_ = 0;  // cancelled entries still in the lanes
   std::vector<Slot> slots_;
   std::uint32_t free_head_ = UINT32_MAX;
   std::uint64_t seq_ = 0;
