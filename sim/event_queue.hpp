@@ -38,6 +38,13 @@ class EventQueue {
   // Removes the earliest live event; returns false when none is left.
   bool pop(std::int64_t& t, Task& task);
   std::size_t size() const { return live_; }
+  // Entries the queue holds, pending or stale (cancelled ones not yet dropped): at most about
+  // twice size(), since stale lane entries are compacted away once they outnumber the live ones.
+  std::size_t held_entries() const {
+    std::size_t n = heap_.size();
+    for (const Lane& lane : lanes_) n += lane.count;
+    return n;
+  }
 
   // Moves out the tasks of every pending event whose owner satisfies `pred` (used when a host
   // crashes: the handlers it owned must die). The caller destroys them. Their entries stay in the
