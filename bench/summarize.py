@@ -113,15 +113,18 @@ def main():
     p.add_argument("--machine", default="")
     p.add_argument("--reps", type=int, default=1)
     p.add_argument("--smoke", action="store_true")
+    p.add_argument("--every-row", action="store_true",
+                   help="fail (exit 1) unless every row has simsock's runs (baselines may miss)")
     a = p.parse_args()
     with open(a.raw) as f:
         runs = [json.loads(line) for line in f if line.strip()]
     add_cpu_figures(runs)
 
-    rows = []
+    rows, missing = [], []
     for row_id, label, sim, base, unit, abs_target, ratio_target in ROWS:
         s = stats(runs, *sim)
         if s is None:
+            missing.append(row_id)
             continue
         b = stats(runs, *base) if base else None
         ratio_of_medians = s["median"] / b["median"] if b and b["median"] else None
@@ -185,7 +188,11 @@ def main():
         json.dump(doc, f, indent=1)
         f.write("\n")
     print(f"figures written to {a.out}", file=sys.stderr)
+    if a.every_row and missing:
+        print(f"summarize.py: no simsock runs for the rows {', '.join(missing)}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
