@@ -10,6 +10,7 @@
 #include "bench/real_sockets.hpp"
 #include "bench/report.hpp"
 #ifdef SIMSOCK_BENCH_SIM
+#include "bench/scenario_load.hpp"
 #include "bench/sim_workloads.hpp"
 #endif
 
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
 
 #ifdef SIMSOCK_BENCH_SIM
   sb::add_sim_workloads(app);
+  sb::add_load_workload(app);
 #endif
 
   CLI11_PARSE(app, argc, argv);
