@@ -74,19 +74,37 @@ void Tracer::emit_wire_slow(std::int64_t t, TraceKind kind, const WireEndpoint& 
   fold_event(t, kind.hash, wire_word(src), wire_word(dst), len, -1, reason, {});
 }
 
+const std::string& Tracer::endpoint_text(const net::Endpoint& e, std::uint64_t word) {
+  CachedText& c = texts_[mix64(word) & (texts_.size() - 1)];
+  if (!c.valid || !(c.key == e)) {
+    c.key = e;
+    c.text = e.to_string();
+    c.valid = true;
+  }
+  return c.text;
+}
+
 void Tracer::emit(std::int64_t t, const RawEvent& e) {
-  fold_event(t, e.kind.hash, endpoint_word(e.src), endpoint_word(e.dst), e.len, e.seq, e.reason,
-             e.detail);
+  const std::uint64_t src_word = endpoint_word(e.src), dst_word = endpoint_word(e.dst);
+  fold_event(t, e.kind.hash, src_word, dst_word, e.len, e.seq, e.reason, e.detail);
   if (sinks_.empty()) return;
-  TraceEvent ev;
+  TraceEvent& ev = event_;
   ev.t = t;
   ev.kind = e.kind.name;
-  if (e.src) ev.src = e.src->to_string();
-  if (e.dst) ev.dst = e.dst->to_string();
+  if (e.src) {
+    ev.src = endpoint_text(*e.src, src_word);
+  } else {
+    ev.src.clear();
+  }
+  if (e.dst) {
+    ev.dst = endpoint_text(*e.dst, dst_word);
+  } else {
+    ev.dst.clear();
+  }
   ev.len = e.len;
   ev.seq = e.seq;
   ev.reason = e.reason;
-  ev.detail = std::string(e.detail);
+  ev.detail.assign(e.detail);
   for (auto* s : sinks_) s->on_event(ev);
 }
 

@@ -3,6 +3,7 @@
 // attached, builds a TraceEvent for them.
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <string>
@@ -74,8 +75,18 @@ class Tracer {
                   std::int64_t len, std::int64_t seq, std::string_view reason,
                   std::string_view detail);
   void fold(std::uint64_t v) { digest_ = std::rotl(digest_ ^ v, 29) * 0x9e3779b97f4a7c15ULL; }
+  // "10.0.0.2:40001" for an endpoint, from a small cache: a run's events name the same few
+  // endpoints over and over, and formatting an address is most of a traced event's cost.
+  const std::string& endpoint_text(const net::Endpoint& e, std::uint64_t word);
   std::uint64_t digest_ = 0x736973736f636b31ULL;  // "simsock1"
   std::vector<TraceSink*> sinks_;
+  struct CachedText {
+    net::Endpoint key;
+    std::string text;
+    bool valid = false;
+  };
+  std::array<CachedText, 16> texts_;
+  TraceEvent event_;  // reused for every event handed to the sinks (its strings keep capacity)
 };
 
 // "0123456789abcdef"-style 16 lower-case hex digits.

@@ -1,10 +1,24 @@
 #include <simsock/sim/trace_writer.hpp>
 
+#include <array>
+#include <charconv>
+
 namespace simsock::sim {
 
 void append_json_string(std::string& out, std::string_view s) {
   static const char* hex = "0123456789abcdef";
   out.push_back('"');
+  // Most text needs no escape: copy the run up to the first character that does, in one append.
+  static constexpr auto needs_escape = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 0x20; ++c) t[c] = true;
+    t[0x7f] = t['"'] = t['\\'] = true;
+    return t;
+  }();
+  std::size_t plain = 0;
+  while (plain < s.size() && !needs_escape[static_cast<unsigned char>(s[plain])]) ++plain;
+  out.append(s.data(), plain);
+  s.remove_prefix(plain);
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
     switch (c) {
@@ -42,10 +56,21 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+namespace {
+
+void append_number(std::string& out, std::int64_t v) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+  (void)ec;
+  out.append(digits, end);
+}
+
+}  // namespace
+
 void JsonLinesTraceWriter::on_event(const TraceEvent& e) {
   line_.clear();
   line_ += "{\"t\":";
-  line_ += std::to_string(e.t);
+  append_number(line_, e.t);
   line_ += ",\"ev\":";
   append_json_string(line_, e.kind);
   if (!e.src.empty()) {
@@ -58,11 +83,11 @@ void JsonLinesTraceWriter::on_event(const TraceEvent& e) {
   }
   if (e.len >= 0) {
     line_ += ",\"len\":";
-    line_ += std::to_string(e.len);
+    append_number(line_, e.len);
   }
   if (e.seq >= 0) {
     line_ += ",\"seq\":";
-    line_ += std::to_string(e.seq);
+    append_number(line_, e.seq);
   }
   if (!e.reason.empty()) {
     line_ += ",\"reason\":";
