@@ -189,24 +189,40 @@ std::vector<std::pair<std::string, Field>> Field::entries(
     std::string_view what, std::initializer_list<std::string_view> accepted) const {
   if (!is_map()) fail("expected " + std::string(what) + ", got " + shown());
   std::vector<std::pair<std::string, Field>> out;
-  std::unordered_set<std::string> seen;  // lookups only: the order is the file's
-  std::string prefix = path_.empty() ? "" : path_ + ".";
+  out.reserve(node_->pairs.size());
+  // Repeated keys: a linear look back for the small mappings scenario files are made of (one per
+  // host or process, so this is on the loader's hot path), a set for large ones.
+  constexpr std::size_t small = 16;
+  std::unordered_set<std::string_view> seen;  // lookups only: the order is the file's
+  const std::string prefix = path_.empty() ? "" : path_ + ".";
   for (const auto& [key_node, value_node] : node_->pairs) {
-    Field key(file_, key_node, path_, mark_);
-    if (!key.is_scalar()) key.fail("a key must be a plain word, got " + key.shown());
+    if (key_node->type != YamlNode::Type::scalar) {
+      Field key(file_, key_node, path_, mark_);
+      key.fail("a key must be a plain word, got " + key.shown());
+    }
     const std::string& k = key_node->scalar;
     // Paths name keys as written, cut like quoted values so that a message stays one line.
-    std::string shown_key = k.size() > 60 ? k.substr(0, 60) + "..." : k;
-    Field key_at(file_, key_node, prefix + shown_key, mark_);
+    std::string key_path = prefix;
+    key_path.append(k, 0, 60);
+    if (k.size() > 60) key_path += "...";
     if (accepted.size() != 0) {
       bool known = false;
       for (auto a : accepted) known = known || a == k;
       if (!known) {
-        key_at.fail("unknown key " + quote(k) + " (accepted: " + join(accepted) + ")");
+        Field(file_, key_node, key_path, mark_)
+            .fail("unknown key " + quote(k) + " (accepted: " + join(accepted) + ")");
       }
     }
-    if (!seen.insert(k).second) key_at.fail("key " + quote(k) + " appears twice");
-    out.emplace_back(k, Field(file_, value_node, prefix + shown_key, key_at.mark_));
+    bool repeated = false;
+    if (node_->pairs.size() <= small) {
+      for (const auto& [earlier, _] : out) repeated = repeated || earlier == k;
+    } else {
+      repeated = !seen.insert(k).second;
+    }
+    if (repeated)
+      Field(file_, key_node, key_path, mark_).fail("key " + quote(k) + " appears twice");
+    Field key_at(file_, key_node, {}, mark_);  // only for the position values fall back to
+    out.emplace_back(k, Field(file_, value_node, std::move(key_path), key_at.mark_));
   }
   return out;
 }
