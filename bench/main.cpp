@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <iostream>
 #include <string>
 
@@ -72,6 +73,15 @@ int main(int argc, char** argv) {
   sb::add_load_workload(app);
 #endif
 
-  CLI11_PARSE(app, argc, argv);
+  // A workload that cannot run as asked (a bad option value, a failed run) throws: the message
+  // goes to stderr and the exit status is 1, never an abort.
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "simsock-bench: " << e.what() << "\n";
+    return 1;
+  }
   return 0;
 }
