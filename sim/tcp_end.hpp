@@ -13,8 +13,7 @@
 //   exponential backoff. Data unacknowledged for Linux's `tcp_retries2` time budget (924.6 s for 15
 //   retries; 8 for an orphaned socket) fails the connection with timed_out.
 // - Buffers: a send buffer (default 4 MiB) bounds what a writer can queue; the receive window is
-// the
-//   free part of the receive buffer (default 128 KiB). Zero-window probes with backoff.
+//   the free part of the receive buffer (default 128 KiB). Zero-window probes with backoff.
 // - Close: FIN after queued data; CLOSE_WAIT, LAST_ACK, FIN_WAIT and a 60 s TIME_WAIT that ACKs a
 //   retransmitted FIN. Old duplicates are ACKed, never answered with RST. close() with unread data,
 //   new data for a closed socket and abort send RST. A RST in CLOSE_WAIT is broken_pipe, elsewhere
