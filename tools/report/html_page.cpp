@@ -222,6 +222,8 @@ if(opts.zoom)zoom(Number(opts.zoom)||1);else draw();
 </body></html>
 )HTML";
 
+}  // namespace
+
 std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -244,8 +246,6 @@ std::string html_escape(const std::string& s) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string html_page(const std::string& title, const std::string& data_json) {
   std::string page = k_head;

@@ -26,6 +26,9 @@ std::string render_html(const Timeline& timeline, const ReportHeader& header);
 // The page around the data (html_page.cpp): `data_json` is the run as one JSON object.
 std::string html_page(const std::string& title, const std::string& data_json);
 
+// `s` as HTML text or an attribute value: &, <, > and " escaped.
+std::string html_escape(const std::string& s);
+
 // `s` as a JSON string literal that is also safe inside a <script> element.
 std::string json_string(const std::string& s);
 

@@ -6,33 +6,9 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <simsock/tools/report/html_report.hpp>
+
 namespace simsock::report {
-namespace {
-
-std::string esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 void SweepIndex::add(const scenario::SeedOutcome& o) {
   if (o.passed) return;
@@ -69,13 +45,13 @@ std::string SweepIndex::render(const std::string& title, const std::string& file
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
       "'unsafe-inline'\"><title>simsock sweep: " +
-      esc(title) +
+      html_escape(title) +
       "</title><style>body{font:14px/1.4 system-ui,sans-serif;margin:16px}"
       "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;"
       "vertical-align:top}code{background:#f0f0f0;padding:1px 4px}.fail{color:#b3261e}"
       ".pass{color:#187a2f}</style></head><body>\n<h1>sweep " +
-      esc(title) + "</h1>\n<p>file <code>" + esc(file) + "</code> · seeds <code>" + esc(seeds) +
-      "</code> · " + std::to_string(seeds_run) + " run · <span class=\"" +
+      html_escape(title) + "</h1>\n<p>file <code>" + html_escape(file) + "</code> · seeds <code>" +
+      html_escape(seeds) + "</code> · " + std::to_string(seeds_run) + " run · <span class=\"" +
       (failed ? "fail" : "pass") + "\">" + std::to_string(failed) + " failed</span></p>\n";
   auto g = groups();
   if (g.empty()) {
@@ -86,11 +62,11 @@ std::string SweepIndex::render(const std::string& title, const std::string& file
     for (std::size_t i = 0; i < g.size(); ++i) {
       const std::string link = i < report_links.size() ? report_links[i] : "";
       const std::string seed = std::to_string(g[i].lowest_seed);
-      p += "<tr class=\"group\"><td>" + esc(g[i].what) + "</td><td>" + std::to_string(g[i].count) +
-           "</td><td>" +
-           (link.empty() ? seed : "<a href=\"" + esc(link) + "\">seed " + seed + "</a>") +
-           "</td><td>" + esc(g[i].detail) + "</td><td><code>" +
-           esc(i < replays.size() ? replays[i] : "") + "</code></td></tr>\n";
+      p += "<tr class=\"group\"><td>" + html_escape(g[i].what) + "</td><td>" +
+           std::to_string(g[i].count) + "</td><td>" +
+           (link.empty() ? seed : "<a href=\"" + html_escape(link) + "\">seed " + seed + "</a>") +
+           "</td><td>" + html_escape(g[i].detail) + "</td><td><code>" +
+           html_escape(i < replays.size() ? replays[i] : "") + "</code></td></tr>\n";
     }
     p += "</table>\n";
   }
