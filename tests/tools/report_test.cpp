@@ -223,24 +223,33 @@ TEST(PcapngRun, TsharkShowsACommentForEveryDecisionTheTraceHas) {
 }
 #endif
 
-TEST(SweepIndex, GroupsFailuresByExpectationAndKeepsEachGroupsLowestSeed) {
-  report::SweepIndex index;
-  index.add({9, false, "cli exit 0: exited 1"});
-  index.add({4, true, ""});
-  index.add({7, false, "cli exit 0: exited 2"});
-  index.add({12, false, "srv state running: crashed"});
-  auto g = index.groups();
-  ASSERT_EQ(g.size(), 2u);
-  EXPECT_EQ(g[0].what, "cli exit 0");
-  EXPECT_EQ(g[0].count, 2u);
-  EXPECT_EQ(g[0].lowest_seed, 7u);
-  EXPECT_EQ(g[0].detail, "cli exit 0: exited 2");
-  EXPECT_EQ(g[1].lowest_seed, 12u);
-  const std::string page =
-      index.render("flaky", "f.yaml", "1..20", 20, 3, {"i-seed-7.html", "i-seed-12.html"},
-                   {"simsock run f.yaml --seed 7", "simsock run f.yaml --seed 12"});
-  EXPECT_NE(page.find("<a href=\"i-seed-7.html\">seed 7</a>"), std::string::npos);
-  EXPECT_NE(page.find("simsock run f.yaml --seed 12"), std::string::npos);
+TEST(SweepIndex, ListsEachGroupInOrderWithItsKeyCountLowestSeedLinkAndReplay) {
+  std::vector<report::SweepIndexRow> rows = {
+      {{{"cli exit 0", "timeout: a"}, 5, 1, "cli exit 0: exited 1"},
+       "i-seed-1.html",
+       "simsock run f.yaml --seed 1"},
+      {{{"cli exit 0", "timeout: b"}, 6, 8, "cli exit 0: exited 1"},
+       "i-seed-8.html",
+       "simsock run f.yaml --seed 8"},
+      {{{"srv <state>", ""}, 1, 12, "srv <state>: crashed"}, "", "simsock run f.yaml --seed 12"}};
+  const std::string page = report::render_sweep_index("flaky", "f.yaml", "1..20", 20, 12, rows, 3);
+  const auto first = page.find(
+      "<tr class=\"group\" data-count=\"5\" data-seed=\"1\">"
+      "<td>cli exit 0</td><td>timeout: a</td><td>5</td>"
+      "<td><a href=\"i-seed-1.html\">seed 1</a></td>");
+  const auto second = page.find(
+      "<tr class=\"group\" data-count=\"6\" data-seed=\"8\">"
+      "<td>cli exit 0</td><td>timeout: b</td><td>6</td>"
+      "<td><a href=\"i-seed-8.html\">seed 8</a></td>");
+  ASSERT_NE(first, std::string::npos) << page;
+  ASSERT_NE(second, std::string::npos) << page;
+  EXPECT_LT(first, second);
+  EXPECT_NE(page.find("<td>srv &lt;state&gt;</td><td></td><td>1</td><td>12</td>"),
+            std::string::npos)
+      << page;  // no report: the seed without a link
+  EXPECT_NE(page.find("<code>simsock run f.yaml --seed 8</code>"), std::string::npos);
+  EXPECT_NE(page.find("failure groups (3)"), std::string::npos);
+  EXPECT_NE(page.find("3 more failing seeds fall in further groups"), std::string::npos);
   EXPECT_EQ(report::seed_report_path("out/index.html", 7), "out/index-seed-7.html");
 }
 

@@ -559,21 +559,57 @@ TEST_F(SimsockCli, SweepHtmlIndexLinksEachFailureGroupToItsLowestSeedsReport) {
   fs::create_directories(index.parent_path());
   auto o = simsock("sweep " + flaky() + " --seeds 1..30 -j 2 --html '" + index.string() + "'");
   ASSERT_EQ(o.status, 1) << o.err;
-  std::smatch first;
-  ASSERT_TRUE(std::regex_search(o.out, first, std::regex("seed ([0-9]+): "))) << o.out;
+  // The groups the sweep printed: "  COUNT seeds, lowest SEED: WHAT (ERROR)" and the replay line.
+  struct Group {
+    std::string count, seed, what, error, replay;
+  };
+  std::vector<Group> printed;
+  std::regex line(
+      "\n  ([0-9]+) seeds?, lowest ([0-9]+): (.*?)(?: \\((.*)\\))?\n    replay: ([^\n]*)");
+  for (auto it = std::sregex_iterator(o.out.begin(), o.out.end(), line);
+       it != std::sregex_iterator(); ++it)
+    printed.push_back({(*it)[1], (*it)[2], (*it)[3], (*it)[4], (*it)[5]});
+  ASSERT_NE(o.out.find("failure groups (" + std::to_string(printed.size()) + "):"),
+            std::string::npos)
+      << o.out;
+  ASSERT_GE(printed.size(), 2u) << "flaky.yaml fails two ways in seeds 1..30:\n" << o.out;
+  // The index has exactly those groups, in that order, each linking to its lowest seed's report.
   const std::string page = slurp(index);
-  std::regex link("<a href=\"(index-seed-([0-9]+)\\.html)\">");
-  std::vector<std::string> seeds;
-  for (auto it = std::sregex_iterator(page.begin(), page.end(), link); it != std::sregex_iterator();
-       ++it) {
-    seeds.push_back((*it)[2]);
-    const std::string report = slurp(index.parent_path() / (*it)[1].str());
-    EXPECT_NE(report.find("\"passed\":false"), std::string::npos) << (*it)[1];
-    EXPECT_NE(report.find("--seed " + (*it)[2].str()), std::string::npos) << (*it)[1];
+  std::regex row(
+      "<tr class=\"group\" data-count=\"([0-9]+)\" data-seed=\"([0-9]+)\"><td>([^<]*)</td>"
+      "<td>([^<]*)</td><td>[0-9]+</td><td><a href=\"([^\"]+)\">seed ([0-9]+)</a></td><td>[^<]*"
+      "</td><td><code>([^<]*)</code></td></tr>");
+  std::vector<std::smatch> rows;
+  for (auto it = std::sregex_iterator(page.begin(), page.end(), row); it != std::sregex_iterator();
+       ++it)
+    rows.push_back(*it);
+  EXPECT_EQ(rows.size(), printed.size()) << page;
+  std::size_t group_rows = 0;
+  for (auto at = page.find("<tr class=\"group\""); at != std::string::npos;
+       at = page.find("<tr class=\"group\"", at + 1))
+    ++group_rows;
+  EXPECT_EQ(group_rows, rows.size()) << "rows the pattern did not match:\n" << page;
+  std::set<std::string> linked;
+  for (std::size_t i = 0; i < std::min(rows.size(), printed.size()); ++i) {
+    const auto& r = rows[i];
+    const Group& g = printed[i];
+    EXPECT_EQ(r[1], g.count) << i;
+    EXPECT_EQ(r[2], g.seed) << i;
+    EXPECT_EQ(r[3], g.what) << i;
+    EXPECT_EQ(r[4], g.error) << i;
+    EXPECT_EQ(r[5], "index-seed-" + g.seed + ".html") << i;
+    EXPECT_EQ(r[6], g.seed) << i;
+    EXPECT_EQ(r[7], g.replay) << i;
+    linked.insert(r[5]);
+    const std::string report = slurp(index.parent_path() / r[5].str());
+    EXPECT_NE(report.find("\"passed\":false"), std::string::npos) << r[5];
+    EXPECT_NE(report.find("--seed " + g.seed + "\""), std::string::npos) << r[5];
   }
-  ASSERT_FALSE(seeds.empty()) << page;
-  EXPECT_EQ(seeds.front(), first[1].str());  // the lowest failing seed leads the first group
-  EXPECT_NE(page.find("cli exit 0"), std::string::npos);
+  // A report for each group's lowest seed and no other.
+  std::set<std::string> written;
+  for (const auto& e : fs::directory_iterator(index.parent_path()))
+    if (e.path().filename() != "index.html") written.insert(e.path().filename().string());
+  EXPECT_EQ(written, linked);
   // An index that cannot be written fails before any seed runs.
   auto bad = simsock("sweep " + flaky() + " --seeds 1..30 --html '" +
                      (dir_ / "no/such/index.html").string() + "'");
