@@ -162,6 +162,29 @@ TEST(HtmlReport, LongRunsKeepTheFirstItemsInDetailAndStayUnderTheSizeBound) {
             << page.size() / report::k_html_max_items << " bytes per kept item)\n";
 }
 
+TEST(HtmlReport, BeyondTheDetailLimitEveryItemIsCountedUnderItsKind) {
+  // Limits that cut the run between a datagram and its second copy, and after both.
+  for (std::size_t limit = 4; limit <= 40; ++limit) {
+    auto r = run("udp-reorder-duplicate", limit);
+    const auto& tl = *r->timeline;
+    ASSERT_EQ(tl.items().size(), limit);
+    std::map<std::string, std::uint64_t> kinds(tl.summarised_kinds().begin(),
+                                               tl.summarised_kinds().end());
+    std::uint64_t by_kind = 0;
+    for (const auto& [kind, n] : kinds) by_kind += n;
+    EXPECT_EQ(by_kind, tl.summarised()) << "limit " << limit;
+    std::uint64_t kept_packets = 0, kept_copies = 0;
+    for (const auto& it : tl.items()) {
+      if (it.kind != 0) continue;
+      ++(it.flags & report::k_duplicate ? kept_copies : kept_packets);
+    }
+    EXPECT_EQ(kept_packets + kinds["udp datagram"], r->tally.packets) << "limit " << limit;
+    EXPECT_EQ(kept_copies + kinds["duplicate copy"], r->tally.kinds["udp.duplicate"])
+        << "limit " << limit;
+    EXPECT_GT(kinds["duplicate copy"], 0u) << "limit " << limit;
+  }
+}
+
 #ifdef SIMSOCK_TSHARK
 std::string tshark(const std::string& args) {
   std::string out;
