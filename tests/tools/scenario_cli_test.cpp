@@ -526,17 +526,51 @@ TEST_F(SimsockCli, HtmlChromeTraceAndPcapngComeBesideTheOtherOutputsWhichStayThe
   EXPECT_EQ(slurp(dir_ / "r.json"), slurp(dir_ / "r2.json"));
 }
 
+// The timestamps (ns since the epoch) of a pcapng file's enhanced packet blocks, in file order.
+std::vector<std::uint64_t> pcapng_timestamps(const std::string& bytes) {
+  auto u32 = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<std::uint8_t>(bytes[at + i]);
+    return v;
+  };
+  std::vector<std::uint64_t> ts;
+  for (std::size_t at = 0; at + 12 <= bytes.size();) {
+    const std::uint32_t type = u32(at), len = u32(at + 4);
+    if (len < 12) break;
+    if (type == 6 && at + 20 <= bytes.size())
+      ts.push_back(std::uint64_t{u32(at + 12)} << 32 | u32(at + 16));
+    at += len;
+  }
+  return ts;
+}
+
 TEST_F(SimsockCli, PcapngHasNoPcapLimitAndItsOptionsAreChecked) {
+  // The client starts at 2106-02-07T07:00:00Z, past classic pcap's 32-bit seconds
+  // (2^32 s is 2106-02-07T06:28:16Z).
   std::ofstream(dir_ / "late.yaml")
       << "name: late\nduration: 60000m\nstart_time: 2105-12-31T23:00:00Z\n"
       << "hosts:\n  - {name: a, address: 10.0.0.1}\n  - {name: b, address: 10.0.0.2}\n"
       << "processes:\n  - {name: srv, host: a, app: udp-ts-server}\n"
-      << "  - {name: cli, host: b, app: udp-ts-client, args: {connect: \"a:21567\", message: "
-         "[x]}}\n";
+      << "  - {name: cli, host: b, app: udp-ts-client, start: 53760m, args: {connect: "
+         "\"a:21567\", message: [x]}}\n";
   const auto late = "'" + (dir_ / "late.yaml").string() + "'";
   auto o = simsock("run " + late + " -q --pcap '" + (dir_ / "x.pcapng").string() + "'");
   ASSERT_EQ(o.status, 0) << o.err;
-  EXPECT_EQ(slurp(dir_ / "x.pcapng").substr(0, 4), std::string("\x0a\x0d\x0d\x0a", 4));
+  const std::string capture = slurp(dir_ / "x.pcapng");
+  EXPECT_EQ(capture.substr(0, 4), std::string("\x0a\x0d\x0d\x0a", 4));
+  constexpr std::uint64_t k_sent_ns = 4'294'969'200ull * 1'000'000'000;  // 2106-02-07T07:00Z
+  const auto ts = pcapng_timestamps(capture);
+  ASSERT_FALSE(ts.empty());
+  EXPECT_EQ(ts.front(), k_sent_ns);
+#ifdef SIMSOCK_TSHARK
+  const auto times = dir_ / "times";
+  ASSERT_EQ(shell("'" SIMSOCK_TSHARK "' -r '" + (dir_ / "x.pcapng").string() +
+                  "' -T fields -e frame.time_epoch >'" + times.string() + "'")
+                .status,
+            0);
+  const std::string read = slurp(times);
+  EXPECT_EQ(read.substr(0, read.find('\n')), "4294969200.000000000") << read;
+#endif
   EXPECT_EQ(simsock("run " + late + " -q --pcapng '" + (dir_ / "y.pcapng").string() + "'").status,
             0);
   auto both = simsock("run " + late + " -q --pcap '" + (dir_ / "x.pcapng").string() +
