@@ -19,7 +19,6 @@
 #include <simsock/tools/load.hpp>
 #include <simsock/tools/outputs.hpp>
 #include <simsock/tools/progress.hpp>
-#include <simsock/tools/report/sweep_html.hpp>
 #include <simsock/tools/scenario/runner.hpp>
 #include <simsock/tools/scenario/sweep.hpp>
 #include <simsock/tools/scenario/triage.hpp>
@@ -96,7 +95,6 @@ int sweep(const SweepArgs& a) {
     junit = std::make_unique<JunitSweepWriter>(a.junit_path, spec.name, a.file);
 
   ProgressLine progress(std::cerr, spec.name, ::isatty(STDERR_FILENO) == 1);
-  report::SweepIndex html_index;
   scenario::SweepOptions options;
   options.jobs = a.jobs;
   options.keep_failures = a.json ? k_kept_failures : 0;
@@ -104,7 +102,6 @@ int sweep(const SweepArgs& a) {
   options.on_seed = [&](const scenario::SeedOutcome& o) {
     if (junit) junit->add(o);
     if (!o.passed) triage.add(o.seed, o.detail);
-    if (!a.html_path.empty()) html_index.add(o);
     if (o.passed || a.json) return;
     progress.clear();
     std::cout << "seed " << o.seed << ": " << o.detail << "\n"
@@ -167,7 +164,7 @@ int sweep(const SweepArgs& a) {
                   std::chrono::duration_cast<std::chrono::milliseconds>(*shrink_budget));
   }
   if (!a.html_path.empty()) {
-    write_sweep_html(a.html_path, spec, a.file, seeds->to_string(), result, html_index);
+    write_sweep_html(a.html_path, spec, a.file, seeds->to_string(), result, triage.triage());
   }
   check_written(std::cout, "standard output");
   if (result.stopped) return k_exit_signal_base + (sig ? sig : SIGINT);

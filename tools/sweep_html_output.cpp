@@ -24,19 +24,19 @@ void check_sweep_html_writable(const std::string& index_path) {
 
 void write_sweep_html(const std::string& index_path, const scenario::ScenarioSpec& spec,
                       const std::string& file, const std::string& seeds_text,
-                      const scenario::SweepResult& result, const report::SweepIndex& index) {
-  std::vector<std::string> links, replays;
-  for (const auto& g : index.groups()) {
+                      const scenario::SweepResult& result, const scenario::Triage& triage) {
+  std::vector<report::SweepIndexRow> rows;
+  for (const auto& g : triage.groups()) {
     report::Timeline timeline(report::lanes_for(spec), report::k_html_max_items);
     auto r = scenario::run_scenario(spec, g.lowest_seed, {&timeline, &timeline});
     const std::string path = report::seed_report_path(index_path, g.lowest_seed);
     write_text_file(path, "HTML report", report::render_html(timeline, report::header_for(r)));
-    links.push_back(std::filesystem::path(path).filename().string());
-    replays.push_back(scenario::replay_command(file, g.lowest_seed));
+    rows.push_back({g, std::filesystem::path(path).filename().string(),
+                    scenario::replay_command(file, g.lowest_seed)});
   }
   write_text_file(index_path, "HTML index",
-                  index.render(spec.name, file, seeds_text, result.seeds_run, result.failed_count,
-                               links, replays));
+                  report::render_sweep_index(spec.name, file, seeds_text, result.seeds_run,
+                                             result.failed_count, rows, triage.other_count()));
 }
 
 }  // namespace simsock::cli

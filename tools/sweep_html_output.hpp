@@ -8,14 +8,15 @@
 #include <simsock/tools/report/sweep_html.hpp>
 #include <simsock/tools/scenario/spec.hpp>
 #include <simsock/tools/scenario/sweep.hpp>
+#include <simsock/tools/scenario/triage.hpp>
 
 namespace simsock::cli {
 
-// Writes the index and the reports. Throws OutputError naming the file that could not be
-// written.
+// Writes the index of `triage`'s groups (the sweep's own, as it prints them) and the report of
+// each group's lowest seed. Throws OutputError naming the file that could not be written.
 void write_sweep_html(const std::string& index_path, const scenario::ScenarioSpec& spec,
                       const std::string& file, const std::string& seeds_text,
-                      const scenario::SweepResult& result, const report::SweepIndex& index);
+                      const scenario::SweepResult& result, const scenario::Triage& triage);
 
 // Opens (creating) the index at `index_path` before the sweep, so that an unwritable path fails
 // at once (OutputError) instead of after every seed ran.

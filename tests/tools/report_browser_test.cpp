@@ -2,12 +2,14 @@
 // installs) opens pages `simsock run --html` wrote, in a network namespace without any network
 // (unshare -n) and with a fresh profile, and the page's own drawing is compared with the run's
 // trace through the counts it publishes on #hook (data-lanes, data-arrows, data-drops, ...). URL
-// fragments drive zoom and filter (#zoom=8, #filter=conn:N); a screenshot must not be blank.
+// fragments drive zoom and filter (#zoom=8, #filter=conn:N); a screenshot must show the
+// diagram's arrows where the page says its canvas is.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -242,22 +244,54 @@ TEST_F(ReportBrowser, DropsEndInAMarkForEveryTracedDrop) {
   EXPECT_EQ(num(h, "arrows"), kinds["udp.send"] + kinds["udp.duplicate"]);
 }
 
-TEST_F(ReportBrowser, AScreenshotOfTheReportIsNotBlank) {
+TEST_F(ReportBrowser, ABundleOfSegmentsHoldsOneConnection) {
+  // tcp-fragmented's two clients send the same lines at the same instants over the same link:
+  // their segments share send and arrival instants but are two bundles, one per connection.
   const auto page = write_report("tcp-fragmented");
-  const auto png = dir_ / "shot.png";
-  chromium(page, "", "--screenshot='" + png.string() + "'");
-  const Image img = decode_png(slurp(png));
-  ASSERT_EQ(img.width, 1400u);
-  ASSERT_GT(img.height, 0u);
-  std::set<std::uint32_t> colours;
-  std::size_t inked = 0;
-  for (std::size_t i = 0; i + 2 < img.rgb.size(); i += 3) {
-    const std::uint32_t c = img.rgb[i] << 16 | img.rgb[i + 1] << 8 | img.rgb[i + 2];
-    colours.insert(c);
-    if (img.rgb[i] < 200 || img.rgb[i + 1] < 200 || img.rgb[i + 2] < 200) ++inked;
+  auto h = hook(page, "");
+  EXPECT_EQ(num(h, "bundleconns"), 1);
+  EXPECT_GT(num(h, "bundles"), 0);
+  EXPECT_LT(num(h, "bundles"), num(h, "arrows"));  // some segments are bundled
+}
+
+// Pixels of the sequence diagram's canvas, as the screenshot shows it (rows `top` to
+// `top + height`, right of the lane names), close to TCP data's blue (#1f5fbf).
+std::size_t diagram_blue_pixels(const Image& img, long top, long height) {
+  std::size_t n = 0;
+  for (long y = std::max(0L, top); y < std::min<long>(img.height, top + height); ++y) {
+    for (std::uint32_t x = 150; x < img.width; ++x) {
+      const std::uint8_t* p = &img.rgb[(static_cast<std::size_t>(y) * img.width + x) * 3];
+      if (std::abs(p[0] - 0x1f) + std::abs(p[1] - 0x5f) + std::abs(p[2] - 0xbf) < 60) ++n;
+    }
   }
-  EXPECT_GT(colours.size(), 20u);
-  EXPECT_GT(inked, img.rgb.size() / 3 / 100) << "under 1% of the pixels are drawn";
+  return n;
+}
+
+TEST_F(ReportBrowser, AScreenshotOfTheReportShowsTheDiagramsArrows) {
+  const auto page = write_report("tcp-fragmented");
+  auto h = hook(page, "");
+  const long top = num(h, "maintop"), height = num(h, "mainheight");
+  ASSERT_GT(height, 100);
+  EXPECT_GT(num(h, "painted"), 100) << "the page found its canvas blank";
+  auto shot = [&](const fs::path& html) {
+    const auto png = dir_ / "shot.png";
+    fs::remove(png);
+    chromium(html, "", "--screenshot='" + png.string() + "'");
+    return decode_png(slurp(png));
+  };
+  const Image img = shot(page);
+  ASSERT_EQ(img.width, 1400u);
+  ASSERT_GE(img.height, static_cast<std::uint32_t>(top + height)) << "the canvas is off-screen";
+  // About 1,900 such pixels where tcp-fragmented's data arrows are drawn.
+  const std::size_t blue = diagram_blue_pixels(img, top, height);
+  EXPECT_GT(blue, 500u) << "the diagram's canvas shows almost no TCP data arrows";
+  // The same page with its canvases hidden (none there) must not pass.
+  std::string hidden = slurp(page);
+  hidden.replace(hidden.find("</style>"), 0, "#main,#counters{visibility:hidden}");
+  const auto hidden_page = dir_ / "hidden.html";
+  std::ofstream(hidden_page) << hidden;
+  EXPECT_LT(diagram_blue_pixels(shot(hidden_page), top, height), 500u)
+      << "the check does not tell a drawn diagram from a hidden one";
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 // The reports of a run (tools/report): the HTML page's embedded data against the run's trace and
-// packets, its size bound on a long run, the Chrome trace against the Trace Event Format, the
-// pcapng's comments read back by tshark against the trace, the sweep index, and the progress
-// line's wording.
+// packets, its size bound on a long run, the pcapng's comments read back by tshark against the
+// trace, the sweep index, and the progress line's wording.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -27,61 +26,14 @@
 #include <simsock/tools/scenario/runner.hpp>
 #include <simsock/tools/sink_fanout.hpp>
 
+#include "report_testutil.hpp"
+
 namespace simsock {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string scenario_path(const std::string& name) {
-  return std::string(SIMSOCK_SOURCE_DIR) + "/scenarios/" + name + ".yaml";
-}
-
-// Counts what the world told its sinks, to compare the reports with.
-struct Tally final : sim::TraceSink, sim::PacketSink {
-  std::map<std::string, std::uint64_t> kinds;
-  std::map<std::string, std::uint64_t> drop_reasons;
-  std::uint64_t packets = 0, pure_acks = 0, dropped = 0, delivered_bytes = 0;
-  void on_event(const sim::TraceEvent& e) override {
-    ++kinds[std::string(e.kind)];
-    if (e.kind == "udp.deliver" || e.kind == "tcp.deliver") delivered_bytes += e.len;
-    if (e.kind == "udp.drop" || e.kind == "tcp.drop") ++drop_reasons[std::string(e.reason)];
-  }
-  void on_packet(const sim::PacketRecord& p) override {
-    ++packets;
-    if (p.proto == sim::PacketRecord::Proto::tcp && p.payload_len == 0 && !p.syn && !p.fin &&
-        !p.rst)
-      ++pure_acks;
-  }
-  void on_passage(const sim::PacketPassage& d) override {
-    if (d.verdict == sim::PacketPassage::Verdict::dropped) ++dropped;
-  }
-};
-
-struct Run {
-  scenario::ScenarioSpec spec;
-  scenario::RunResult result;
-  std::unique_ptr<report::Timeline> timeline;
-  Tally tally;
-};
-
-std::unique_ptr<Run> run(const std::string& name, std::size_t max_items = report::k_html_max_items,
-                         sim::PacketSink* extra = nullptr, sim::TraceSink* extra_trace = nullptr,
-                         std::string text = "") {
-  auto r = std::make_unique<Run>();
-  r->spec = text.empty() ? scenario::load_scenario_file(scenario_path(name))
-                         : scenario::load_scenario_text(text, name + ".yaml");
-  r->timeline = std::make_unique<report::Timeline>(report::lanes_for(r->spec), max_items);
-  cli::SinkFanout sinks;
-  sinks.add_trace(&r->tally);
-  sinks.add_trace(r->timeline.get());
-  sinks.add_trace(extra_trace);
-  sinks.add_packets(&r->tally);
-  sinks.add_packets(r->timeline.get());
-  sinks.add_packets(extra);
-  r->result = scenario::run_scenario(r->spec, r->spec.seed, {sinks.trace(), sinks.packets()});
-  return r;
-}
+using namespace report_test;
 
 // The JSON object the page embeds.
 json page_data(const std::string& page) {
@@ -210,81 +162,27 @@ TEST(HtmlReport, LongRunsKeepTheFirstItemsInDetailAndStayUnderTheSizeBound) {
             << page.size() / report::k_html_max_items << " bytes per kept item)\n";
 }
 
-// The Trace Event Format's rules for each phase this writer uses (the "JSON Object Format" of
-// the Trace Event Format document).
-void check_event(const json& e, std::set<std::string>& errors) {
-  auto bad = [&](const std::string& why) { errors.insert(why + ": " + e.dump()); };
-  if (!e.is_object()) return bad("not an object");
-  if (!e.contains("ph") || !e["ph"].is_string()) return bad("no ph");
-  const std::string ph = e["ph"];
-  if (!e.contains("name") || !e["name"].is_string()) bad("no name");
-  if (!e.contains("pid") || !e["pid"].is_number_integer()) bad("no integer pid");
-  if (!e.contains("tid") || !e["tid"].is_number_integer()) bad("no integer tid");
-  if (ph == "M") {
-    static const std::set<std::string> names = {"process_name", "process_sort_index",
-                                                "thread_name"};
-    if (!names.count(e.value("name", ""))) bad("unknown metadata");
-    if (!e.contains("args") || !e["args"].is_object()) bad("metadata without args");
-    return;
-  }
-  if (!e.contains("ts") || !e["ts"].is_number() || e["ts"].get<double>() < 0) bad("bad ts");
-  if (ph == "X") {
-    if (!e.contains("dur") || !e["dur"].is_number() || e["dur"].get<double>() < 0) bad("bad dur");
-  } else if (ph == "i") {
-    const std::string s = e.value("s", "");
-    if (s != "g" && s != "p" && s != "t") bad("instant scope");
-  } else if (ph == "s" || ph == "f") {
-    if (!e.contains("id")) bad("flow without id");
-    if (ph == "f" && e.value("bp", "") != "e") bad("flow end binding");
-  } else {
-    bad("unexpected phase " + ph);
-  }
-}
-
-TEST(ChromeTrace, FollowsTheTraceEventFormatWithHostsAsProcesses) {
-  auto r = run("tcp-loss-retransmit", report::k_chrome_max_items);
-  std::ostringstream out;
-  report::write_chrome_trace(out, *r->timeline, report::header_for(r->result));
-  json j = json::parse(out.str());
-  ASSERT_TRUE(j["traceEvents"].is_array());
-  EXPECT_EQ(j["displayTimeUnit"], "ns");
-  EXPECT_EQ(j["metadata"]["scenario"], "tcp-loss-retransmit");
-  std::set<std::string> errors;
-  std::map<std::string, std::uint64_t> phases;
-  std::set<std::string> process_names;
-  std::map<std::uint64_t, int> flows;
-  std::uint64_t drops = 0;
-  for (const auto& e : j["traceEvents"]) {
-    check_event(e, errors);
-    const std::string ph = e.value("ph", "");
-    ++phases[ph];
-    if (ph == "M" && e["name"] == "process_name") process_names.insert(e["args"]["name"]);
-    if (ph == "s") ++flows[e["id"].get<std::uint64_t>()];
-    if (ph == "f") --flows[e["id"].get<std::uint64_t>()];
-    if (ph == "i" && e.value("cat", "") == "drop") ++drops;
-  }
-  EXPECT_TRUE(errors.empty()) << *errors.begin();
-  EXPECT_EQ(process_names, (std::set<std::string>{"server", "client"}));
-  EXPECT_EQ(phases["X"], r->tally.packets);
-  EXPECT_EQ(drops, r->tally.dropped);
-  for (const auto& [id, balance] : flows) EXPECT_EQ(balance, 0) << "flow " << id;
-  EXPECT_EQ(phases["s"], r->tally.packets - r->tally.dropped);
-}
-
-TEST(ChromeTrace, FaultsAreGlobalInstantEvents) {
-  auto r = run("crash-restart", report::k_chrome_max_items);
-  std::ostringstream out;
-  report::write_chrome_trace(out, *r->timeline, report::header_for(r->result));
-  json j = json::parse(out.str());
-  std::uint64_t faults = 0;
-  for (const auto& e : j["traceEvents"]) {
-    if (e.value("cat", "") == "fault") {
-      EXPECT_EQ(e["s"], "g");
-      ++faults;
+TEST(HtmlReport, BeyondTheDetailLimitEveryItemIsCountedUnderItsKind) {
+  // Limits that cut the run between a datagram and its second copy, and after both.
+  for (std::size_t limit = 4; limit <= 40; ++limit) {
+    auto r = run("udp-reorder-duplicate", limit);
+    const auto& tl = *r->timeline;
+    ASSERT_EQ(tl.items().size(), limit);
+    std::map<std::string, std::uint64_t> kinds(tl.summarised_kinds().begin(),
+                                               tl.summarised_kinds().end());
+    std::uint64_t by_kind = 0;
+    for (const auto& [kind, n] : kinds) by_kind += n;
+    EXPECT_EQ(by_kind, tl.summarised()) << "limit " << limit;
+    std::uint64_t kept_packets = 0, kept_copies = 0;
+    for (const auto& it : tl.items()) {
+      if (it.kind != 0) continue;
+      ++(it.flags & report::k_duplicate ? kept_copies : kept_packets);
     }
+    EXPECT_EQ(kept_packets + kinds["udp datagram"], r->tally.packets) << "limit " << limit;
+    EXPECT_EQ(kept_copies + kinds["duplicate copy"], r->tally.kinds["udp.duplicate"])
+        << "limit " << limit;
+    EXPECT_GT(kinds["duplicate copy"], 0u) << "limit " << limit;
   }
-  EXPECT_EQ(faults, r->tally.kinds["fault"]);
-  EXPECT_GT(faults, 0u);
 }
 
 #ifdef SIMSOCK_TSHARK
@@ -348,24 +246,33 @@ TEST(PcapngRun, TsharkShowsACommentForEveryDecisionTheTraceHas) {
 }
 #endif
 
-TEST(SweepIndex, GroupsFailuresByExpectationAndKeepsEachGroupsLowestSeed) {
-  report::SweepIndex index;
-  index.add({9, false, "cli exit 0: exited 1"});
-  index.add({4, true, ""});
-  index.add({7, false, "cli exit 0: exited 2"});
-  index.add({12, false, "srv state running: crashed"});
-  auto g = index.groups();
-  ASSERT_EQ(g.size(), 2u);
-  EXPECT_EQ(g[0].what, "cli exit 0");
-  EXPECT_EQ(g[0].count, 2u);
-  EXPECT_EQ(g[0].lowest_seed, 7u);
-  EXPECT_EQ(g[0].detail, "cli exit 0: exited 2");
-  EXPECT_EQ(g[1].lowest_seed, 12u);
-  const std::string page =
-      index.render("flaky", "f.yaml", "1..20", 20, 3, {"i-seed-7.html", "i-seed-12.html"},
-                   {"simsock run f.yaml --seed 7", "simsock run f.yaml --seed 12"});
-  EXPECT_NE(page.find("<a href=\"i-seed-7.html\">seed 7</a>"), std::string::npos);
-  EXPECT_NE(page.find("simsock run f.yaml --seed 12"), std::string::npos);
+TEST(SweepIndex, ListsEachGroupInOrderWithItsKeyCountLowestSeedLinkAndReplay) {
+  std::vector<report::SweepIndexRow> rows = {
+      {{{"cli exit 0", "timeout: a"}, 5, 1, "cli exit 0: exited 1"},
+       "i-seed-1.html",
+       "simsock run f.yaml --seed 1"},
+      {{{"cli exit 0", "timeout: b"}, 6, 8, "cli exit 0: exited 1"},
+       "i-seed-8.html",
+       "simsock run f.yaml --seed 8"},
+      {{{"srv <state>", ""}, 1, 12, "srv <state>: crashed"}, "", "simsock run f.yaml --seed 12"}};
+  const std::string page = report::render_sweep_index("flaky", "f.yaml", "1..20", 20, 12, rows, 3);
+  const auto first = page.find(
+      "<tr class=\"group\" data-count=\"5\" data-seed=\"1\">"
+      "<td>cli exit 0</td><td>timeout: a</td><td>5</td>"
+      "<td><a href=\"i-seed-1.html\">seed 1</a></td>");
+  const auto second = page.find(
+      "<tr class=\"group\" data-count=\"6\" data-seed=\"8\">"
+      "<td>cli exit 0</td><td>timeout: b</td><td>6</td>"
+      "<td><a href=\"i-seed-8.html\">seed 8</a></td>");
+  ASSERT_NE(first, std::string::npos) << page;
+  ASSERT_NE(second, std::string::npos) << page;
+  EXPECT_LT(first, second);
+  EXPECT_NE(page.find("<td>srv &lt;state&gt;</td><td></td><td>1</td><td>12</td>"),
+            std::string::npos)
+      << page;  // no report: the seed without a link
+  EXPECT_NE(page.find("<code>simsock run f.yaml --seed 8</code>"), std::string::npos);
+  EXPECT_NE(page.find("failure groups (3)"), std::string::npos);
+  EXPECT_NE(page.find("3 more failing seeds fall in further groups"), std::string::npos);
   EXPECT_EQ(report::seed_report_path("out/index.html", 7), "out/index-seed-7.html");
 }
 

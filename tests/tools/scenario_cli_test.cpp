@@ -526,17 +526,51 @@ TEST_F(SimsockCli, HtmlChromeTraceAndPcapngComeBesideTheOtherOutputsWhichStayThe
   EXPECT_EQ(slurp(dir_ / "r.json"), slurp(dir_ / "r2.json"));
 }
 
+// The timestamps (ns since the epoch) of a pcapng file's enhanced packet blocks, in file order.
+std::vector<std::uint64_t> pcapng_timestamps(const std::string& bytes) {
+  auto u32 = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<std::uint8_t>(bytes[at + i]);
+    return v;
+  };
+  std::vector<std::uint64_t> ts;
+  for (std::size_t at = 0; at + 12 <= bytes.size();) {
+    const std::uint32_t type = u32(at), len = u32(at + 4);
+    if (len < 12) break;
+    if (type == 6 && at + 20 <= bytes.size())
+      ts.push_back(std::uint64_t{u32(at + 12)} << 32 | u32(at + 16));
+    at += len;
+  }
+  return ts;
+}
+
 TEST_F(SimsockCli, PcapngHasNoPcapLimitAndItsOptionsAreChecked) {
+  // The client starts at 2106-02-07T07:00:00Z, past classic pcap's 32-bit seconds
+  // (2^32 s is 2106-02-07T06:28:16Z).
   std::ofstream(dir_ / "late.yaml")
       << "name: late\nduration: 60000m\nstart_time: 2105-12-31T23:00:00Z\n"
       << "hosts:\n  - {name: a, address: 10.0.0.1}\n  - {name: b, address: 10.0.0.2}\n"
       << "processes:\n  - {name: srv, host: a, app: udp-ts-server}\n"
-      << "  - {name: cli, host: b, app: udp-ts-client, args: {connect: \"a:21567\", message: "
-         "[x]}}\n";
+      << "  - {name: cli, host: b, app: udp-ts-client, start: 53760m, args: {connect: "
+         "\"a:21567\", message: [x]}}\n";
   const auto late = "'" + (dir_ / "late.yaml").string() + "'";
   auto o = simsock("run " + late + " -q --pcap '" + (dir_ / "x.pcapng").string() + "'");
   ASSERT_EQ(o.status, 0) << o.err;
-  EXPECT_EQ(slurp(dir_ / "x.pcapng").substr(0, 4), std::string("\x0a\x0d\x0d\x0a", 4));
+  const std::string capture = slurp(dir_ / "x.pcapng");
+  EXPECT_EQ(capture.substr(0, 4), std::string("\x0a\x0d\x0d\x0a", 4));
+  constexpr std::uint64_t k_sent_ns = 4'294'969'200ull * 1'000'000'000;  // 2106-02-07T07:00Z
+  const auto ts = pcapng_timestamps(capture);
+  ASSERT_FALSE(ts.empty());
+  EXPECT_EQ(ts.front(), k_sent_ns);
+#ifdef SIMSOCK_TSHARK
+  const auto times = dir_ / "times";
+  ASSERT_EQ(shell("'" SIMSOCK_TSHARK "' -r '" + (dir_ / "x.pcapng").string() +
+                  "' -T fields -e frame.time_epoch >'" + times.string() + "'")
+                .status,
+            0);
+  const std::string read = slurp(times);
+  EXPECT_EQ(read.substr(0, read.find('\n')), "4294969200.000000000") << read;
+#endif
   EXPECT_EQ(simsock("run " + late + " -q --pcapng '" + (dir_ / "y.pcapng").string() + "'").status,
             0);
   auto both = simsock("run " + late + " -q --pcap '" + (dir_ / "x.pcapng").string() +
@@ -559,21 +593,57 @@ TEST_F(SimsockCli, SweepHtmlIndexLinksEachFailureGroupToItsLowestSeedsReport) {
   fs::create_directories(index.parent_path());
   auto o = simsock("sweep " + flaky() + " --seeds 1..30 -j 2 --html '" + index.string() + "'");
   ASSERT_EQ(o.status, 1) << o.err;
-  std::smatch first;
-  ASSERT_TRUE(std::regex_search(o.out, first, std::regex("seed ([0-9]+): "))) << o.out;
+  // The groups the sweep printed: "  COUNT seeds, lowest SEED: WHAT (ERROR)" and the replay line.
+  struct Group {
+    std::string count, seed, what, error, replay;
+  };
+  std::vector<Group> printed;
+  std::regex line(
+      "\n  ([0-9]+) seeds?, lowest ([0-9]+): (.*?)(?: \\((.*)\\))?\n    replay: ([^\n]*)");
+  for (auto it = std::sregex_iterator(o.out.begin(), o.out.end(), line);
+       it != std::sregex_iterator(); ++it)
+    printed.push_back({(*it)[1], (*it)[2], (*it)[3], (*it)[4], (*it)[5]});
+  ASSERT_NE(o.out.find("failure groups (" + std::to_string(printed.size()) + "):"),
+            std::string::npos)
+      << o.out;
+  ASSERT_GE(printed.size(), 2u) << "flaky.yaml fails two ways in seeds 1..30:\n" << o.out;
+  // The index has exactly those groups, in that order, each linking to its lowest seed's report.
   const std::string page = slurp(index);
-  std::regex link("<a href=\"(index-seed-([0-9]+)\\.html)\">");
-  std::vector<std::string> seeds;
-  for (auto it = std::sregex_iterator(page.begin(), page.end(), link); it != std::sregex_iterator();
-       ++it) {
-    seeds.push_back((*it)[2]);
-    const std::string report = slurp(index.parent_path() / (*it)[1].str());
-    EXPECT_NE(report.find("\"passed\":false"), std::string::npos) << (*it)[1];
-    EXPECT_NE(report.find("--seed " + (*it)[2].str()), std::string::npos) << (*it)[1];
+  std::regex row(
+      "<tr class=\"group\" data-count=\"([0-9]+)\" data-seed=\"([0-9]+)\"><td>([^<]*)</td>"
+      "<td>([^<]*)</td><td>[0-9]+</td><td><a href=\"([^\"]+)\">seed ([0-9]+)</a></td><td>[^<]*"
+      "</td><td><code>([^<]*)</code></td></tr>");
+  std::vector<std::smatch> rows;
+  for (auto it = std::sregex_iterator(page.begin(), page.end(), row); it != std::sregex_iterator();
+       ++it)
+    rows.push_back(*it);
+  EXPECT_EQ(rows.size(), printed.size()) << page;
+  std::size_t group_rows = 0;
+  for (auto at = page.find("<tr class=\"group\""); at != std::string::npos;
+       at = page.find("<tr class=\"group\"", at + 1))
+    ++group_rows;
+  EXPECT_EQ(group_rows, rows.size()) << "rows the pattern did not match:\n" << page;
+  std::set<std::string> linked;
+  for (std::size_t i = 0; i < std::min(rows.size(), printed.size()); ++i) {
+    const auto& r = rows[i];
+    const Group& g = printed[i];
+    EXPECT_EQ(r[1], g.count) << i;
+    EXPECT_EQ(r[2], g.seed) << i;
+    EXPECT_EQ(r[3], g.what) << i;
+    EXPECT_EQ(r[4], g.error) << i;
+    EXPECT_EQ(r[5], "index-seed-" + g.seed + ".html") << i;
+    EXPECT_EQ(r[6], g.seed) << i;
+    EXPECT_EQ(r[7], g.replay) << i;
+    linked.insert(r[5]);
+    const std::string report = slurp(index.parent_path() / r[5].str());
+    EXPECT_NE(report.find("\"passed\":false"), std::string::npos) << r[5];
+    EXPECT_NE(report.find("--seed " + g.seed + "\""), std::string::npos) << r[5];
   }
-  ASSERT_FALSE(seeds.empty()) << page;
-  EXPECT_EQ(seeds.front(), first[1].str());  // the lowest failing seed leads the first group
-  EXPECT_NE(page.find("cli exit 0"), std::string::npos);
+  // A report for each group's lowest seed and no other.
+  std::set<std::string> written;
+  for (const auto& e : fs::directory_iterator(index.parent_path()))
+    if (e.path().filename() != "index.html") written.insert(e.path().filename().string());
+  EXPECT_EQ(written, linked);
   // An index that cannot be written fails before any seed runs.
   auto bad = simsock("sweep " + flaky() + " --seeds 1..30 --html '" +
                      (dir_ / "no/such/index.html").string() + "'");

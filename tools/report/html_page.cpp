@@ -131,8 +131,8 @@ function draw(){
   // time axis
   c.fillStyle='#444';c.font='11px sans-serif';const step=niceStep(span/8);
   for(let t=Math.ceil(v0/step)*step;t<=v1;t+=step){const xx=x(t);c.fillRect(xx,TOP-16,1,5);c.fillText(fmt(t),xx+2,TOP-18+8);}
-  // arrows: packets with the same send and arrival instants and lanes (a burst of segments)
-  // are drawn as one bundle whose label and details list them all
+  // arrows: packets of one connection with the same send and arrival instants and lanes (a
+  // burst of segments) are drawn as one bundle whose label and details list them all
   const start=lowerBound(v0-maxSpan),stop=lowerBound(v1+1);
   const groups=[];
   for(let i=start;i<stop;i++){
@@ -140,9 +140,10 @@ function draw(){
     const end=it.end>=0?it.end:(it.flags&F.held?T1:it.t);
     if(end<v0||it.t>v1||it.from<0||it.to<0)continue;
     const g=groups.length?groups[groups.length-1]:null;
-    if(g&&g.t===it.t&&g.end===end&&g.from===it.from&&g.to===it.to&&colour(g.its[0])===colour(it)&&(g.its[0].flags&(F.drop|F.data))===(it.flags&(F.drop|F.data))){g.its.push(it);continue;}
+    if(g&&g.t===it.t&&g.end===end&&g.from===it.from&&g.to===it.to&&g.its[0].conn===it.conn&&colour(g.its[0])===colour(it)&&(g.its[0].flags&(F.drop|F.data))===(it.flags&(F.drop|F.data))){g.its.push(it);continue;}
     groups.push({t:it.t,end,from:it.from,to:it.to,its:[it]});
   }
+  let bundleConns=0;for(const g of groups)bundleConns=Math.max(bundleConns,new Set(g.its.map(p=>p.conn)).size);
   const labelEnd={};
   // Zoomed far out, arrows that would land on the same pixels are stroked once (still counted).
   const dense=groups.length>20000,seen=new Set();
@@ -174,7 +175,8 @@ function draw(){
   document.getElementById('range').textContent=fmt(v0)+' … '+fmt(v1)+' ('+items.length+' items)';
   drawCounters(W,x);
   let painted=0;try{const px=c.getImageData(0,0,W,Hh).data;for(let i=0;i<px.length;i+=64)if(px[i]<250||px[i+1]<250||px[i+2]<250)painted++;}catch(e){painted=-1;}
-  const r={lanes:lanes.length,arrows:nArrows,drops:nDrops,marks:nMarks,bands:nBands,view0:v0,view1:v1,filter,acks:showAcks?1:0,items:items.length,painted,drawms:Math.round(performance.now()-began),loadms:Math.round(performance.now())};
+  const box=main.getBoundingClientRect();
+  const r={lanes:lanes.length,arrows:nArrows,drops:nDrops,marks:nMarks,bands:nBands,bundles:groups.length,bundleconns:bundleConns,maintop:Math.round(box.top+window.scrollY),mainheight:Math.round(box.height),view0:v0,view1:v1,filter,acks:showAcks?1:0,items:items.length,painted,drawms:Math.round(performance.now()-began),loadms:Math.round(performance.now())};
   for(const k in r)hook.dataset[k]=String(r[k]);
   window.simsockReport.last=r;
 }

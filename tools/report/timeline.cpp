@@ -15,6 +15,8 @@ namespace simsock::report {
 namespace {
 
 constexpr std::size_t k_max_string = 200;
+// The kind a second copy of a datagram is counted under beyond the detail limit.
+constexpr const char* k_duplicate_kind = "duplicate copy";
 
 std::string address_of(const std::string& endpoint) {
   auto colon = endpoint.rfind(':');
@@ -174,14 +176,22 @@ void Timeline::on_packet(const sim::PacketRecord& p) {
 void Timeline::on_passage(const sim::PacketPassage& d) {
   const std::string path = std::string(d.from) + "->" + std::string(d.to);
   std::size_t index = 0;
+  // A packet only counted, or released from a clog that held it only counted: its second copy,
+  // if any, is only counted too.
+  auto count_copy = [&] {
+    if (d.verdict == sim::PacketPassage::Verdict::arrive && d.duplicate_at >= 0) {
+      ++summarised_;
+      ++summarised_kinds_[k_duplicate_kind];
+    }
+  };
   if (expect_passage_) {  // the decision for the packet just recorded (kept or only counted)
     expect_passage_ = false;
-    if (!awaiting_) return;
+    if (!awaiting_) return count_copy();
     index = *awaiting_;
     awaiting_.reset();
   } else {  // a clogged packet released
     auto q = held_.find(path);
-    if (q == held_.end() || q->second.empty()) return;
+    if (q == held_.end() || q->second.empty()) return count_copy();
     index = q->second.front();
     q->second.erase(q->second.begin());
   }
@@ -203,12 +213,15 @@ void Timeline::on_passage(const sim::PacketPassage& d) {
   it.end = d.arrival;
   if (d.reordered) it.flags |= k_reordered;
   if (d.arrival - d.t > d.latency) it.flags |= k_delayed;
-  if (d.duplicate_at >= 0 && keep()) {
-    Item copy = it;
-    copy.flags = (it.flags & ~(k_reordered | k_delayed | k_retransmit)) | k_duplicate;
-    copy.end = d.duplicate_at;
-    items_.push_back(copy);
+  if (d.duplicate_at < 0) return;
+  if (!keep()) {
+    ++summarised_kinds_[k_duplicate_kind];
+    return;
   }
+  Item copy = it;
+  copy.flags = (it.flags & ~(k_reordered | k_delayed | k_retransmit)) | k_duplicate;
+  copy.end = d.duplicate_at;
+  items_.push_back(copy);
 }
 
 const std::string& Timeline::string(int id) const {
