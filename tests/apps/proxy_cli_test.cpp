@@ -256,6 +256,8 @@ TEST(ProxyCli, BadLinkValuesGiveLocatedErrors) {
        R"(^--link:1:\d+: error: tcp\.segment\.max: '3' is smaller than min)"},
       {"20ms", R"(^--link:1:1: error: .*link like)"},
       {"{latency: [", R"(^--link:\d+:\d+: error: )"},
+      {"", R"(^--link:1:1: error: empty link)"},
+      {"  ", R"(^--link:1:1: error: empty link)"},
   };
   for (const auto& c : cases) {
     ChildProcess p(
