@@ -281,17 +281,29 @@ TEST(ProxyCli, BadAddressesAreUsageErrors) {
   EXPECT_NE(c.err().find("--seed: 'x' is not a seed"), std::string::npos) << c.err();
 }
 
+sockaddr_un unix_address(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  return addr;
+}
+
+// A connection to the Unix socket at `path`; invalid (errno set) when it is refused.
+Fd unix_connect(const std::string& path) {
+  Fd c(::socket(AF_UNIX, SOCK_STREAM, 0));
+  sockaddr_un addr = unix_address(path);
+  if (::connect(c.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return Fd();
+  return c;
+}
+
 // The control protocol on a Unix socket (--control PATH) and on standard input (--control -).
 TEST(ProxyCli, TheControlSocketAnswersEachCommandWithOneLine) {
   std::string path = temp_path("control.sock");
   ChildProcess proxy(
       proxy_args({"--listen", "127.0.0.1:0", "--to", "127.0.0.1:9", "--control", path}));
   auto port = wait_for_port(proxy);
-  Fd c(::socket(AF_UNIX, SOCK_STREAM, 0));
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-  ASSERT_EQ(::connect(c.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << errno;
+  Fd c = unix_connect(path);
+  ASSERT_TRUE(c) << errno;
   ASSERT_TRUE(send_all(c, "port\nlink {udp: {loss: 2}}\nclog\n"));
   EXPECT_EQ(recv_until(c, "ok\n"), "ok " + std::to_string(port) +
                                        "\nlink:1:14: error: udp.loss: '2' is not a probability "
@@ -299,6 +311,52 @@ TEST(ProxyCli, TheControlSocketAnswersEachCommandWithOneLine) {
   proxy.send_signal(SIGTERM);
   EXPECT_EQ(proxy.wait(), 0) << proxy.err();
   EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+// A proxy killed with SIGKILL cannot remove its socket file; the next one on the same path takes
+// it over (nobody listens on it) and answers there.
+TEST(ProxyCli, AControlSocketLeftByAKilledProxyIsTakenOver) {
+  std::string path = temp_path("stale.sock");
+  const std::vector<std::string> args{"--listen",    "127.0.0.1:0", "--to",
+                                      "127.0.0.1:9", "--control",   path};
+  {
+    ChildProcess killed(proxy_args(args));
+    wait_for_port(killed);
+    killed.send_signal(SIGKILL);
+    killed.wait();
+  }
+  ASSERT_TRUE(std::filesystem::is_socket(path));
+  ASSERT_FALSE(unix_connect(path));
+  ASSERT_EQ(errno, ECONNREFUSED);
+  ChildProcess proxy(proxy_args(args));
+  auto port = wait_for_port(proxy);
+  ASSERT_NE(port, 0) << proxy.err();
+  Fd c = unix_connect(path);
+  ASSERT_TRUE(c) << errno;
+  ASSERT_TRUE(send_all(c, "port\n"));
+  EXPECT_EQ(recv_until(c, "\n"), "ok " + std::to_string(port) + "\n");
+  proxy.send_signal(SIGTERM);
+  EXPECT_EQ(proxy.wait(), 0) << proxy.err();
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+// A control socket another process listens on is not taken: the proxy says so and exits 2, and
+// the other process keeps its socket.
+TEST(ProxyCli, AControlSocketSomeoneListensOnIsKept) {
+  std::string path = temp_path("live.sock");
+  Fd other(::socket(AF_UNIX, SOCK_STREAM, 0));
+  sockaddr_un addr = unix_address(path);
+  ASSERT_EQ(::bind(other.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << errno;
+  ASSERT_EQ(::listen(other.get(), 4), 0) << errno;
+  ChildProcess proxy(
+      proxy_args({"--listen", "127.0.0.1:0", "--to", "127.0.0.1:9", "--control", path}));
+  EXPECT_EQ(proxy.wait(), 2);
+  EXPECT_NE(proxy.err().find("cannot make the control socket '" + path +
+                             "': another process is listening on it"),
+            std::string::npos)
+      << proxy.err();
+  EXPECT_TRUE(unix_connect(path)) << "the other process lost its socket";
+  std::remove(path.c_str());
 }
 
 TEST(ProxyCli, TheControlProtocolAlsoRunsOnStandardInput) {
