@@ -175,8 +175,9 @@ TEST(ProxyTcp, ThousandsOfOneByteWritesThroughASlowLinkHoldBoundedMemory) {
     ASSERT_TRUE(send_all(t.client, std::string(1, c)));
     std::this_thread::sleep_for(200us);
   }
-  for (int i = 0; i < 1000 && stat(proxy, "segments") < 1000; ++i) std::this_thread::sleep_for(5ms);
-  EXPECT_GE(stat(proxy, "segments"), 1000) << proxy.command("stats");
+  // Writes 200 us apart mostly reach the proxy one by one (a busy machine coalesces some).
+  for (int i = 0; i < 1000 && stat(proxy, "segments") < 300; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_GE(stat(proxy, "segments"), 300) << proxy.command("stats");
   const long held = stat(proxy, "held");
   EXPECT_GT(held, 0) << proxy.command("stats");
   EXPECT_LE(held, static_cast<long>(2 * proxy::k_max_held)) << proxy.command("stats");
@@ -186,12 +187,13 @@ TEST(ProxyTcp, ThousandsOfOneByteWritesThroughASlowLinkHoldBoundedMemory) {
   EXPECT_LE(peak, static_cast<long>(proxy::k_max_held)) << proxy.command("stats");
 }
 
-// 100-byte writes cut into 1-3 byte segments behind a 2 s latency: far more segments than the
-// bound allows. The proxy stops reading at the bound (the writer blocks) instead of growing.
+// 100-byte writes cut into 1-3 byte segments behind a long latency: far more segments than the
+// bound allows. The proxy stops reading at the bound (the writer blocks) instead of growing. (The
+// latency outlasts the test, so every segment cut is still waiting.)
 TEST(ProxyTcp, SmallWritesCutIntoTinySegmentsStopAtTheBound) {
   Fd listener = tcp_listen("127.0.0.1");
   test::Proxy proxy(
-      options(local_port(listener), "{latency: 2s, tcp: {segment: {min: 1, max: 3}}}"));
+      options(local_port(listener), "{latency: 60s, tcp: {segment: {min: 1, max: 3}}}"));
   auto t = connect_through(proxy.port(), listener);
   const std::string block(100, 'q');
   for (int i = 0; i < 3000; ++i) {
@@ -202,15 +204,18 @@ TEST(ProxyTcp, SmallWritesCutIntoTinySegmentsStopAtTheBound) {
     }
     std::this_thread::sleep_for(100us);
   }
-  for (int i = 0; i < 200 && stat(proxy, "segments") < static_cast<long>(proxy::k_max_segments);
-       ++i) {
+  const auto limit = Clock::now() + kHang;
+  while (stat(proxy, "segments") < static_cast<long>(proxy::k_max_segments) &&
+         Clock::now() < limit) {
     std::this_thread::sleep_for(5ms);
   }
-  const long peak = stat(proxy, "held_peak");
-  EXPECT_GT(peak, 0) << proxy.command("stats");
-  EXPECT_LE(peak, static_cast<long>(proxy::k_max_held)) << proxy.command("stats");
-  EXPECT_LE(stat(proxy, "segments"), static_cast<long>(proxy::k_max_segments) + 1)
+  std::this_thread::sleep_for(100ms);  // it would go on reading now, if it did
+  EXPECT_EQ(stat(proxy, "segments"), static_cast<long>(proxy::k_max_segments))
       << proxy.command("stats");
+  const long peak = stat(proxy, "held_peak");
+  EXPECT_GT(peak, static_cast<long>(proxy::k_max_segments * proxy::k_segment_record))
+      << proxy.command("stats");
+  EXPECT_LE(peak, static_cast<long>(proxy::k_max_held)) << proxy.command("stats");
 }
 
 // The same through the command line, measured where it matters: the proxy process's RSS.
