@@ -41,6 +41,10 @@ constexpr std::size_t k_ring_initial = 16 * 1024;  // a direction's first alloca
 // A ring grows when less than this is free, or less than a whole read once a read filled the
 // space it was given (a bulk sender): small exchanges stay in 16 KiB.
 constexpr std::size_t k_ring_grow_below = 16 * 1024;
+// The ring doubles from k_ring_initial to exactly k_max_buffered, so the storage a write keeps
+// while it grows is at most half of it (k_max_held counts that half).
+static_assert(k_max_buffered % k_ring_initial == 0 &&
+              ((k_max_buffered / k_ring_initial) & (k_max_buffered / k_ring_initial - 1)) == 0);
 constexpr std::uint32_t k_mss = 1460;  // the segment_gap applies to links cutting below it
 
 // A segment's bytes are the ring's from stream offset seq.
