@@ -37,7 +37,9 @@ std::optional<std::chrono::nanoseconds> duration_option(const std::string& optio
 
 // The proxies to run: the file's, or the one the options describe.
 std::optional<proxy::ProxyFile> proxies_from(const ProxyOptions& o) {
-  const bool inline_given = !o.listen.empty() || !o.to.empty() || !o.link.empty() || o.udp ||
+  // Given, even as "": an empty --link is an error (as in a scenario file), not "no link".
+  const bool link_given = o.sub->count("--link") > 0;
+  const bool inline_given = !o.listen.empty() || !o.to.empty() || link_given || o.udp ||
                             o.sub->count("--name") || !o.gap.empty();
   if (!o.file.empty()) {
     if (inline_given) {
@@ -74,7 +76,7 @@ std::optional<proxy::ProxyFile> proxies_from(const ProxyOptions& o) {
     throw UsageError("--name: '" + o.name + "' is not a name (1 to 64 characters, no spaces)");
   }
   if (auto g = duration_option("--segment-gap", o.gap)) spec.segment_gap = *g;
-  if (!o.link.empty()) {
+  if (link_given) {
     try {
       spec.link = scenario::load_link(o.link, "--link");
     } catch (const scenario::ScenarioError& e) {

@@ -7,7 +7,6 @@
 
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -168,17 +167,25 @@ TEST(ProxySeedPrograms, UdpLossHangsTheSeedsUdpClient) {
   for (int i = 1; i <= 20; ++i) input += "message " + std::to_string(i) + "\n";
   ChildProcess cli(python("tsuclnt.py", "127.0.0.1", proxy.port()), input + "\n");
   // Once a datagram of its exchange is dropped the seed's client (no timeout) waits forever.
-  auto dropped = [&] {
+  auto counter = [&](const std::string& key) {
     std::smatch m;
     std::string stats = proxy.command("stats");
-    std::regex_search(stats, m, std::regex(R"(dropped=(\d+))"));
+    std::regex_search(stats, m, std::regex(" " + key + R"(=(\d+))"));
     return m.empty() ? 0 : std::stoi(m[1]);
   };
-  for (int i = 0; i < 3000 && dropped() == 0 && cli.running(); ++i) {
+  for (int i = 0; i < 3000 && counter("dropped") == 0 && cli.running(); ++i) {
     std::this_thread::sleep_for(10ms);
   }
-  ASSERT_GE(dropped(), 1) << proxy.command("stats");
+  ASSERT_GE(counter("dropped"), 1) << proxy.command("stats");
+  // Stuck, not slow: long after the drop it still runs, has printed nothing more, and has sent
+  // nothing more through the proxy.
+  std::this_thread::sleep_for(300ms);
+  const std::string out_at_drop = cli.out();
+  const int datagrams_at_drop = counter("datagrams");
+  std::this_thread::sleep_for(1500ms);
   EXPECT_TRUE(cli.running()) << cli.out();
+  EXPECT_EQ(cli.out(), out_at_drop);
+  EXPECT_EQ(counter("datagrams"), datagrams_at_drop) << proxy.command("stats");
   cli.send_signal(SIGKILL);
   cli.wait();
   const std::string out = cli.out();
@@ -256,6 +263,8 @@ TEST(ProxyCli, BadLinkValuesGiveLocatedErrors) {
        R"(^--link:1:\d+: error: tcp\.segment\.max: '3' is smaller than min)"},
       {"20ms", R"(^--link:1:1: error: .*link like)"},
       {"{latency: [", R"(^--link:\d+:\d+: error: )"},
+      {"", R"(^--link:1:1: error: empty link)"},
+      {"  ", R"(^--link:1:1: error: empty link)"},
   };
   for (const auto& c : cases) {
     ChildProcess p(
@@ -279,37 +288,29 @@ TEST(ProxyCli, BadAddressesAreUsageErrors) {
   EXPECT_NE(c.err().find("--seed: 'x' is not a seed"), std::string::npos) << c.err();
 }
 
-// The control protocol on a Unix socket (--control PATH) and on standard input (--control -).
-TEST(ProxyCli, TheControlSocketAnswersEachCommandWithOneLine) {
-  std::string path = temp_path("control.sock");
-  ChildProcess proxy(
-      proxy_args({"--listen", "127.0.0.1:0", "--to", "127.0.0.1:9", "--control", path}));
-  auto port = wait_for_port(proxy);
-  Fd c(::socket(AF_UNIX, SOCK_STREAM, 0));
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-  ASSERT_EQ(::connect(c.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << errno;
-  ASSERT_TRUE(send_all(c, "port\nlink {udp: {loss: 2}}\nclog\n"));
-  EXPECT_EQ(recv_until(c, "ok\n"), "ok " + std::to_string(port) +
-                                       "\nlink:1:14: error: udp.loss: '2' is not a probability "
-                                       "(0..1 or 0%..100%)\nok\n");
-  proxy.send_signal(SIGTERM);
-  EXPECT_EQ(proxy.wait(), 0) << proxy.err();
-  EXPECT_FALSE(std::filesystem::exists(path));
+// (t, ev, detail) of every event of a JSON Lines trace.
+struct Event {
+  long long t = 0;
+  std::string ev, detail;
+};
+std::vector<Event> events(const std::string& trace) {
+  std::vector<Event> out;
+  std::istringstream in(trace);
+  std::string line;
+  const std::regex head(R"re(^\{"t":(\d+),"ev":"([^"]+)")re"), detail(R"re("detail":"([^"]*)")re");
+  while (std::getline(in, line)) {
+    std::smatch m, d;
+    if (!std::regex_search(line, m, head)) continue;
+    Event e{std::stoll(m[1]), m[2], ""};
+    if (std::regex_search(line, d, detail)) e.detail = d[1];
+    out.push_back(e);
+  }
+  return out;
 }
 
-TEST(ProxyCli, TheControlProtocolAlsoRunsOnStandardInput) {
-  ChildProcess proxy(
-      proxy_args({"--listen", "127.0.0.1:0", "--to", "127.0.0.1:9", "--control", "-"}), "list\n",
-      true);
-  auto port = wait_for_port(proxy);
-  ASSERT_TRUE(proxy.wait_for_out_lines(1)) << proxy.err();
-  EXPECT_EQ(proxy.out(), "ok server tcp " + std::to_string(port) + "\n");
-  proxy.send_signal(SIGINT);
-  EXPECT_EQ(proxy.wait(), 0) << proxy.err();
-}
-
+// The file's timeline partitions the proxy in front of a timestamp server while a client sends a
+// line every 20 ms: nothing is delivered between partition and heal, the lines sent meanwhile
+// are held and delivered after the heal, and every line and its reply arrive, in order.
 TEST(ProxyCli, AProxyFileRunsItsProxiesAndTimelineUntilItsDuration) {
   ChildProcess srv(simsock_app("tcp-ts-server", {"--listen", "127.0.0.1:0"}));
   auto server_port = wait_for_port(srv);
@@ -321,18 +322,44 @@ TEST(ProxyCli, AProxyFileRunsItsProxiesAndTimelineUntilItsDuration) {
       << "\", link: {latency: 1ms}}\n"
          "  - {name: dns, listen: \"127.0.0.1:0\", to: \"127.0.0.1:9\", udp: true}\n"
          "faults:\n"
-         "  - {at: 100ms, partition: web}\n"
-         "  - {at: 200ms, heal: web}\n"
-         "  - {at: 300ms, set_link: {proxy: dns, udp: {loss: 50%}}}\n";
+         "  - {at: 500ms, partition: web}\n"
+         "  - {at: 1500ms, heal: web}\n"
+         "  - {at: 1600ms, set_link: {proxy: dns, udp: {loss: 50%}}}\n";
   ChildProcess proxy(proxy_args({file, "--trace", trace}));
   auto port = wait_for_port(proxy);
-  ChildProcess cli(simsock_app("tcp-ts-client", {"--connect", to(port), "--message", "hi"}));
-  EXPECT_EQ(cli.wait(), 0) << cli.err();
-  EXPECT_EQ(proxy.wait(), 0) << proxy.err();
-  std::string t = slurp(trace);
-  for (const char* fault : {"partition web", "heal web", "set_link dns"}) {
-    EXPECT_NE(t.find(std::string("\"detail\":\"") + fault + "\""), std::string::npos) << t;
+  Fd c = tcp_connect("127.0.0.1", port);
+  ASSERT_TRUE(c);
+  constexpr int k_lines = 100;  // 2 s of lines, across the partition
+  for (int i = 0; i < k_lines; ++i) {
+    ASSERT_TRUE(send_all(c, "line " + std::to_string(i) + "\n"));
+    std::this_thread::sleep_for(20ms);
   }
+  ::shutdown(c.get(), SHUT_WR);
+  // The server stamps what each recv gave it: the lines held by the partition come back under
+  // one stamp. Without the stamps, every line, once and in order.
+  std::string sent;
+  for (int i = 0; i < k_lines; ++i) sent += "line " + std::to_string(i) + "\n";
+  const std::string replies = recv_until_close(c);
+  EXPECT_EQ(std::regex_replace(replies, std::regex(kStamp), ""), sent) << replies;
+  EXPECT_EQ(proxy.wait(), 0) << proxy.err();
+  const std::string t = slurp(trace);
+  long long partition = -1, heal = -1;
+  for (const auto& e : events(t)) {
+    if (e.ev == "fault" && e.detail == "partition web") partition = e.t;
+    if (e.ev == "fault" && e.detail == "heal web") heal = e.t;
+  }
+  ASSERT_GE(partition, 0) << t;
+  ASSERT_GT(heal, partition) << t;
+  int read_before_heal = 0, delivered_during = 0, delivered_after = 0;
+  for (const auto& e : events(t)) {
+    if (e.ev == "tcp.segment" && e.t < heal) ++read_before_heal;
+    if (e.ev == "tcp.deliver" && e.t > partition && e.t < heal) ++delivered_during;
+    if (e.ev == "tcp.deliver" && e.t > heal) ++delivered_after;
+  }
+  EXPECT_GT(read_before_heal, 0) << "no traffic before the heal: the test tested nothing";
+  EXPECT_EQ(delivered_during, 0) << "bytes crossed a partitioned proxy";
+  EXPECT_GT(delivered_after, 0) << "forwarding did not resume after the heal";
+  EXPECT_NE(t.find("\"detail\":\"set_link dns\""), std::string::npos) << t;
   std::remove(file.c_str());
   std::remove(trace.c_str());
 }

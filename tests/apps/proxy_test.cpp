@@ -216,17 +216,29 @@ TEST(TestProxy, ControlCommandsAnswerOkOrSayWhatIsWrong) {
   EXPECT_EQ(proxy.command("link"), "error: link needs a link, e.g. link {latency: 20ms}");
 }
 
-// A reader that does not read stops the writer: the proxy buffers a bounded amount, then stops
-// reading, the kernel buffers fill and the writer's sends block. Nothing is lost once it reads.
+// A counter of the proxy's "stats" reply (-1 when it has none).
+long stat(test::Proxy& proxy, const std::string& key) {
+  std::string stats = proxy.command("stats");
+  std::smatch m;
+  if (!std::regex_search(stats, m, std::regex("(^| )" + key + "=(\\d+)"))) return -1;
+  return std::stol(m[2]);
+}
+
+// A reader that does not read stops the writer: the proxy buffers a bounded amount (the bound
+// of proxy.hpp, counted in what it allocated), then stops reading, the kernel buffers fill and
+// the writer's sends block. Nothing is lost or reordered once it reads.
 TEST(TestProxy, ASlowReaderSlowsTheWriterWithBoundedBuffers) {
   Fd listener = tcp_listen("127.0.0.1");
   test::Proxy proxy(options(local_port(listener)));
   auto t = connect_through(proxy, listener);
   constexpr std::size_t k_cap = 64 * 1024 * 1024;
-  std::string block(64 * 1024, 'z');
+  // 64 KiB of a 251-byte cycle: a lost, repeated or reordered run shows at the receiver.
+  std::string block(64 * 1024, '\0');
+  for (std::size_t i = 0; i < block.size(); ++i) block[i] = static_cast<char>(i % 251);
   std::size_t written = 0;
   while (written < k_cap) {
-    ssize_t n = ::send(t.client.get(), block.data(), block.size(), MSG_DONTWAIT);
+    const std::size_t at = written % 251;
+    ssize_t n = ::send(t.client.get(), block.data() + at, block.size() - at, MSG_DONTWAIT);
     if (n > 0) {
       written += static_cast<std::size_t>(n);
       continue;
@@ -236,14 +248,22 @@ TEST(TestProxy, ASlowReaderSlowsTheWriterWithBoundedBuffers) {
     if (::poll(&p, 1, 500) == 0) break;  // blocked: nobody drains the path
   }
   EXPECT_LT(written, k_cap) << "the proxy kept reading without bound";
+  // Blocked with the proxy's buffers full: it holds what the bound allows, and no more.
+  const long held = stat(proxy, "held");
+  EXPECT_GE(held, static_cast<long>(proxy::k_max_buffered)) << proxy.command("stats");
+  EXPECT_LE(held, static_cast<long>(2 * proxy::k_max_held)) << proxy.command("stats");
   std::size_t received = 0;
   while (received < written) {
     std::string got = recv_some(t.server, 1 << 20);
     ASSERT_FALSE(got.empty()) << received << " of " << written;
-    EXPECT_EQ(got.find_first_not_of('z'), std::string::npos);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      ASSERT_EQ(got[i], static_cast<char>((received + i) % 251)) << "at byte " << received + i;
+    }
     received += got.size();
   }
   EXPECT_EQ(received, written);
+  EXPECT_LE(stat(proxy, "held_peak"), static_cast<long>(proxy::k_max_held))
+      << proxy.command("stats");
 }
 
 }  // namespace

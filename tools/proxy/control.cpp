@@ -1,5 +1,6 @@
 #include <simsock/tools/proxy/control.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -28,6 +29,19 @@ std::string_view next_word(std::string_view& s) {
   s.remove_prefix(end == std::string_view::npos ? s.size() : end);
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   return w;
+}
+
+// What is at `path`, whose bind failed with "address in use".
+enum class Leftover { stale, live, other };
+// A socket file nobody accepts on (connect is refused) is what a killed proxy leaves behind.
+Leftover probe(asio::io_context& io, const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) return Leftover::other;
+  asio::local::stream_protocol::socket s(io);
+  boost::system::error_code ec;
+  s.connect(asio::local::stream_protocol::endpoint(path), ec);
+  if (!ec) return Leftover::live;
+  return ec == asio::error::connection_refused ? Leftover::stale : Leftover::other;
 }
 
 std::string names(const std::vector<Proxy*>& proxies) {
@@ -165,6 +179,22 @@ ControlChannel::ControlChannel(asio::io_context& io, const std::string& path,
   asio::local::stream_protocol::endpoint at(path);
   impl_->acceptor.open(at.protocol(), ec);
   if (!ec) impl_->acceptor.bind(at, ec);
+  if (ec == asio::error::address_in_use) {
+    switch (probe(io, path)) {
+      case Leftover::stale:  // left by a proxy that was killed: take its place
+        ::unlink(path.c_str());
+        ec.clear();
+        impl_->acceptor.bind(at, ec);
+        break;
+      case Leftover::live:
+        throw std::system_error(ec, "cannot make the control socket '" + path +
+                                        "': another process is listening on it");
+      case Leftover::other:
+        throw std::system_error(
+            ec, "cannot make the control socket '" + path +
+                    "': the path is taken, and not by a socket a killed proxy left behind");
+    }
+  }
   if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) throw std::system_error(ec, "cannot make the control socket '" + path + "'");
   asio::co_spawn(

@@ -31,7 +31,9 @@ std::string control_command(std::string_view line, const std::vector<Proxy*>& pr
 // are refused and end that client. The socket file is removed on destruction.
 class ControlChannel {
  public:
-  // Throws std::system_error when the socket cannot be made (the message names `path`).
+  // A socket file already at `path` that nobody listens on (connect is refused: left by a proxy
+  // that was killed) is replaced. Throws std::system_error when the socket cannot be made (the
+  // message names `path`, and says so when another process is listening on it).
   ControlChannel(asio::io_context& io, const std::string& path, std::vector<Proxy*> proxies);
   ~ControlChannel();
   ControlChannel(const ControlChannel&) = delete;

@@ -41,7 +41,17 @@ struct ProxySpec {
 };
 
 // The bounds that keep a proxy's memory finite (docs/proxy.md, "Limits").
-inline constexpr std::size_t k_max_buffered = 256 * 1024;  // per TCP direction, then backpressure
+// A TCP direction holds at most k_max_buffered bytes of data (in one buffer that doubles up to
+// that size, whatever the sizes of the reads; while a write started before its last doubling is
+// in progress, the half-size buffer it points into is kept too) and k_max_segments segments
+// waiting to be written (plus a FIN), each a record of k_segment_record bytes; at either bound it
+// stops reading (backpressure). So one direction holds at most k_max_held bytes (640 KiB),
+// however small the writes.
+inline constexpr std::size_t k_max_buffered = 256 * 1024;
+inline constexpr std::size_t k_max_segments = 8192;
+inline constexpr std::size_t k_segment_record = 32;
+inline constexpr std::size_t k_max_held =
+    k_max_buffered + k_max_buffered / 2 + (k_max_segments + 1) * k_segment_record;
 inline constexpr std::size_t k_max_connections = 1024;  // per TCP proxy; more wait in the backlog
 inline constexpr std::size_t k_max_sessions = 1024;     // per UDP proxy; more are dropped
 inline constexpr std::size_t k_max_pending_udp = 4 * 1024 * 1024;  // datagram bytes in flight

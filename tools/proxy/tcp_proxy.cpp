@@ -1,8 +1,11 @@
 // The TCP proxy: per accepted connection, an upstream connection and two directions. Each
 // direction is a reader (socket -> link -> queue of timed segments) and a writer (queue ->
 // socket, each segment at its due time, with TCP_NODELAY so each leaves as its own segment).
-// The queue holds at most k_max_buffered bytes: beyond that the reader stops reading, the
-// sender's kernel buffers fill, and the sender blocks (backpressure end to end).
+// A direction's bytes live in one ByteRing of at most k_max_buffered bytes, which the reader
+// reads into and the segments point into, and its queue holds at most k_max_segments segments:
+// at either bound the reader stops reading, the sender's kernel buffers fill, and the sender
+// blocks (backpressure end to end). So a direction holds at most k_max_held bytes whatever the
+// sizes of the writes (proxy.hpp).
 //
 // Simplifications, next to the simulator's TCP model: a lost segment (tcp.loss) is not resent by
 // the proxy (the bytes are never lost on real TCP) but arrives one tcp.rto later, holding back
@@ -23,6 +26,7 @@
 #include <boost/asio/write.hpp>
 
 #include <simsock/sim/time_math.hpp>
+#include <simsock/tools/proxy/byte_ring.hpp>
 #include <simsock/tools/proxy/link_state.hpp>
 #include <simsock/tools/proxy/proxy.hpp>
 #include <simsock/tools/proxy/proxy_parts.hpp>
@@ -32,17 +36,26 @@ namespace {
 
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-constexpr std::size_t k_chunk = 64 * 1024;
+constexpr std::size_t k_read = 64 * 1024;          // the most one read takes
+constexpr std::size_t k_ring_initial = 16 * 1024;  // a direction's first allocation
+// A ring grows when less than this is free, or less than a whole read once a read filled the
+// space it was given (a bulk sender): small exchanges stay in 16 KiB.
+constexpr std::size_t k_ring_grow_below = 16 * 1024;
+// The ring doubles from k_ring_initial to exactly k_max_buffered, so the storage a write keeps
+// while it grows is at most half of it (k_max_held counts that half).
+static_assert(k_max_buffered % k_ring_initial == 0 &&
+              ((k_max_buffered / k_ring_initial) & (k_max_buffered / k_ring_initial - 1)) == 0);
 constexpr std::uint32_t k_mss = 1460;  // the segment_gap applies to links cutting below it
 
+// A segment's bytes are the ring's from stream offset seq.
 struct Segment {
-  std::shared_ptr<std::vector<char>> chunk;
-  std::size_t offset = 0, len = 0;
-  std::size_t written = 0;  // of len, already written
   std::uint64_t seq = 0;
   std::int64_t due = 0;
+  std::uint32_t len = 0;
+  std::uint32_t written = 0;  // of len, already written
   bool fin = false;
 };
+static_assert(sizeof(Segment) <= k_segment_record);
 
 class Connection;
 
@@ -50,18 +63,26 @@ class Connection;
 struct Direction {
   Direction(asio::io_context& io, tcp::socket& from, tcp::socket& to, std::uint64_t seed,
             const std::string& stream, const sim::LinkConfig& cfg)
-      : from(from), to(to), model(seed, stream, cfg), writer_wake(io), reader_wake(io) {}
+      : from(from),
+        to(to),
+        model(seed, stream, cfg),
+        ring(k_ring_initial, k_max_buffered),
+        writer_wake(io),
+        reader_wake(io) {}
+  // What it costs in memory: the ring's allocation and the segment records.
+  std::size_t held() const { return ring.allocated() + queue.size() * k_segment_record; }
   tcp::socket& from;
   tcp::socket& to;
   sim::LinkModel model;
   std::string src, dst;  // for the trace
+  ByteRing ring;         // the bytes read and not yet written; ring.tail() is the next offset
   std::deque<Segment> queue;
-  std::size_t buffered = 0;
-  std::uint64_t offset = 0;  // stream offset of the next byte read
   std::int64_t last_due = 0;
   asio::steady_timer writer_wake, reader_wake;
-  bool done = false;     // its FIN was forwarded
-  bool writing = false;  // the writer has a write in progress
+  bool done = false;            // its FIN was forwarded
+  bool writing = false;         // the writer has a write in progress
+  bool reader_waiting = false;  // the reader waits for room
+  bool last_read_full = false;  // the last read filled the space it was given
 };
 
 class TcpProxy;
@@ -83,6 +104,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     down_.model.set_config(c);
   }
   bool closed() const { return closed_; }
+  std::size_t held() const { return up_.held() + down_.held(); }
 
  private:
   asio::awaitable<void> run();
@@ -90,7 +112,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> write_loop(Direction& d);
   // Waits on `timer` until `until` (ns on the trace clock) or until woken.
   asio::awaitable<void> sleep(asio::steady_timer& timer, std::int64_t until);
-  void cut(Direction& d, const std::shared_ptr<std::vector<char>>& chunk, std::size_t n);
+  // How many bytes the next read may take: as many as the ring and the room for segments allow.
+  std::size_t read_budget(const Direction& d) const;
+  void cut(Direction& d, std::size_t n);
   // Writes the segments already due at once, without blocking, when the writer is idle (saves
   // the writer's wake-up per small message); the writer does the rest.
   void flush_now(Direction& d);
@@ -163,8 +187,13 @@ class TcpProxy final : public Proxy {
     for_each([](Connection& c) { c.abort("stop"); });
   }
   std::string stats() const override {
+    std::size_t held = 0;
+    for (const auto& w : connections_) {
+      if (auto c = w.lock()) held += c->held();
+    }
     return "connections=" + std::to_string(accepted_) + " segments=" + std::to_string(segments) +
-           " bytes=" + std::to_string(bytes);
+           " bytes=" + std::to_string(bytes) + " held=" + std::to_string(held) +
+           " held_peak=" + std::to_string(held_peak);
   }
 
   asio::io_context& io_;
@@ -173,6 +202,7 @@ class TcpProxy final : public Proxy {
   LinkState state_;
   tcp::endpoint target_;
   std::uint64_t segments = 0, bytes = 0;
+  std::size_t held_peak = 0;  // the most one direction held (Direction::held)
   bool stopped_ = false;
 
   void forget_closed() {
@@ -304,22 +334,31 @@ asio::awaitable<void> Connection::run() {
   }
 }
 
-// Cuts `n` bytes just read into segments and gives each its due time. The sizes are the
-// simulator's: drawn per segment, cut short where the data read so far ends.
-void Connection::cut(Direction& d, const std::shared_ptr<std::vector<char>>& chunk, std::size_t n) {
+std::size_t Connection::read_budget(const Direction& d) const {
+  if (d.queue.size() >= k_max_segments) return 0;
+  const std::size_t room = k_max_segments - d.queue.size();
+  if (!proxy_.state_.link) return k_read;  // one segment per read
+  // Every segment but a read's last is at least the smallest size the model draws.
+  const auto& seg = d.model.config().tcp.segment;
+  const std::size_t least =
+      std::min<std::size_t>(std::max<std::uint32_t>(seg.min, 1), sim::k_link_max_segment);
+  return room > k_read / least ? k_read : room * least;
+}
+
+// Cuts the `n` bytes just read into the ring into segments and gives each its due time. The
+// sizes are the simulator's: drawn per segment, cut short where the data read so far ends.
+void Connection::cut(Direction& d, std::size_t n) {
   auto& trace = proxy_.trace_;
   const auto& state = proxy_.state_;
   const std::int64_t now = trace.now();
   std::size_t at = 0;
   while (at < n) {
     Segment s;
-    s.chunk = chunk;
-    s.offset = at;
-    s.len = n - at;
-    s.seq = d.offset;
+    s.len = static_cast<std::uint32_t>(n - at);
+    s.seq = d.ring.tail() + at;
     s.due = now;
     if (state.link) {
-      s.len = std::min<std::size_t>(d.model.segment_size(), n - at);
+      s.len = static_cast<std::uint32_t>(std::min<std::size_t>(d.model.segment_size(), n - at));
       auto v = d.model.decide(now, sim::PacketRecord::Proto::tcp, true, 1, s.len + 40);
       std::int64_t due = v.arrival;
       if (v.verdict == sim::Passage::Verdict::dropped) {
@@ -339,11 +378,11 @@ void Connection::cut(Direction& d, const std::shared_ptr<std::vector<char>>& chu
     d.last_due = s.due;
     if (trace.on()) trace.emit("tcp.segment", d.src, d.dst, s.len, s.seq);
     ++proxy_.segments;
-    d.offset += s.len;
     at += s.len;
     d.queue.push_back(s);
   }
-  d.buffered += n;
+  d.ring.commit(n);
+  proxy_.held_peak = std::max(proxy_.held_peak, d.held());
 }
 
 std::int64_t Connection::pass_fin(Direction& d) {
@@ -357,20 +396,31 @@ asio::awaitable<void> Connection::read_loop(Direction& d) {
   auto self = shared_from_this();
   const auto& state = proxy_.state_;
   for (;;) {
-    while (!closed_ && (d.buffered >= k_max_buffered || state.holding())) {
+    asio::mutable_buffer space;
+    while (!closed_ && !state.holding()) {
+      space =
+          d.ring.space(read_budget(d), d.last_read_full ? k_read : k_ring_grow_below, d.writing);
+      if (space.size() > 0) break;
+      d.reader_waiting = true;
       co_await sleep(d.reader_wake, INT64_MAX);
+      d.reader_waiting = false;
+    }
+    if (!closed_ && state.holding()) {
+      co_await sleep(d.reader_wake, INT64_MAX);
+      continue;
     }
     if (closed_) co_return;
-    auto chunk = std::make_shared<std::vector<char>>(k_chunk);
+    proxy_.held_peak = std::max(proxy_.held_peak, d.held());
     boost::system::error_code ec;
-    std::size_t n = co_await d.from.async_read_some(asio::buffer(*chunk),
-                                                    asio::redirect_error(asio::use_awaitable, ec));
+    std::size_t n =
+        co_await d.from.async_read_some(space, asio::redirect_error(asio::use_awaitable, ec));
     if (closed_) co_return;
-    if (n > 0) cut(d, chunk, n);
+    d.last_read_full = n == space.size();
+    if (n > 0) cut(d, n);
     if (ec == asio::error::eof) {
       Segment fin;
       fin.fin = true;
-      fin.seq = d.offset;
+      fin.seq = d.ring.tail();
       fin.due = pass_fin(d);
       d.last_due = fin.due;
       d.queue.push_back(fin);
@@ -393,8 +443,7 @@ void Connection::flush_now(Direction& d) {
     Segment& s = d.queue.front();
     if (s.fin || s.due > now) return;
     boost::system::error_code ec;
-    std::size_t n = d.to.write_some(
-        asio::buffer(s.chunk->data() + s.offset + s.written, s.len - s.written), ec);
+    std::size_t n = d.to.write_some(d.ring.bytes(s.seq + s.written, s.len - s.written), ec);
     if (ec) return;  // would block, or an error the writer will meet
     s.written += n;
     if (s.written < s.len) return;
@@ -411,9 +460,8 @@ void Connection::delivered(Direction& d, const Segment& s) {
                static_cast<std::int64_t>(s.seq));
   }
   proxy_.bytes += s.len;
-  bool was_full = d.buffered >= k_max_buffered;
-  d.buffered -= s.len;
-  if (was_full && d.buffered < k_max_buffered) d.reader_wake.cancel();
+  d.ring.consume(s.len);
+  if (d.reader_waiting) d.reader_wake.cancel();
 }
 
 asio::awaitable<void> Connection::write_loop(Direction& d) {
@@ -447,10 +495,10 @@ asio::awaitable<void> Connection::write_loop(Direction& d) {
       co_return;
     }
     d.writing = true;
-    co_await asio::async_write(
-        d.to, asio::buffer(s.chunk->data() + s.offset + s.written, s.len - s.written),
-        asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(d.to, d.ring.bytes(s.seq + s.written, s.len - s.written),
+                               asio::redirect_error(asio::use_awaitable, ec));
     d.writing = false;
+    d.ring.written();
     if (closed_) co_return;
     if (ec) {
       abort("write " + ec.message());
