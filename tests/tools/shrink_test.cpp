@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <simsock/tools/scenario/fault_pairs.hpp>
 #include <simsock/tools/scenario/loader.hpp>
 #include <simsock/tools/scenario/runner.hpp>
 #include <simsock/tools/scenario/shrink.hpp>
@@ -67,10 +69,19 @@ TEST(Shrink, ConstructedCaseShrinksToTheOnePartitionThatMatters) {
   ASSERT_TRUE(r.failed);
   EXPECT_FALSE(r.budget_exhausted);
   EXPECT_EQ(r.key.expectation, "cli exit 0");
-  ASSERT_EQ(r.spec.faults.size(), 1u) << render_scenario_yaml(r.spec);
-  EXPECT_TRUE(std::holds_alternative<sim::Partition>(r.spec.faults[0].action));
+  // The partition keeps its heal: shrinking never turns a short fault into a permanent one.
+  ASSERT_EQ(r.spec.faults.size(), 2u) << render_scenario_yaml(r.spec);
+  ASSERT_TRUE(std::holds_alternative<sim::Partition>(r.spec.faults[0].action))
+      << render_scenario_yaml(r.spec);
+  ASSERT_TRUE(std::holds_alternative<sim::Heal>(r.spec.faults[1].action))
+      << render_scenario_yaml(r.spec);
+  EXPECT_EQ(std::get<sim::Heal>(r.spec.faults[1].action).pair.a,
+            std::get<sim::Partition>(r.spec.faults[0].action).pair.a);
+  EXPECT_LT(r.spec.faults[0].at, r.spec.faults[1].at);
+  // Shortened, not lengthened: the heal moved toward the partition (150 ms at first).
+  EXPECT_LE(r.spec.faults[1].at - r.spec.faults[0].at, 150ms) << render_scenario_yaml(r.spec);
   EXPECT_FALSE(run_scenario(r.spec, 3).passed);
-  // Minimal: without its one fault it passes.
+  // Minimal: without its partition and heal it passes.
   auto without = r.spec;
   without.faults.clear();
   EXPECT_TRUE(run_scenario(without, 3).passed);
@@ -140,6 +151,75 @@ TEST(ChaosScenario, SweepFindsPartitionFailuresAndShrinkLeavesAtMostTwoFaults) {
   auto without = r.spec;
   without.faults.clear();
   EXPECT_TRUE(run_scenario(without, failing.front()).passed);
+}
+
+// Shrinking removes a fault with its undo and shortens it by moving the undo earlier, so what
+// is left is a short fault the seed's client cannot survive, not a permanent one that no client
+// survives: the retrying client of chaos-udp-retries.yaml passes under the shrunk faults.
+TEST(ChaosScenario, ShrunkSeedsKeepEveryUndoAndTheRetryingClientSurvivesTheirFaults) {
+  auto spec = load_scenario_file(k_chaos_file);
+  auto retrying = load_scenario_file(SIMSOCK_SOURCE_DIR "/scenarios/chaos-udp-retries.yaml");
+  retrying.chaos.reset();
+  int shrunk = 0;
+  for (std::uint64_t seed = 1; seed <= 500 && shrunk < 4; ++seed) {
+    if (run_scenario(spec, seed).passed) continue;
+    ++shrunk;
+    auto r = shrink_scenario(spec, seed);
+    ASSERT_TRUE(r.failed) << "seed " << seed;
+    const std::string file = render_scenario_yaml(r.spec);
+    for (const auto& u : fault_units(r.spec.faults)) {
+      const auto& action = r.spec.faults[u.fault].action;
+      bool needs_undo = std::holds_alternative<sim::Partition>(action) ||
+                        std::holds_alternative<sim::Clog>(action) ||
+                        std::holds_alternative<sim::Crash>(action);
+      EXPECT_TRUE(!needs_undo || u.undo) << "seed " << seed << ": a fault lost its undo\n" << file;
+      EXPECT_FALSE(is_undo(r.spec.faults[u.fault])) << "seed " << seed << ": an undo alone\n"
+                                                    << file;
+    }
+    auto fixed = retrying;
+    fixed.faults = r.spec.faults;
+    auto run = run_scenario(fixed, seed);
+    EXPECT_TRUE(run.passed) << "seed " << seed << ": " << run.first_failure() << "\n" << file;
+  }
+  EXPECT_EQ(shrunk, 4);
+}
+
+TEST(FaultUnits, EachUndoPairsWithTheLatestEarlierFaultItUndoes) {
+  auto spec = load_scenario_text(R"(name: pairs
+duration: 20s
+hosts:
+  - {name: a, address: 10.0.0.1}
+  - {name: b, address: 10.0.0.2}
+  - {name: c, address: 10.0.0.3}
+processes:
+  - {name: srv, host: a, app: udp-ts-server}
+faults:
+  - {at: 1s, partition: [a, b]}
+  - {at: 2s, clog: {from: a, to: c}}
+  - {at: 3s, partition: [a, c]}
+  - {at: 4s, heal: [b, a]}
+  - {at: 5s, release: [a, c]}
+  - {at: 6s, crash: c}
+  - {at: 7s, set_link: {between: [a, b], udp: {loss: 50%}}}
+  - {at: 8s, restart: c}
+  - {at: 9s, heal: [a, b]}
+  - {at: 10s, set_link: {between: [a, b], udp: {loss: 0}}}
+  - {at: 11s, kill: srv}
+)",
+                                 "pairs.yaml");
+  auto units = fault_units(spec.faults);
+  std::vector<std::pair<std::size_t, std::optional<std::size_t>>> got;
+  for (const auto& u : units) got.emplace_back(u.fault, u.undo);
+  // The two-way heal of [b, a] ends the partition of [a, b]; the two-way release of [a, c] ends
+  // the one-way clog a -> c; nothing is left for the second heal; the loss goes back at 10s.
+  EXPECT_EQ(got,
+            (std::vector<std::pair<std::size_t, std::optional<std::size_t>>>{{0, 3},
+                                                                             {1, 4},
+                                                                             {2, std::nullopt},
+                                                                             {5, 7},
+                                                                             {6, 9},
+                                                                             {8, std::nullopt},
+                                                                             {10, std::nullopt}}));
 }
 
 TEST(ChaosScenario, TheRetryingClientSurvivesEverySeed) {

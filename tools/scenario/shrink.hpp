@@ -3,8 +3,11 @@
 // tools/scenario/triage.hpp) with the same seed. The steps, repeated while they make progress:
 //
 //   1. the chaos plan becomes explicit faults (once, first);
-//   2. faults are removed (halves, then quarters, ... then one at a time);
-//   3. each fault moves earlier (a binary search toward 0, or toward the fault it undoes);
+//   2. faults are removed (halves, then quarters, ... then one at a time), each with its undo
+//      (tools/scenario/fault_pairs.hpp): an undo is never removed alone, which would make a
+//      short fault permanent;
+//   3. each fault moves earlier with its undo (a binary search toward 0), then each undo moves
+//      toward its fault, which shortens the fault;
 //   4. loss, duplication, reordering and jitter of every link and link change go to 0, or half;
 //   5. the run's duration is cut (a binary search);
 //   6. messages (`message` options) are dropped from app arguments, keeping one per process.
