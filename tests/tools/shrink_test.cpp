@@ -128,6 +128,61 @@ TEST(Shrink, StopsOnItsRunBudgetWithAFailingScenario) {
   EXPECT_FALSE(run_scenario(r.spec, 3).passed);
 }
 
+// A failure that only schedule perturbation causes: completions delayed by up to a second
+// shift the timestamps of the replies, so the exact stdout differs. Dropping a message changes
+// stdout too, and would fail the same expectation in FIFO order as well: a different failure.
+constexpr const char* kPerturbed = R"(name: perturbed
+seed: 1
+duration: 20s
+start_time: 2030-05-17T08:00:00Z
+hosts:
+  - {name: server, address: 10.0.0.1}
+  - {name: client, address: 10.0.0.2}
+network:
+  default: {latency: 150ms}
+processes:
+  - {name: srv, host: server, app: line-ts-server, args: {listen: "0.0.0.0:21568"}}
+  - name: cli
+    host: client
+    app: line-ts-client
+    start: 100ms
+    args: {connect: "server:21568", message: ["hello world", "second line", "third line"]}
+perturb: {order: true, delay: 1s}
+expect:
+  - {process: cli, stdout: "[2030-05-17 08:00:00] hello world\n[2030-05-17 08:00:01] second line\n[2030-05-17 08:00:01] third line\n"}
+)";
+
+TEST(Shrink, APerturbationFailureKeepsWhatTheUnperturbedRunNeedsToPass) {
+  auto spec = load_scenario_text(kPerturbed, "perturbed.yaml");
+  auto fifo = spec;
+  fifo.perturb = {};
+  ASSERT_TRUE(run_scenario(fifo, 1).passed) << "in FIFO order it passes";
+  ASSERT_FALSE(run_scenario(spec, 1).passed) << "perturbed, it fails";
+  auto r = shrink_scenario(spec, 1);
+  ASSERT_TRUE(r.failed);
+  EXPECT_TRUE(r.spec.perturb.enabled()) << render_scenario_yaml(r.spec);
+  EXPECT_EQ(r.spec.processes[1].options.all("message").size(), 3u) << render_scenario_yaml(r.spec);
+  EXPECT_FALSE(run_scenario(r.spec, 1).passed);
+  // Still the perturbation's doing: without it the shrunk file passes.
+  auto unperturbed = r.spec;
+  unperturbed.perturb = {};
+  auto calm = run_scenario(unperturbed, 1);
+  EXPECT_TRUE(calm.passed) << calm.first_failure() << "\n" << render_scenario_yaml(r.spec);
+}
+
+TEST(Shrink, APerturbationTheFailureDoesNotNeedIsTurnedOff) {
+  auto spec = constructed();
+  spec.perturb.order = true;
+  ASSERT_FALSE(run_scenario(spec, 3).passed);
+  auto r = shrink_scenario(spec, 3);
+  ASSERT_TRUE(r.failed);
+  EXPECT_FALSE(r.spec.perturb.enabled()) << render_scenario_yaml(r.spec);
+  EXPECT_NE(std::find(r.steps.begin(), r.steps.end(),
+                      "turned schedule perturbation off: the run fails without it"),
+            r.steps.end());
+  EXPECT_FALSE(run_scenario(r.spec, 3).passed);
+}
+
 const std::string k_chaos_file = SIMSOCK_SOURCE_DIR "/scenarios/chaos-udp-wait-forever.yaml";
 
 // The done-when of chaos: a sweep over 1..500 finds seeds that fail only because of a random

@@ -49,25 +49,51 @@ class Search {
     return exhausted_;
   }
 
-  // Runs `candidate`; true (and it becomes the current spec) when it fails with the key and,
-  // if the original run passed without its faults, the candidate still does: the failure stays
-  // the faults' doing (a duration cut that stops the clients early, or a dropped message that
-  // changes the output, is a different failure).
+  // Runs `candidate`; true (and it becomes the current spec) when it fails with the key and
+  // still passes without each cause the original passed without: its faults (and chaos), its
+  // schedule perturbation, or (when neither alone) both. So the failure stays the causes' doing:
+  // a duration cut that stops the clients early, or a dropped message that changes the output,
+  // is a different failure, one the calm run shows too.
   bool try_spec(const ScenarioSpec& candidate) {
     if (out_of_budget()) return false;
     ++runs_;
     RunResult r = run_scenario(candidate, seed_);
     if (r.passed || !(failure_key(candidate, r) == key_)) return false;
-    if (faults_cause_it_) {
-      ScenarioSpec calm = candidate;
-      calm.faults.clear();
-      calm.chaos.reset();
+    for (Calm how : {Calm::no_faults, Calm::no_perturb, Calm::neither}) {
+      if (!calm_passes_[static_cast<int>(how)]) continue;
       ++runs_;
-      if (!run_scenario(calm, seed_).passed) return false;
+      if (!run_scenario(calm(candidate, how), seed_).passed) return false;
     }
     current_ = candidate;
     last_ = std::move(r);
     return true;
+  }
+
+  // The causes a calm run leaves out.
+  enum class Calm { no_faults, no_perturb, neither };
+  static ScenarioSpec calm(ScenarioSpec spec, Calm how) {
+    if (how != Calm::no_perturb) {
+      spec.faults.clear();
+      spec.chaos.reset();
+    }
+    if (how != Calm::no_faults) spec.perturb = {};
+    return spec;
+  }
+  // Which calm runs of the original pass (and so must pass for every candidate). The run
+  // without both causes is checked only when neither alone makes the original pass.
+  void find_causes(const ScenarioSpec& original) {
+    auto passes = [&](Calm how) {
+      ++runs_;
+      return run_scenario(calm(original, how), seed_).passed;
+    };
+    const bool has_faults = !original.faults.empty() || original.chaos.has_value();
+    const bool perturbed = original.perturb.enabled();
+    bool& faults = calm_passes_[static_cast<int>(Calm::no_faults)];
+    bool& perturb = calm_passes_[static_cast<int>(Calm::no_perturb)];
+    faults = has_faults && passes(Calm::no_faults);
+    perturb = perturbed && passes(Calm::no_perturb);
+    calm_passes_[static_cast<int>(Calm::neither)] =
+        has_faults && perturbed && !faults && !perturb && passes(Calm::neither);
   }
 
   void step(const std::string& what) {
@@ -296,7 +322,7 @@ class Search {
   Clock::time_point start_;
   std::uint64_t runs_ = 0;
   bool exhausted_ = false;
-  bool faults_cause_it_ = false;  // the original passes without faults and chaos
+  bool calm_passes_[3] = {false, false, false};  // by Calm: the original passes so
   FailureKey key_;
   ScenarioSpec current_;
   RunResult last_;
@@ -323,12 +349,11 @@ ShrinkResult shrink_scenario(const ScenarioSpec& spec, std::uint64_t seed,
   s.key_ = failure_key(start, first);
   s.current_ = start;
   s.last_ = first;
-  {
-    ScenarioSpec calm = start;
-    calm.faults.clear();
-    calm.chaos.reset();
-    ++s.runs_;
-    s.faults_cause_it_ = run_scenario(calm, seed).passed;
+  s.find_causes(start);
+  if (start.perturb.enabled()) {
+    ScenarioSpec c = start;
+    c.perturb = {};
+    if (s.try_spec(c)) s.step("turned schedule perturbation off: the run fails without it");
   }
   if (start.chaos) {
     ScenarioSpec c = start;

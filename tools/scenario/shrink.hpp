@@ -12,6 +12,11 @@
 //   5. the run's duration is cut (a binary search);
 //   6. messages (`message` options) are dropped from app arguments, keeping one per process.
 //
+// A candidate counts only when it fails with the key and, for each cause the original run
+// passes without (its faults and chaos; its schedule perturbation; or, when neither alone,
+// both), it still passes without that cause: the failure stays the causes' doing. A
+// perturbation the failure does not need is turned off (once, before step 1).
+//
 // Every candidate is a full run, so what shrinking keeps is what the simulator confirmed. The
 // search depends only on the runs' results, so it is deterministic; the budget (a run count and a
 // wall-clock limit) only stops it early, and the result says when it did.
