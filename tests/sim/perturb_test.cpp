@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -20,6 +21,12 @@ namespace simsock::sim {
 namespace {
 
 using namespace std::chrono_literals;
+
+PerturbOptions order_on() {
+  PerturbOptions on;
+  on.order = true;
+  return on;
+}
 
 // Two timers set for the same instant, "config" first and "request" second. The request handler
 // has an ordering bug: it reads a setting the config handler writes, which is there only when
@@ -111,22 +118,58 @@ TEST(Perturb, DelayedCompletionsRunWithinTheBound) {
   EXPECT_GE(delays.size(), 40u) << "the delay is drawn per seed";
 }
 
-TEST(Perturb, OffLeavesTheDigestOfARunUnchanged) {
-  auto digest = [](bool call_set_perturb) {
-    World w(7);
-    if (call_set_perturb) w.set_perturb({});
-    auto& net = w.add_host("a", "10.0.0.1").network();
-    auto t1 = net.make_timer();
-    auto t2 = net.make_timer();
-    t1->expires_after(1s);
-    t2->expires_after(1s);
-    t1->async_wait([](net::error_code) {});
-    t2->async_wait([](net::error_code) {});
-    w.schedule({1s, Crash{"a"}});
-    w.run();
-    return w.digest_hex();
-  };
-  EXPECT_EQ(digest(false), digest(true));
+// Eight timers due at one instant, each sending a datagram of its own length (so the trace, and
+// its digest, record the order they ran in), then a crash at that instant. `call` says whether
+// set_perturb is called, and with what.
+struct OrderedRun {
+  std::vector<int> order;
+  std::string digest;
+};
+OrderedRun same_instant_sends(std::uint64_t seed, const std::optional<PerturbOptions>& call) {
+  World w(seed);
+  if (call) w.set_perturb(*call);
+  auto& a = w.add_host("a", "10.0.0.1").network();
+  w.add_host("b", "10.0.0.2");
+  net::error_code ec;
+  auto tx = a.bind_udp(testing::ep("0.0.0.0:0"), ec);
+  std::vector<std::unique_ptr<net::Timer>> timers;
+  OrderedRun out;
+  static const char payload[8] = {};
+  for (int i = 0; i < 8; ++i) {
+    timers.push_back(a.make_timer());
+    timers.back()->expires_after(1s);
+    timers.back()->async_wait([&, i](net::error_code) {
+      out.order.push_back(i);
+      tx->async_send_to(asio::buffer(payload, static_cast<std::size_t>(i + 1)),
+                        testing::ep("10.0.0.2:9"), [](net::error_code, std::size_t) {});
+    });
+  }
+  w.schedule({1s, Crash{"b"}});
+  w.run();
+  out.digest = w.digest_hex();
+  return out;
+}
+
+TEST(Perturb, OffLeavesTheOrderAndTheDigestOfARunAsFifoHasThem) {
+  const std::vector<int> fifo = {0, 1, 2, 3, 4, 5, 6, 7};
+  std::set<std::string> perturbed_digests;
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    auto never = same_instant_sends(seed, std::nullopt);
+    auto off = same_instant_sends(seed, PerturbOptions{});
+    auto on = same_instant_sends(seed, order_on());
+    // Not calling set_perturb is FIFO (perturbation is off by default), and so is calling it
+    // with perturbation off: the same order, and the same digest.
+    EXPECT_EQ(never.order, fifo) << "seed " << seed;
+    EXPECT_EQ(off.order, fifo) << "seed " << seed;
+    EXPECT_EQ(off.digest, never.digest) << "seed " << seed;
+    // The digest does see the order: a perturbed run that ran the timers in another order has
+    // another digest.
+    if (on.order != fifo) {
+      EXPECT_NE(on.digest, never.digest) << "seed " << seed;
+      perturbed_digests.insert(on.digest);
+    }
+  }
+  EXPECT_GE(perturbed_digests.size(), 8u) << "perturbation on reorders most seeds";
 }
 
 TEST(Perturb, ACrashRunsTheHandlersStillDelayedFirst) {
@@ -149,12 +192,6 @@ TEST(Perturb, ACrashRunsTheHandlersStillDelayedFirst) {
 }
 
 // ---- what perturbation keeps in order: the arrivals the model itself orders
-
-PerturbOptions order_on() {
-  PerturbOptions on;
-  on.order = true;
-  return on;
-}
 
 struct Transfer {
   std::size_t received = 0;

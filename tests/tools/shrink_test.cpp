@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -370,18 +371,65 @@ TEST_F(ShrinkCli, SweepGroupsFailuresWithCountLowestSeedAndReplay) {
   EXPECT_EQ(j["groups"][0]["lowest_seed"], j["failed"][0]["seed"]);
 }
 
+// Two clients that wait forever, on two hosts, under random partitions: a seed fails with
+// whichever client a partition caught first, so a sweep finds two groups of failures.
+constexpr const char* kTwoClients = R"(name: two-clients
+seed: 1
+duration: 10s
+hosts:
+  - {name: server, address: 10.0.0.1}
+  - {name: c1, address: 10.0.0.2}
+  - {name: c2, address: 10.0.0.3}
+network:
+  default: {latency: 50ms}
+processes:
+  - {name: srv, host: server, app: udp-ts-server}
+  - name: cli1
+    host: c1
+    app: udp-ts-client
+    start: 100ms
+    args: {connect: "server:21567", timeout: 0, message: [m1, m2, m3, m4, m5, m6, m7, m8]}
+  - name: cli2
+    host: c2
+    app: udp-ts-client
+    start: 100ms
+    args: {connect: "server:21567", timeout: 0, message: [m1, m2, m3, m4, m5, m6, m7, m8]}
+chaos:
+  quiet: 2s
+  partition: {rate: 1/4s, duration: {min: 50ms, max: 500ms}}
+expect:
+  - {process: cli1, exit: 0}
+  - {process: cli2, exit: 0}
+)";
+
 TEST_F(ShrinkCli, SweepShrinkWritesOneFilePerGroup) {
-  fs::path copy = dir_ / "chaos.yaml";
-  fs::copy_file(k_chaos_file, copy);
-  auto o = simsock("sweep '" + copy.string() + "' --seeds 1..60 --jobs 2 --shrink");
+  fs::path file = dir_ / "two.yaml";
+  std::ofstream(file) << kTwoClients;
+  auto o = simsock("sweep '" + file.string() + "' --seeds 1..40 --jobs 2 --json --shrink");
   ASSERT_EQ(o.status, 1) << o.out;
-  EXPECT_NE(o.out.find("failure groups ("), std::string::npos) << o.out;
-  std::size_t files = 0;
-  for (const auto& e : fs::directory_iterator(dir_)) {
-    files += e.path().string().ends_with(".min.yaml");
+  // The JSON line (standard output), among the shrinks' lines (standard error).
+  std::size_t line = o.out.starts_with("{") ? 0 : o.out.find("\n{");
+  ASSERT_NE(line, std::string::npos) << o.out;
+  if (line != 0) ++line;
+  auto j = nlohmann::json::parse(o.out.substr(line, o.out.find('\n', line) - line));
+  ASSERT_GE(j["groups"].size(), 2u) << o.out;
+  std::set<std::string> expected;
+  for (const auto& g : j["groups"]) {
+    expected.insert("two.seed-" + std::to_string(g["lowest_seed"].get<std::uint64_t>()) +
+                    ".min.yaml");
   }
-  EXPECT_GE(files, 1u) << o.out;
-  EXPECT_NE(o.out.find("replay: simsock run "), std::string::npos) << o.out;
+  ASSERT_EQ(expected.size(), j["groups"].size()) << "each group has its own lowest seed";
+  std::set<std::string> written;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    if (e.path().string().ends_with(".min.yaml")) written.insert(e.path().filename().string());
+  }
+  EXPECT_EQ(written, expected) << o.out;
+  for (const auto& name : written) {
+    EXPECT_NE(o.out.find("replay: simsock run " + (dir_ / name).string()), std::string::npos)
+        << name << "\n"
+        << o.out;
+    EXPECT_EQ(simsock("run '" + (dir_ / name).string() + "' --quiet").status, 1) << name;
+  }
 }
 
 TEST_F(ShrinkCli, PerturbFlagIsReproducibleAndChangesTheOrder) {
