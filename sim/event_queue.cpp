@@ -2,7 +2,26 @@
 
 namespace simsock::sim {
 
-EventId EventQueue::push(std::int64_t t, Task task, const void* owner) {
+// A perturbed event's place within its instant: a 63-bit draw (so that a chained event placed just
+// after its predecessor never wraps around), or just after the chain's last event of the instant.
+std::uint64_t EventQueue::perturbed_seq(std::int64_t t, EventChain* chain) {
+  std::uint64_t seq = tiebreak_->next() >> 1;
+  if (!chain) return seq;
+  EventChain::Mark* mark = &chain->marks[0];  // the instant's, else the oldest one's to reuse
+  for (EventChain::Mark& m : chain->marks) {
+    if (m.t == t) {
+      mark = &m;
+      break;
+    }
+    if (m.t < mark->t) mark = &m;
+  }
+  if (mark->t == t && seq <= mark->seq) seq = mark->seq + 1;
+  mark->t = t;
+  mark->seq = seq;
+  return seq;
+}
+
+EventId EventQueue::push(std::int64_t t, Task task, const void* owner, EventChain* chain) {
   std::uint32_t i;
   if (free_head_ != UINT32_MAX) {
     i = free_head_;
@@ -14,7 +33,7 @@ EventId EventQueue::push(std::int64_t t, Task task, const void* owner) {
   Slot& s = slots_[i];
   s.task = std::move(task);
   s.owner = owner;
-  const Entry e{t, tiebreak_ ? tiebreak_->next() : seq_++, i, s.gen};
+  const Entry e{t, tiebreak_ ? perturbed_seq(t, chain) : seq_++, i, s.gen};
   ++live_;
   // The earliest event stays the earliest unless e comes before it.
   if (selection_valid_ &&

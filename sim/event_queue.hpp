@@ -25,10 +25,28 @@ struct EventId {
   explicit operator bool() const { return gen != 0; }
 };
 
+// A stream of events whose order the model itself fixes (the segments of one TCP connection, the
+// datagrams over one path): under schedule perturbation, two events pushed on the same chain for
+// the same instant still run in the order they were pushed, while events of different chains (or
+// of none) at that instant are shuffled. Without perturbation every event keeps insertion order
+// and a chain has no effect. Held by the stream's owner; the queue reads and updates it in push.
+// A chain remembers the `instants` latest instants it was pushed for (a stream whose times never
+// go back, like a connection's arrivals, needs one); an event for an instant it has forgotten is
+// ordered like an unchained one.
+struct EventChain {
+  static constexpr int instants = 4;
+  struct Mark {
+    std::int64_t t = INT64_MIN;  // an instant an event was pushed for on this chain
+    std::uint64_t seq = 0;       // the last such event's place among the events of that instant
+  };
+  Mark marks[instants];
+};
+
 class EventQueue {
  public:
-  // Schedules `task` at time `t` (ns), tagged with `owner` (null: the world itself).
-  EventId push(std::int64_t t, Task task, const void* owner = nullptr);
+  // Schedules `task` at time `t` (ns), tagged with `owner` (null: the world itself). With a
+  // chain, a perturbed order still runs it after the chain's earlier events of the same instant.
+  EventId push(std::int64_t t, Task task, const void* owner = nullptr, EventChain* chain = nullptr);
   // Removes a pending event from the agenda and destroys its task at once (so the heap holds only
   // live events: a timer cancelled before it fires costs nothing later). No effect on stale ids.
   void cancel(EventId id);
@@ -68,8 +86,8 @@ class EventQueue {
   void take_all(std::vector<Task>& out);
 
   // Schedule perturbation: with a stream, events pushed from now on at the same instant are
-  // ordered by a draw from it instead of by insertion order; null restores insertion order. Not
-  // owned; must outlive the queue's use of it.
+  // ordered by a draw from it instead of by insertion order (except on a shared EventChain);
+  // null restores insertion order. Not owned; must outlive the queue's use of it.
   void set_tiebreak(Rng* rng) { tiebreak_ = rng; }
 
  private:
@@ -127,6 +145,8 @@ class EventQueue {
   void remove_at(std::size_t i);
   void drop_empty_top();
   void free_slot(std::uint32_t i);
+  // The sequence number of an event pushed for `t` under perturbation (tiebreak_ set).
+  std::uint64_t perturbed_seq(std::int64_t t, EventChain* chain);
 
   // A 4-ary min-heap on (t, seq): half the depth of a binary heap, and a node's children share
   // a cache line or two.

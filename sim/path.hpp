@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <simsock/sim/config.hpp>
+#include <simsock/sim/event_queue.hpp>
 #include <simsock/sim/link_model.hpp>
 #include <simsock/sim/task.hpp>
 #include <simsock/sim/world.hpp>
@@ -56,6 +57,9 @@ class Path : public LinkModel {
   // Stage order for every packet (tcp_model.cpp, udp_model.cpp): partition (drop) -> clog (hold
   // here, in send order, until release) -> loss -> duplicate -> reorder -> bandwidth -> delay.
   std::vector<Task> held;
+  // The arrivals of the datagrams over this path (and of TCP packets whose sender end is gone):
+  // packets that land at the same instant keep their send order under schedule perturbation.
+  EventChain arrivals;
 
  private:
   static Passage dropped(std::string_view reason) {

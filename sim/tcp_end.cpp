@@ -106,13 +106,16 @@ void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
     return tcp_drop(w, p, v.reason);
   }
   std::int64_t arrival = v.arrival;
+  EventChain* chain = &path.arrivals;
   if (TcpEnd* from = w.end(p.from)) {  // one connection's packets never overtake each other
     arrival = std::max(arrival, from->last_arrival_out);
     from->last_arrival_out = arrival;
+    chain = &from->arrivals_out;  // not even at one instant, under perturbation
   }
   if (w.packet_sinks()) tell_passage(w, path, v, arrival);
   // The host leads to the world: the task stays within its inline storage.
-  w.at(arrival, Task([host = &path.to(), p] { tcp_receive(host->world(), *host, p); }));
+  w.at(arrival, Task([host = &path.to(), p] { tcp_receive(host->world(), *host, p); }), nullptr,
+       chain);
 }
 
 void tcp_receive(World::Impl& w, HostImpl& host, const TcpPacket& p) {

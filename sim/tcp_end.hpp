@@ -119,6 +119,7 @@ class TcpEnd final : public SimObject {
   bool orphaned = false;               // the app closed it
   bool holds_port = false;             // made by connect: its local port is released with it
   std::int64_t last_arrival_out = 0;   // arrival time of our latest packet (FIFO)
+  EventChain arrivals_out;             // our packets' arrivals: perturbation keeps their order
 
  private:
   const TcpLinkConfig& config() const;

@@ -62,7 +62,8 @@ void schedule_arrival(World::Impl& w, Path& path, std::int64_t t, std::vector<st
                       WireEndpoint src, WireEndpoint dst) {
   w.at(t, Task([&w, host = &path.to(), data = std::move(data), src, dst]() mutable {
          arrive(w, *host, data, src, dst);
-       }));
+       }),
+       nullptr, &path.arrivals);
 }
 
 // Number of IP fragments for a UDP payload of `len` bytes under `mtu`. IPv4: a 20-byte header

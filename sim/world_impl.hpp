@@ -55,9 +55,10 @@ class World::Impl {
 
   // ---- time and events
   std::int64_t now() const { return now_; }
-  EventId at(std::int64_t t, Task task, const void* owner = nullptr) {
+  // `chain`: the stream the event belongs to, whose order perturbation keeps (EventChain).
+  EventId at(std::int64_t t, Task task, const void* owner = nullptr, EventChain* chain = nullptr) {
     if (ending_) return {};
-    return queue_.push(t < now_ ? now_ : t, std::move(task), owner);
+    return queue_.push(t < now_ ? now_ : t, std::move(task), owner, chain);
   }
   void cancel(EventId id) { queue_.cancel(id); }
   // True while the scheduler runs handlers (as opposed to the loop running an agenda event).

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <set>
 #include <tuple>
 #include <vector>
 
@@ -180,6 +181,69 @@ TEST(EventQueue, InOrderStreamsAndCancelledTimeoutsRunInExactOrder) {
     // proportional to the events pending.
     ASSERT_LE(q.held_entries(), 2 * q.size() + 65) << "step " << step;
   }
+}
+
+// With a tiebreak stream, same-instant events run in a drawn order, except that events pushed on
+// one chain for one instant run in the order they were pushed (even pushed between others, and
+// after an event of the chain at a later instant).
+TEST(EventQueue, ATiebreakShufflesAnInstantButKeepsEachChainsPushOrder) {
+  std::set<std::vector<int>> orders;
+  for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+    Rng draws(seed, "tiebreak"), pick(seed, "pick");
+    EventQueue q;
+    q.set_tiebreak(&draws);
+    EventChain chains[3];
+    std::vector<std::pair<std::int64_t, int>> ran;        // (time, id)
+    std::vector<std::pair<std::int64_t, int>> pushed[4];  // per chain (3: none), in push order
+    for (int id = 0; id < 200; ++id) {
+      std::int64_t t = 10 * static_cast<std::int64_t>(pick.below(3));
+      auto c = pick.below(4);
+      q.push(t, Task([&ran, t, id] { ran.emplace_back(t, id); }), nullptr,
+             c < 3 ? &chains[c] : nullptr);
+      pushed[c].emplace_back(t, id);
+    }
+    std::int64_t t;
+    Task task;
+    while (q.pop(t, task)) task();
+    ASSERT_EQ(ran.size(), 200u);
+    EXPECT_TRUE(
+        std::is_sorted(ran.begin(), ran.end(), [](auto& a, auto& b) { return a.first < b.first; }));
+    std::vector<int> position(200);
+    for (std::size_t k = 0; k < ran.size(); ++k) position[ran[k].second] = static_cast<int>(k);
+    for (int c = 0; c < 3; ++c) {
+      for (std::size_t a = 0; a < pushed[c].size(); ++a) {
+        for (std::size_t b = a + 1; b < pushed[c].size(); ++b) {
+          if (pushed[c][a].first != pushed[c][b].first) continue;
+          EXPECT_LT(position[pushed[c][a].second], position[pushed[c][b].second])
+              << "seed " << seed << " chain " << c;
+        }
+      }
+    }
+    std::vector<int> ids;
+    for (auto [at, id] : ran) ids.push_back(id);
+    orders.insert(ids);
+  }
+  EXPECT_EQ(orders.size(), 30u) << "each seed draws its own order";
+}
+
+// Without a tiebreak a chain changes nothing: the order is (time, insertion order).
+TEST(EventQueue, ChainsLeaveTheInsertionOrderAloneWithoutATiebreak) {
+  Rng pick(5, "pick");
+  EventQueue q;
+  EventChain chain;
+  std::vector<std::pair<std::int64_t, int>> ran, expected;
+  for (int id = 0; id < 100; ++id) {
+    std::int64_t t = 10 * static_cast<std::int64_t>(pick.below(3));
+    q.push(t, Task([&ran, t, id] { ran.emplace_back(t, id); }), nullptr,
+           pick.below(2) ? &chain : nullptr);
+    expected.emplace_back(t, id);
+  }
+  std::stable_sort(expected.begin(), expected.end(),
+                   [](auto& a, auto& b) { return a.first < b.first; });
+  std::int64_t t;
+  Task task;
+  while (q.pop(t, task)) task();
+  EXPECT_EQ(ran, expected);
 }
 
 }  // namespace

@@ -59,6 +59,50 @@ TEST(ChaosPlan, KillArrivalsMatchTheRateWithinFourSigma) {
   EXPECT_LT(std::abs(mean - 200.0), 4 * std::sqrt(200.0 / 100)) << "mean " << mean;
 }
 
+// The episodes of `kind` over 100 seeds of a 100 s window at `per_second`, on one target whose
+// every episode lasts `busy` (an arrival while the target is still busy is skipped): a renewal
+// process whose gaps are busy + Exp(rate), so a seed's count has mean W / m and variance
+// W s^2 / m^3 (m = busy + 1/rate, s = 1/rate). Checks the mean over the seeds within 4 sigma,
+// and that each episode is made of `faults` faults, the first of type `First`.
+template <typename First>
+void expect_arrivals(const std::string& chaos, const std::string& kind, double per_second,
+                     double busy, std::size_t faults) {
+  auto spec = load("duration: 101s\nchaos: {from: 1s, " + chaos + "}\n");
+  double total = 0;
+  for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+    auto plan = plan_chaos(spec, seed);
+    total += static_cast<double>(plan.episodes.size());
+    for (const auto& e : plan.episodes) {
+      ASSERT_EQ(e.kind, kind);
+      ASSERT_GE(e.at, 1s) << "seed " << seed;
+      ASSERT_LT(e.at, 101s) << "seed " << seed;
+      ASSERT_EQ(e.faults.size(), faults) << kind << " seed " << seed;
+      ASSERT_TRUE(std::holds_alternative<First>(e.faults.front().action)) << kind;
+    }
+  }
+  const double w = 100, gap = 1 / per_second, m = busy + gap;
+  const double mean = w / m, sd_of_mean = std::sqrt(w * gap * gap / (m * m * m) / 100);
+  EXPECT_LT(std::abs(total / 100 - mean), 4 * sd_of_mean)
+      << kind << ": mean " << total / 100 << ", expected " << mean;
+}
+
+TEST(ChaosPlan, ClogArrivalsMatchTheRateWithinFourSigma) {
+  expect_arrivals<sim::Clog>("pairs: [[client, server]], clog: {rate: 2/s, duration: 200ms}",
+                             "clog", 2, 0.2, 2);
+}
+
+TEST(ChaosPlan, CrashArrivalsMatchTheRateWithinFourSigma) {
+  expect_arrivals<sim::Crash>("hosts: [server], crash: {rate: 1/s, duration: 500ms}", "crash", 1,
+                              0.5, 2);
+}
+
+TEST(ChaosPlan, LinkChangeArrivalsMatchTheRateWithinFourSigma) {
+  // A change and its undo in each direction of the one pair.
+  expect_arrivals<sim::SetLink>(
+      "pairs: [[client, server]], link: {rate: 3/s, duration: 100ms, loss: 50%}", "link", 3, 0.1,
+      4);
+}
+
 TEST(ChaosPlan, PartitionDurationsAndDirectionsFollowTheirSettings) {
   // Durations uniform in [10ms, 30ms] (mean 20ms, sd 5.77ms); one way with probability 25%.
   auto spec = load(

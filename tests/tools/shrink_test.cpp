@@ -6,9 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -67,10 +69,19 @@ TEST(Shrink, ConstructedCaseShrinksToTheOnePartitionThatMatters) {
   ASSERT_TRUE(r.failed);
   EXPECT_FALSE(r.budget_exhausted);
   EXPECT_EQ(r.key.expectation, "cli exit 0");
-  ASSERT_EQ(r.spec.faults.size(), 1u) << render_scenario_yaml(r.spec);
-  EXPECT_TRUE(std::holds_alternative<sim::Partition>(r.spec.faults[0].action));
+  // The partition keeps its heal: shrinking never turns a short fault into a permanent one.
+  ASSERT_EQ(r.spec.faults.size(), 2u) << render_scenario_yaml(r.spec);
+  ASSERT_TRUE(std::holds_alternative<sim::Partition>(r.spec.faults[0].action))
+      << render_scenario_yaml(r.spec);
+  ASSERT_TRUE(std::holds_alternative<sim::Heal>(r.spec.faults[1].action))
+      << render_scenario_yaml(r.spec);
+  EXPECT_EQ(std::get<sim::Heal>(r.spec.faults[1].action).pair.a,
+            std::get<sim::Partition>(r.spec.faults[0].action).pair.a);
+  EXPECT_LT(r.spec.faults[0].at, r.spec.faults[1].at);
+  // Shortened, not lengthened: the heal moved toward the partition (150 ms at first).
+  EXPECT_LE(r.spec.faults[1].at - r.spec.faults[0].at, 150ms) << render_scenario_yaml(r.spec);
   EXPECT_FALSE(run_scenario(r.spec, 3).passed);
-  // Minimal: without its one fault it passes.
+  // Minimal: without its partition and heal it passes.
   auto without = r.spec;
   without.faults.clear();
   EXPECT_TRUE(run_scenario(without, 3).passed);
@@ -117,50 +128,62 @@ TEST(Shrink, StopsOnItsRunBudgetWithAFailingScenario) {
   EXPECT_FALSE(run_scenario(r.spec, 3).passed);
 }
 
-const std::string k_chaos_file = SIMSOCK_SOURCE_DIR "/scenarios/chaos-udp-wait-forever.yaml";
+// A failure that only schedule perturbation causes: completions delayed by up to a second
+// shift the timestamps of the replies, so the exact stdout differs. Dropping a message changes
+// stdout too, and would fail the same expectation in FIFO order as well: a different failure.
+constexpr const char* kPerturbed = R"(name: perturbed
+seed: 1
+duration: 20s
+start_time: 2030-05-17T08:00:00Z
+hosts:
+  - {name: server, address: 10.0.0.1}
+  - {name: client, address: 10.0.0.2}
+network:
+  default: {latency: 150ms}
+processes:
+  - {name: srv, host: server, app: line-ts-server, args: {listen: "0.0.0.0:21568"}}
+  - name: cli
+    host: client
+    app: line-ts-client
+    start: 100ms
+    args: {connect: "server:21568", message: ["hello world", "second line", "third line"]}
+perturb: {order: true, delay: 1s}
+expect:
+  - {process: cli, stdout: "[2030-05-17 08:00:00] hello world\n[2030-05-17 08:00:01] second line\n[2030-05-17 08:00:01] third line\n"}
+)";
 
-// The done-when of chaos: a sweep over 1..500 finds seeds that fail only because of a random
-// partition, and shrinking one gives at most two faults that fail on their own and pass without.
-TEST(ChaosScenario, SweepFindsPartitionFailuresAndShrinkLeavesAtMostTwoFaults) {
-  auto spec = load_scenario_file(k_chaos_file);
-  ASSERT_TRUE(run_scenario(spec, spec.seed).passed) << "the file's own seed passes";
-  auto no_chaos = spec;
-  no_chaos.chaos.reset();
-  ASSERT_TRUE(run_scenario(no_chaos, 1).passed) << "no hand-written fault: it passes";
-  std::vector<std::uint64_t> failing;
-  for (std::uint64_t seed = 1; seed <= 500; ++seed) {
-    if (!run_scenario(spec, seed).passed) failing.push_back(seed);
-  }
-  ASSERT_FALSE(failing.empty());
-  auto r = shrink_scenario(spec, failing.front());
+TEST(Shrink, APerturbationFailureKeepsWhatTheUnperturbedRunNeedsToPass) {
+  auto spec = load_scenario_text(kPerturbed, "perturbed.yaml");
+  auto fifo = spec;
+  fifo.perturb = {};
+  ASSERT_TRUE(run_scenario(fifo, 1).passed) << "in FIFO order it passes";
+  ASSERT_FALSE(run_scenario(spec, 1).passed) << "perturbed, it fails";
+  auto r = shrink_scenario(spec, 1);
   ASSERT_TRUE(r.failed);
-  EXPECT_LE(r.spec.faults.size(), 2u) << render_scenario_yaml(r.spec);
-  EXPECT_FALSE(r.spec.chaos);
-  EXPECT_FALSE(run_scenario(r.spec, failing.front()).passed);
-  auto without = r.spec;
-  without.faults.clear();
-  EXPECT_TRUE(run_scenario(without, failing.front()).passed);
+  EXPECT_TRUE(r.spec.perturb.enabled()) << render_scenario_yaml(r.spec);
+  EXPECT_EQ(r.spec.processes[1].options.all("message").size(), 3u) << render_scenario_yaml(r.spec);
+  EXPECT_FALSE(run_scenario(r.spec, 1).passed);
+  // Still the perturbation's doing: without it the shrunk file passes.
+  auto unperturbed = r.spec;
+  unperturbed.perturb = {};
+  auto calm = run_scenario(unperturbed, 1);
+  EXPECT_TRUE(calm.passed) << calm.first_failure() << "\n" << render_scenario_yaml(r.spec);
 }
 
-TEST(ChaosScenario, TheRetryingClientSurvivesEverySeed) {
-  auto spec = load_scenario_file(SIMSOCK_SOURCE_DIR "/scenarios/chaos-udp-retries.yaml");
-  for (std::uint64_t seed = 1; seed <= 500; ++seed) {
-    auto r = run_scenario(spec, seed);
-    ASSERT_TRUE(r.passed) << "seed " << seed << ": " << r.first_failure();
-  }
+TEST(Shrink, APerturbationTheFailureDoesNotNeedIsTurnedOff) {
+  auto spec = constructed();
+  spec.perturb.order = true;
+  ASSERT_FALSE(run_scenario(spec, 3).passed);
+  auto r = shrink_scenario(spec, 3);
+  ASSERT_TRUE(r.failed);
+  EXPECT_FALSE(r.spec.perturb.enabled()) << render_scenario_yaml(r.spec);
+  EXPECT_NE(std::find(r.steps.begin(), r.steps.end(),
+                      "turned schedule perturbation off: the run fails without it"),
+            r.steps.end());
+  EXPECT_FALSE(run_scenario(r.spec, 3).passed);
 }
 
-TEST(ChaosScenario, TheSameSeedGivesTheSamePlanAndDigestAndThePlanIsReported) {
-  auto spec = load_scenario_file(k_chaos_file);
-  auto a = run_scenario(spec, 17), b = run_scenario(spec, 17), c = run_scenario(spec, 18);
-  EXPECT_EQ(a.trace_digest, b.trace_digest);
-  EXPECT_NE(a.trace_digest, c.trace_digest);
-  ASSERT_TRUE(a.chaos);
-  auto j = nlohmann::json::parse(render_json(a));
-  ASSERT_TRUE(j.contains("chaos"));
-  EXPECT_EQ(j["chaos"]["faults"].size(), a.chaos->episodes.size());
-  EXPECT_NE(render_human(a).find("chaos plan: "), std::string::npos);
-}
+const std::string k_chaos_file = SIMSOCK_SOURCE_DIR "/scenarios/chaos-udp-wait-forever.yaml";
 
 // ---- the commands, end to end
 
@@ -235,18 +258,65 @@ TEST_F(ShrinkCli, SweepGroupsFailuresWithCountLowestSeedAndReplay) {
   EXPECT_EQ(j["groups"][0]["lowest_seed"], j["failed"][0]["seed"]);
 }
 
+// Two clients that wait forever, on two hosts, under random partitions: a seed fails with
+// whichever client a partition caught first, so a sweep finds two groups of failures.
+constexpr const char* kTwoClients = R"(name: two-clients
+seed: 1
+duration: 10s
+hosts:
+  - {name: server, address: 10.0.0.1}
+  - {name: c1, address: 10.0.0.2}
+  - {name: c2, address: 10.0.0.3}
+network:
+  default: {latency: 50ms}
+processes:
+  - {name: srv, host: server, app: udp-ts-server}
+  - name: cli1
+    host: c1
+    app: udp-ts-client
+    start: 100ms
+    args: {connect: "server:21567", timeout: 0, message: [m1, m2, m3, m4, m5, m6, m7, m8]}
+  - name: cli2
+    host: c2
+    app: udp-ts-client
+    start: 100ms
+    args: {connect: "server:21567", timeout: 0, message: [m1, m2, m3, m4, m5, m6, m7, m8]}
+chaos:
+  quiet: 2s
+  partition: {rate: 1/4s, duration: {min: 50ms, max: 500ms}}
+expect:
+  - {process: cli1, exit: 0}
+  - {process: cli2, exit: 0}
+)";
+
 TEST_F(ShrinkCli, SweepShrinkWritesOneFilePerGroup) {
-  fs::path copy = dir_ / "chaos.yaml";
-  fs::copy_file(k_chaos_file, copy);
-  auto o = simsock("sweep '" + copy.string() + "' --seeds 1..60 --jobs 2 --shrink");
+  fs::path file = dir_ / "two.yaml";
+  std::ofstream(file) << kTwoClients;
+  auto o = simsock("sweep '" + file.string() + "' --seeds 1..40 --jobs 2 --json --shrink");
   ASSERT_EQ(o.status, 1) << o.out;
-  EXPECT_NE(o.out.find("failure groups ("), std::string::npos) << o.out;
-  std::size_t files = 0;
-  for (const auto& e : fs::directory_iterator(dir_)) {
-    files += e.path().string().ends_with(".min.yaml");
+  // The JSON line (standard output), among the shrinks' lines (standard error).
+  std::size_t line = o.out.starts_with("{") ? 0 : o.out.find("\n{");
+  ASSERT_NE(line, std::string::npos) << o.out;
+  if (line != 0) ++line;
+  auto j = nlohmann::json::parse(o.out.substr(line, o.out.find('\n', line) - line));
+  ASSERT_GE(j["groups"].size(), 2u) << o.out;
+  std::set<std::string> expected;
+  for (const auto& g : j["groups"]) {
+    expected.insert("two.seed-" + std::to_string(g["lowest_seed"].get<std::uint64_t>()) +
+                    ".min.yaml");
   }
-  EXPECT_GE(files, 1u) << o.out;
-  EXPECT_NE(o.out.find("replay: simsock run "), std::string::npos) << o.out;
+  ASSERT_EQ(expected.size(), j["groups"].size()) << "each group has its own lowest seed";
+  std::set<std::string> written;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    if (e.path().string().ends_with(".min.yaml")) written.insert(e.path().filename().string());
+  }
+  EXPECT_EQ(written, expected) << o.out;
+  for (const auto& name : written) {
+    EXPECT_NE(o.out.find("replay: simsock run " + (dir_ / name).string()), std::string::npos)
+        << name << "\n"
+        << o.out;
+    EXPECT_EQ(simsock("run '" + (dir_ / name).string() + "' --quiet").status, 1) << name;
+  }
 }
 
 TEST_F(ShrinkCli, PerturbFlagIsReproducibleAndChangesTheOrder) {

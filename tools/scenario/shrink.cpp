@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <simsock/net/units.hpp>
+#include <simsock/tools/scenario/fault_pairs.hpp>
 #include <simsock/tools/scenario/runner.hpp>
 #include <simsock/tools/scenario/writer.hpp>
 
@@ -23,28 +24,6 @@ std::int64_t on_ms(std::int64_t t, std::int64_t lo, std::int64_t hi) {
   return r > lo && r < hi ? r : t;
 }
 
-bool is_undo(const sim::Fault& f) {
-  return std::holds_alternative<sim::Heal>(f.action) ||
-         std::holds_alternative<sim::Release>(f.action) ||
-         std::holds_alternative<sim::Restart>(f.action);
-}
-
-// What a fault acts on, to pair an undo with the fault it undoes.
-std::string target_of(const sim::Fault& f) {
-  return std::visit(
-      [](const auto& a) -> std::string {
-        using T = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<T, sim::Crash> || std::is_same_v<T, sim::Restart>) {
-          return "host " + a.host;
-        } else if constexpr (std::is_same_v<T, sim::Kill>) {
-          return "process " + a.process;
-        } else {
-          return "pair " + a.pair.a + (a.pair.both_directions ? "<->" : "->") + a.pair.b;
-        }
-      },
-      f.action);
-}
-
 void sort_faults(std::vector<sim::Fault>& faults) {
   std::stable_sort(faults.begin(), faults.end(),
                    [](const sim::Fault& x, const sim::Fault& y) { return x.at < y.at; });
@@ -52,6 +31,13 @@ void sort_faults(std::vector<sim::Fault>& faults) {
 
 std::string fault_text(const sim::Fault& f) {
   return render_fault(f);
+}
+
+// "FAULT" or "FAULT and its undo UNDO".
+std::string unit_text(const std::vector<sim::Fault>& faults, const FaultUnit& u) {
+  std::string s = fault_text(faults[u.fault]);
+  if (u.undo) s += " and its undo " + fault_text(faults[*u.undo]);
+  return s;
 }
 
 class Search {
@@ -63,25 +49,51 @@ class Search {
     return exhausted_;
   }
 
-  // Runs `candidate`; true (and it becomes the current spec) when it fails with the key and,
-  // if the original run passed without its faults, the candidate still does: the failure stays
-  // the faults' doing (a duration cut that stops the clients early, or a dropped message that
-  // changes the output, is a different failure).
+  // Runs `candidate`; true (and it becomes the current spec) when it fails with the key and
+  // still passes without each cause the original passed without: its faults (and chaos), its
+  // schedule perturbation, or (when neither alone) both. So the failure stays the causes' doing:
+  // a duration cut that stops the clients early, or a dropped message that changes the output,
+  // is a different failure, one the calm run shows too.
   bool try_spec(const ScenarioSpec& candidate) {
     if (out_of_budget()) return false;
     ++runs_;
     RunResult r = run_scenario(candidate, seed_);
     if (r.passed || !(failure_key(candidate, r) == key_)) return false;
-    if (faults_cause_it_) {
-      ScenarioSpec calm = candidate;
-      calm.faults.clear();
-      calm.chaos.reset();
+    for (Calm how : {Calm::no_faults, Calm::no_perturb, Calm::neither}) {
+      if (!calm_passes_[static_cast<int>(how)]) continue;
       ++runs_;
-      if (!run_scenario(calm, seed_).passed) return false;
+      if (!run_scenario(calm(candidate, how), seed_).passed) return false;
     }
     current_ = candidate;
     last_ = std::move(r);
     return true;
+  }
+
+  // The causes a calm run leaves out.
+  enum class Calm { no_faults, no_perturb, neither };
+  static ScenarioSpec calm(ScenarioSpec spec, Calm how) {
+    if (how != Calm::no_perturb) {
+      spec.faults.clear();
+      spec.chaos.reset();
+    }
+    if (how != Calm::no_faults) spec.perturb = {};
+    return spec;
+  }
+  // Which calm runs of the original pass (and so must pass for every candidate). The run
+  // without both causes is checked only when neither alone makes the original pass.
+  void find_causes(const ScenarioSpec& original) {
+    auto passes = [&](Calm how) {
+      ++runs_;
+      return run_scenario(calm(original, how), seed_).passed;
+    };
+    const bool has_faults = !original.faults.empty() || original.chaos.has_value();
+    const bool perturbed = original.perturb.enabled();
+    bool& faults = calm_passes_[static_cast<int>(Calm::no_faults)];
+    bool& perturb = calm_passes_[static_cast<int>(Calm::no_perturb)];
+    faults = has_faults && passes(Calm::no_faults);
+    perturb = perturbed && passes(Calm::no_perturb);
+    calm_passes_[static_cast<int>(Calm::neither)] =
+        has_faults && perturbed && !faults && !perturb && passes(Calm::neither);
   }
 
   void step(const std::string& what) {
@@ -89,20 +101,30 @@ class Search {
     if (o_.on_step) o_.on_step(what);
   }
 
+  // Removes faults a chunk of units at a time: a fault goes with its undo, and an undo never
+  // goes alone (that would make a short fault permanent).
   bool remove_faults() {
     bool changed = false;
-    for (std::size_t chunk = std::max<std::size_t>(current_.faults.size() / 2, 1); chunk >= 1;
-         chunk /= 2) {
-      for (std::size_t at = 0; at < current_.faults.size();) {
+    auto units = fault_units(current_.faults);
+    for (std::size_t chunk = std::max<std::size_t>(units.size() / 2, 1); chunk >= 1; chunk /= 2) {
+      for (std::size_t at = 0; at < units.size();) {
         ScenarioSpec c = current_;
-        std::size_t n = std::min(chunk, c.faults.size() - at);
-        std::vector<sim::Fault> gone(c.faults.begin() + static_cast<std::ptrdiff_t>(at),
-                                     c.faults.begin() + static_cast<std::ptrdiff_t>(at + n));
-        c.faults.erase(c.faults.begin() + static_cast<std::ptrdiff_t>(at),
-                       c.faults.begin() + static_cast<std::ptrdiff_t>(at + n));
+        std::size_t n = std::min(chunk, units.size() - at);
+        std::vector<bool> gone(c.faults.size(), false);
+        std::vector<std::string> lines;
+        for (std::size_t k = at; k < at + n; ++k) {
+          gone[units[k].fault] = true;
+          if (units[k].undo) gone[*units[k].undo] = true;
+          lines.push_back("removed fault " + unit_text(current_.faults, units[k]));
+        }
+        c.faults.clear();
+        for (std::size_t i = 0; i < gone.size(); ++i) {
+          if (!gone[i]) c.faults.push_back(current_.faults[i]);
+        }
         if (try_spec(c)) {
-          for (const auto& f : gone) step("removed fault " + fault_text(f));
+          for (const auto& line : lines) step(line);
           changed = true;
+          units = fault_units(current_.faults);
         } else {
           at += n;
         }
@@ -113,39 +135,66 @@ class Search {
     return changed;
   }
 
+  // Moves each unit earlier (a fault with its undo, keeping its duration: a binary search toward
+  // 0), then each undo earlier toward its fault (shortening the fault, never to nothing).
   bool move_faults_earlier() {
     bool changed = false;
-    for (std::size_t i = 0; i < current_.faults.size() && !exhausted_; ++i) {
-      const sim::Fault original = current_.faults[i];
-      std::int64_t lo = 0;
-      if (is_undo(original)) {
-        for (std::size_t j = 0; j < i; ++j) {
-          if (target_of(current_.faults[j]) == target_of(original)) {
-            lo = current_.faults[j].at.count();
-          }
-        }
-      }
-      std::int64_t hi = original.at.count();  // fails at hi
-      for (int iter = 0; iter < 12 && hi - lo > k_ms && !exhausted_; ++iter) {
-        std::int64_t mid = on_ms(lo + (hi - lo) / 2, lo, hi);
-        if (mid <= lo || mid >= hi) break;
-        ScenarioSpec c = current_;
-        c.faults[i].at = Duration(mid);
-        if (try_spec(c)) {
-          hi = mid;
-        } else {
-          lo = mid;
-        }
-      }
-      if (hi < original.at.count()) {
-        sort_faults(current_.faults);
-        step("moved fault " + fault_text(original) + " earlier to " +
-             net::format_duration(Duration(hi)));
-        changed = true;
-        // current_ holds the accepted spec; re-sorting keeps it valid (same times).
-      }
+    for (std::size_t k = 0; !exhausted_; ++k) {
+      auto units = fault_units(current_.faults);
+      if (k >= units.size()) break;
+      changed |= move_unit(units[k]);
+    }
+    for (std::size_t k = 0; !exhausted_; ++k) {
+      auto units = fault_units(current_.faults);
+      if (k >= units.size()) break;
+      if (units[k].undo) changed |= shorten_unit(units[k]);
     }
     return changed;
+  }
+
+  // Binary search for the earliest time in (lo, hi] that `set(c, t)` still fails at; hi fails.
+  template <typename Set>
+  std::int64_t earliest(std::int64_t lo, std::int64_t hi, Set set) {
+    for (int iter = 0; iter < 12 && hi - lo > k_ms && !exhausted_; ++iter) {
+      std::int64_t mid = on_ms(lo + (hi - lo) / 2, lo, hi);
+      if (mid <= lo || mid >= hi) break;
+      ScenarioSpec c = current_;
+      set(c, mid);
+      if (try_spec(c)) {
+        hi = mid;
+      } else {
+        lo = mid;
+      }
+    }
+    return hi;
+  }
+
+  bool move_unit(const FaultUnit& u) {
+    const std::string text = unit_text(current_.faults, u);
+    const std::int64_t start = current_.faults[u.fault].at.count();
+    const std::int64_t length = u.undo ? current_.faults[*u.undo].at.count() - start : 0;
+    std::int64_t best = earliest(0, start, [&](ScenarioSpec& c, std::int64_t t) {
+      c.faults[u.fault].at = Duration(t);
+      if (u.undo) c.faults[*u.undo].at = Duration(t + length);
+    });
+    if (best == start) return false;
+    sort_faults(current_.faults);  // current_ is the accepted spec; sorting keeps its times
+    step("moved fault " + text + " earlier to " + net::format_duration(Duration(best)));
+    return true;
+  }
+
+  bool shorten_unit(const FaultUnit& u) {
+    const std::string text = fault_text(current_.faults[*u.undo]);
+    const std::string of = fault_text(current_.faults[u.fault]);
+    const std::int64_t from = current_.faults[u.fault].at.count();
+    const std::int64_t end = current_.faults[*u.undo].at.count();
+    std::int64_t best = earliest(
+        from, end, [&](ScenarioSpec& c, std::int64_t t) { c.faults[*u.undo].at = Duration(t); });
+    if (best == end) return false;
+    sort_faults(current_.faults);
+    step("moved undo " + text + " earlier to " + net::format_duration(Duration(best)) +
+         ", shortening " + of);
+    return true;
   }
 
   // Tries `field` = 0, then half; `name` describes it for the step line.
@@ -273,7 +322,7 @@ class Search {
   Clock::time_point start_;
   std::uint64_t runs_ = 0;
   bool exhausted_ = false;
-  bool faults_cause_it_ = false;  // the original passes without faults and chaos
+  bool calm_passes_[3] = {false, false, false};  // by Calm: the original passes so
   FailureKey key_;
   ScenarioSpec current_;
   RunResult last_;
@@ -300,12 +349,11 @@ ShrinkResult shrink_scenario(const ScenarioSpec& spec, std::uint64_t seed,
   s.key_ = failure_key(start, first);
   s.current_ = start;
   s.last_ = first;
-  {
-    ScenarioSpec calm = start;
-    calm.faults.clear();
-    calm.chaos.reset();
-    ++s.runs_;
-    s.faults_cause_it_ = run_scenario(calm, seed).passed;
+  s.find_causes(start);
+  if (start.perturb.enabled()) {
+    ScenarioSpec c = start;
+    c.perturb = {};
+    if (s.try_spec(c)) s.step("turned schedule perturbation off: the run fails without it");
   }
   if (start.chaos) {
     ScenarioSpec c = start;

@@ -3,11 +3,19 @@
 // tools/scenario/triage.hpp) with the same seed. The steps, repeated while they make progress:
 //
 //   1. the chaos plan becomes explicit faults (once, first);
-//   2. faults are removed (halves, then quarters, ... then one at a time);
-//   3. each fault moves earlier (a binary search toward 0, or toward the fault it undoes);
+//   2. faults are removed (halves, then quarters, ... then one at a time), each with its undo
+//      (tools/scenario/fault_pairs.hpp): an undo is never removed alone, which would make a
+//      short fault permanent;
+//   3. each fault moves earlier with its undo (a binary search toward 0), then each undo moves
+//      toward its fault, which shortens the fault;
 //   4. loss, duplication, reordering and jitter of every link and link change go to 0, or half;
 //   5. the run's duration is cut (a binary search);
 //   6. messages (`message` options) are dropped from app arguments, keeping one per process.
+//
+// A candidate counts only when it fails with the key and, for each cause the original run
+// passes without (its faults and chaos; its schedule perturbation; or, when neither alone,
+// both), it still passes without that cause: the failure stays the causes' doing. A
+// perturbation the failure does not need is turned off (once, before step 1).
 //
 // Every candidate is a full run, so what shrinking keeps is what the simulator confirmed. The
 // search depends only on the runs' results, so it is deterministic; the budget (a run count and a
