@@ -29,8 +29,10 @@ if(TARGET simsock_testing)
   install(EXPORT simsockTestingTargets NAMESPACE simsock:: DESTINATION ${simsock_config_dir})
 endif()
 
-# Public headers only, by name: what users include and what those headers include. Everything
-# else (the models' internals, the loader's parts, the CLI's command plumbing) stays in the tree.
+# Public headers only, by name: what users include, what those headers include, and what the kit
+# (sim/testing) uses of the rest of simsock. Everything else (the models' internals, the loader's
+# parts, the CLI's command plumbing, the report's timeline) stays in the tree. The kit.package
+# tests check that every installed header's includes are installed too, and the kit's.
 set(simsock_public_headers
   net/asio_network.hpp net/detail/task.hpp net/endpoint.hpp net/errors.hpp net/handler_queue.hpp
   net/network.hpp net/network_wrapper.hpp net/units.hpp
@@ -38,10 +40,11 @@ set(simsock_public_headers
   apps/app.hpp
   tools/app_process.hpp tools/cli.hpp
   tools/proxy/proxy.hpp tools/proxy/proxy_trace.hpp tools/proxy/test_proxy.hpp
+  tools/report/html_recorder.hpp
   tools/scenario/chaos.hpp tools/scenario/expect.hpp tools/scenario/link_text.hpp
   tools/scenario/loader.hpp tools/scenario/report.hpp tools/scenario/runner.hpp
   tools/scenario/shrink.hpp tools/scenario/spec.hpp tools/scenario/sweep.hpp
-  tools/scenario/triage.hpp)
+  tools/scenario/triage.hpp tools/scenario/writer.hpp)
 set(simsock_testing_headers
   net/testing/mock_network.hpp sim/testing/both_backends.hpp sim/testing/exploring.hpp
   sim/testing/fault_injection.hpp sim/testing/process.hpp sim/testing/seeds.hpp

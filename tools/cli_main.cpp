@@ -175,15 +175,15 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv, const CommandInfo& info) {
+  g_name = info.name.empty() ? "simsock" : info.name;
   return run_guarded(
       [&] {
-        g_name = info.name.empty() ? "simsock" : info.name;
         g_version = info.version;
         g_catalog = apps::with_builtin_apps(info.apps);
         scenario::set_command_name(g_name);
         return run(argc, argv);
       },
-      stderr);
+      stderr, g_name);
 }
 
 const std::string& command_name() {

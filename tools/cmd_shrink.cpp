@@ -8,6 +8,7 @@
 #include <memory>
 
 #include <simsock/net/units.hpp>
+#include <simsock/tools/cli.hpp>
 #include <simsock/tools/commands.hpp>
 #include <simsock/tools/load.hpp>
 #include <simsock/tools/outputs.hpp>
@@ -27,7 +28,8 @@ std::string default_shrink_path(const std::string& file, std::optional<std::uint
 }
 
 int shrink_to_file(const scenario::ScenarioSpec& spec, std::uint64_t seed, const std::string& out,
-                   std::chrono::milliseconds budget, std::ostream& report) {
+                   std::chrono::milliseconds budget, const std::vector<apps::AppSpec>& catalog,
+                   const std::string& command, std::ostream& report) {
   scenario::ShrinkOptions options;
   options.budget = budget;
   auto r = scenario::shrink_scenario(spec, seed, options);
@@ -36,7 +38,7 @@ int shrink_to_file(const scenario::ScenarioSpec& spec, std::uint64_t seed, const
            << " passes; there is no failure to shrink\n";
     return k_exit_failed;
   }
-  std::string comment = "Shrunk by simsock shrink from " + spec.file + " seed " +
+  std::string comment = "Shrunk by " + command + " shrink from " + spec.file + " seed " +
                         std::to_string(seed) + " (" + std::to_string(r.runs) + " runs).\n" +
                         "It fails: " + r.key.expectation +
                         (r.key.error.empty() ? "" : " (" + r.key.error + ")") + "\n";
@@ -47,8 +49,9 @@ int shrink_to_file(const scenario::ScenarioSpec& spec, std::uint64_t seed, const
     file << text;
     check_written(file, "shrunk scenario '" + out + "'");
   }
-  // The file must replay the failure by itself: load it and run it as `simsock run` would.
-  auto again = scenario::load_scenario_file(out);
+  // The file must replay the failure by itself: load it and run it as `COMMAND run` would, with
+  // the command's apps.
+  auto again = scenario::load_scenario_file(out, catalog);
   auto replay = scenario::run_scenario(again, again.seed);
   if (replay.passed || !(scenario::failure_key(again, replay) == r.key)) {
     throw std::runtime_error("the shrunk scenario " + out + " does not fail as seed " +
@@ -92,7 +95,8 @@ int shrink(const ShrinkArgs& a) {
   if (!loaded) return k_exit_usage;
   if (a.perturb) loaded->perturb.order = true;
   return shrink_to_file(*loaded, seed.value_or(loaded->seed), out,
-                        std::chrono::duration_cast<std::chrono::milliseconds>(*budget), std::cout);
+                        std::chrono::duration_cast<std::chrono::milliseconds>(*budget), catalog(),
+                        command_name(), std::cout);
 }
 
 }  // namespace

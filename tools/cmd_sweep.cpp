@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <simsock/net/units.hpp>
+#include <simsock/tools/cli.hpp>
 #include <simsock/tools/commands.hpp>
 #include <simsock/tools/junit.hpp>
 #include <simsock/tools/load.hpp>
@@ -161,7 +162,8 @@ int sweep(const SweepArgs& a) {
   if (junit) junit->finish(result);
   if (a.shrink && !result.stopped) {
     shrink_groups(a.json ? std::cerr : std::cout, triage.triage(), spec,
-                  std::chrono::duration_cast<std::chrono::milliseconds>(*shrink_budget));
+                  std::chrono::duration_cast<std::chrono::milliseconds>(*shrink_budget), catalog(),
+                  command_name());
   }
   if (!a.html_path.empty()) {
     write_sweep_html(a.html_path, spec, a.file, seeds->to_string(), result, triage.triage());

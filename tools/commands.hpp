@@ -10,8 +10,11 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include <simsock/apps/app.hpp>
 
 namespace simsock::scenario {
 struct ScenarioSpec;
@@ -59,16 +62,21 @@ Action add_shrink_command(CLI::App& root);  // simsock shrink SCENARIO.yaml [--s
 // seed, as sweep --shrink names one file per failure group).
 std::string default_shrink_path(const std::string& file, std::optional<std::uint64_t> seed);
 // Shrinks the failing run of `spec` with `seed` within `budget`, writes the result to `out`,
-// checks that the written file fails the same way on its own and prints the steps, the file and
-// the replay line on `report`. Returns k_exit_ok, or k_exit_failed when the run does not fail;
+// checks that the written file fails the same way on its own (loaded with `catalog`, the apps of
+// the command `command` that shrinks it: cli::catalog() and cli::command_name() in a command)
+// and prints the steps, the file and the replay line on `report`. The file's comment says
+// "Shrunk by COMMAND shrink". Returns k_exit_ok, or k_exit_failed when the run does not fail;
 // throws OutputError when `out` cannot be written.
 int shrink_to_file(const scenario::ScenarioSpec& spec, std::uint64_t seed, const std::string& out,
-                   std::chrono::milliseconds budget, std::ostream& report);
+                   std::chrono::milliseconds budget, const std::vector<apps::AppSpec>& catalog,
+                   const std::string& command, std::ostream& report);
 
 // The top-level handler: runs `command` and turns whatever escapes it into one line on `err` and
-// a documented status: std::bad_alloc -> "simsock: out of memory" (5); any other exception ->
-// "simsock: internal error: WHAT" (4). Otherwise returns what `command` returned.
-int run_guarded(const std::function<int()>& command, std::FILE* err);
+// a documented status: std::bad_alloc -> "NAME: out of memory" (5); any other exception ->
+// "NAME: internal error: WHAT" (4), NAME being the command's name (a user's own command's, not
+// "simsock"). Otherwise returns what `command` returned.
+int run_guarded(const std::function<int()>& command, std::FILE* err,
+                const std::string& name = "simsock");
 
 // --color auto|always|never on `sub`, into `choice` (default "auto").
 void add_color_option(CLI::App& sub, std::string& choice);

@@ -6,17 +6,17 @@
 
 namespace simsock::cli {
 
-int run_guarded(const std::function<int()>& command, std::FILE* err) {
+int run_guarded(const std::function<int()>& command, std::FILE* err, const std::string& name) {
   try {
     return command();
   } catch (const std::bad_alloc&) {
-    std::fputs("simsock: out of memory\n", err);
+    std::fprintf(err, "%s: out of memory\n", name.c_str());
     return k_exit_out_of_memory;
   } catch (const std::exception& e) {
-    std::fprintf(err, "simsock: internal error: %s\n", e.what());
+    std::fprintf(err, "%s: internal error: %s\n", name.c_str(), e.what());
     return k_exit_internal;
   } catch (...) {
-    std::fputs("simsock: internal error: unknown exception\n", err);
+    std::fprintf(err, "%s: internal error: unknown exception\n", name.c_str());
     return k_exit_internal;
   }
 }

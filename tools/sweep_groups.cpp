@@ -41,11 +41,13 @@ void print_groups(std::ostream& out, const scenario::Triage& t, const std::strin
 }
 
 std::size_t shrink_groups(std::ostream& out, const scenario::Triage& t,
-                          const scenario::ScenarioSpec& spec, std::chrono::milliseconds budget) {
+                          const scenario::ScenarioSpec& spec, std::chrono::milliseconds budget,
+                          const std::vector<apps::AppSpec>& catalog, const std::string& command) {
   std::size_t written = 0;
   for (const auto& g : t.groups()) {
     std::string path = default_shrink_path(spec.file, g.lowest_seed);
-    if (shrink_to_file(spec, g.lowest_seed, path, budget, out) == k_exit_ok) ++written;
+    if (shrink_to_file(spec, g.lowest_seed, path, budget, catalog, command, out) == k_exit_ok)
+      ++written;
   }
   return written;
 }

@@ -9,6 +9,9 @@
 #include <mutex>
 #include <ostream>
 #include <string>
+#include <vector>
+
+#include <simsock/apps/app.hpp>
 
 #include <simsock/tools/scenario/triage.hpp>
 
@@ -33,9 +36,11 @@ class SweepTriage {
 // "failure groups (N):" and per group "  COUNT seeds, lowest S: WHAT (ERROR)" and its replay.
 void print_groups(std::ostream& out, const scenario::Triage& t, const std::string& file);
 
-// Shrinks the lowest seed of every group of `t` (budget each), printing each result; returns
-// how many groups were shrunk to a file.
+// Shrinks the lowest seed of every group of `t` (budget each) as the command `command` with the
+// apps `catalog` does (shrink_to_file), printing each result; returns how many groups were
+// shrunk to a file.
 std::size_t shrink_groups(std::ostream& out, const scenario::Triage& t,
-                          const scenario::ScenarioSpec& spec, std::chrono::milliseconds budget);
+                          const scenario::ScenarioSpec& spec, std::chrono::milliseconds budget,
+                          const std::vector<apps::AppSpec>& catalog, const std::string& command);
 
 }  // namespace simsock::cli

@@ -69,8 +69,9 @@ std::string describe(const scenario::ChaosPlan& plan) {
 
 scenario::ShrinkResult shrink_file(const std::string& path, const std::string& out,
                                    std::optional<std::uint64_t> seed,
-                                   std::chrono::milliseconds budget) {
-  auto spec = scenario::load_scenario_file(path);
+                                   std::chrono::milliseconds budget,
+                                   const std::vector<apps::AppSpec>& catalog) {
+  auto spec = scenario::load_scenario_file(path, catalog);
   scenario::ShrinkOptions options;
   options.budget = budget;
   auto r = scenario::shrink_scenario(spec, seed.value_or(spec.seed), options);

@@ -21,7 +21,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include <simsock/apps/app.hpp>
 #include <simsock/sim/testing/simsock_test.hpp>
 #include <simsock/tools/scenario/chaos.hpp>
 #include <simsock/tools/scenario/shrink.hpp>
@@ -38,11 +40,15 @@ scenario::ChaosPlan add_chaos(Sim& sim, std::string_view yaml, sim::Duration dur
 std::string describe(const scenario::ChaosPlan& plan);
 
 // Shrinks the failing run of the scenario file `path` (with its own seed, or `seed`) and writes
-// the result to `out`, which then replays the failure with `simsock run OUT`. Returns the
-// search's result (result.failed is false, and nothing is written, when the run passes). Throws
+// the result to `out`, which then replays the failure with `simsock run OUT` (or, for a file
+// naming the user's apps, with the user's own command: `COMMAND run OUT`). `catalog` is the set
+// of apps the file may name, as for run_scenario_file (for a user's apps:
+// apps::with_builtin_apps(own)); the written file names the same apps. Returns the search's
+// result (result.failed is false, and nothing is written, when the run passes). Throws
 // scenario::ScenarioError for an invalid file, std::runtime_error when `out` cannot be written.
 scenario::ShrinkResult shrink_file(const std::string& path, const std::string& out,
                                    std::optional<std::uint64_t> seed = std::nullopt,
-                                   std::chrono::milliseconds budget = std::chrono::seconds(60));
+                                   std::chrono::milliseconds budget = std::chrono::seconds(60),
+                                   const std::vector<apps::AppSpec>& catalog = apps::all_apps());
 
 }  // namespace simsock::test

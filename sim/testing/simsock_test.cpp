@@ -10,7 +10,7 @@
 #include <simsock/net/units.hpp>
 #include <simsock/sim/testing/process_body.hpp>
 #include <simsock/tools/app_process.hpp>
-#include <simsock/tools/report/html_report.hpp>
+#include <simsock/tools/report/html_recorder.hpp>
 #include <simsock/tools/scenario/loader.hpp>
 #include <simsock/tools/scenario/runner.hpp>
 
@@ -96,17 +96,14 @@ Sim::Sim(std::uint64_t seed)
   const char* dir = std::getenv("SIMSOCK_HTML_DIR");
   const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
   if (dir && *dir && test) {
-    timeline_ = std::make_unique<report::Timeline>(
-        std::vector<std::pair<std::string, std::string>>{}, report::k_html_max_items);
-    world_->add_trace_sink(timeline_.get());
-    world_->add_packet_sink(timeline_.get());
+    html_ = std::make_unique<report::HtmlRecorder>(*world_);
     parts_at_start_ = test->result()->total_part_count();
     if (const auto* seed = detail::seed_failures()) seed_parts_at_start_ = seed->size();
   }
 }
 
 Sim::~Sim() {
-  if (timeline_) {
+  if (html_) {
     try {
       write_failure_report();
     } catch (const std::exception& e) {
@@ -157,7 +154,7 @@ void Sim::write_failure_report() {
   }
   const auto path = std::filesystem::path(std::getenv("SIMSOCK_HTML_DIR")) / file;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << report::render_html(*timeline_, h);
+  out << html_->render(h);
   out.flush();
   if (!out) throw std::runtime_error("cannot write '" + path.string() + "'");
   std::cerr << "simsock: HTML report of the failing run: " << path.string() << "\n";
@@ -171,8 +168,8 @@ sim::Host& Sim::add_host(const std::string& name, const std::string& address) {
 sim::Host& Sim::add_host(const std::string& name, const std::vector<std::string>& addresses) {
   sim::Host& h = world_->add_host(name, addresses);
   ++next_address_;
-  if (timeline_) {
-    for (const auto& a : addresses) timeline_->add_lane(name, a);
+  if (html_) {
+    for (const auto& a : addresses) html_->add_lane(name, a);
   }
   auto st = std::make_unique<HostState>();
   st->network = std::make_unique<FaultyNetwork>(h.network(), st->plan);

@@ -48,7 +48,7 @@
 #include <simsock/tools/scenario/report.hpp>
 
 namespace simsock::report {
-class Timeline;
+class HtmlRecorder;
 }
 
 namespace simsock::test {
@@ -203,7 +203,7 @@ class Sim {
 
   std::unique_ptr<sim::World> world_;
   std::unique_ptr<Recorder> recorder_;
-  std::unique_ptr<report::Timeline> timeline_;  // with SIMSOCK_HTML_DIR
+  std::unique_ptr<report::HtmlRecorder> html_;  // with SIMSOCK_HTML_DIR
   int parts_at_start_ = 0;                      // the test's results when the Sim was made
   int seed_parts_at_start_ = 0;                 // and its seed's intercepted ones
   std::vector<TraceRecord> trace_;

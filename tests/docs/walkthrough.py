@@ -3,6 +3,7 @@
 runs every command block, in page order, and checks each command's exit status and output.
 
     walkthrough.py PAGE.md WORKDIR [--simsock DIR] [--set TEXT=REPLACEMENT]...
+    walkthrough.py --snippets PAGE.md OUT    writes the page's snippet blocks, in order, to OUT
 
 Annotations (HTML comments, invisible on the rendered page) on the line before a fenced block:
     <!-- file: PATH -->              the block is the content of PATH (relative to WORKDIR)
@@ -11,6 +12,9 @@ Annotations (HTML comments, invisible on the rendered page) on the line before a
     <!-- run: prints TEXT -->        ... and the block's output must contain TEXT
     <!-- run: in simsock -->         ... in simsock's source tree (--simsock), not in WORKDIR
     (these combine: "<!-- run: exit 1; prints kvsim run kv.yaml --seed 4 -->")
+    <!-- snippet -->                 a C++ example for --snippets (a walkthrough skips it): a test
+                                     compiles OUT after a prelude of includes, so the page's code
+                                     is what runs; #line directives point errors at the page
 Commands run with bash in WORKDIR (a `cd` lasts for the rest of the page, as in a terminal).
 --set replaces TEXT in every command before it runs (an install prefix the page names, say).
 """
@@ -24,7 +28,7 @@ def blocks(text):
     lines = text.split("\n")
     i = 0
     while i < len(lines):
-        m = re.match(r"\s*<!--\s*(file|run)\s*:?\s*(.*?)\s*-->\s*$", lines[i])
+        m = re.match(r"\s*<!--\s*(file|run|snippet)\s*:?\s*(.*?)\s*-->\s*$", lines[i])
         if m:
             j = i + 1
             while j < len(lines) and not lines[j].startswith("```"):
@@ -34,12 +38,29 @@ def blocks(text):
                 k += 1
             if j >= len(lines) or k >= len(lines):
                 sys.exit(f"line {i + 1}: annotation without a fenced block after it")
-            yield i + 1, m.group(1), m.group(2), "\n".join(lines[j + 1:k]) + "\n"
+            yield j + 2, m.group(1), m.group(2), "\n".join(lines[j + 1:k]) + "\n"
             i = k
         i += 1
 
 
+def snippets(page, out):
+    name = "/".join(os.path.abspath(page).split(os.sep)[-2:])  # docs/PAGE.md
+    text = ""
+    for line, kind, _, body in blocks(open(page).read()):
+        if kind == "snippet":
+            text += f'#line {line} "{name}"\n{body}'
+    if not text:
+        sys.exit(f"{page}: no snippet blocks")
+    # Written only when changed, so that the build recompiles only when the page's code changed.
+    if not os.path.exists(out) or open(out).read() != text:
+        with open(out, "w") as f:
+            f.write(text)
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--snippets":
+        snippets(sys.argv[2], sys.argv[3])
+        return
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     page, work = sys.argv[1], os.path.abspath(sys.argv[2])
@@ -60,6 +81,8 @@ def main():
     cwd = work
     ran = 0
     for line, kind, arg, body in blocks(open(page).read()):
+        if kind == "snippet":
+            continue
         if kind == "file":
             path = os.path.join(cwd, arg)
             os.makedirs(os.path.dirname(path), exist_ok=True)

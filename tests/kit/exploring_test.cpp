@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include <simsock/tools/scenario/loader.hpp>
 #include <simsock/tools/scenario/runner.hpp>
@@ -73,6 +74,37 @@ TEST(KitExploring, ShrinkFileWritesAScenarioThatReplaysTheFailure) {
   auto again = scenario::load_scenario_file(out);
   EXPECT_EQ(again.seed, 14u);
   EXPECT_FALSE(scenario::run_scenario(again, again.seed).passed);
+  std::filesystem::remove_all(dir);
+}
+
+// A user's app, declared in the test: it always exits 1, so every run of a file naming it fails.
+apps::AppSpec always_fails_app() {
+  return {.name = "kit-always-fails",
+          .summary = "exits 1",
+          .options = {},
+          .main = [](apps::AppContext&) -> boost::asio::awaitable<int> { co_return 1; }};
+}
+
+TEST(KitExploring, ShrinkFileLoadsAndWritesScenariosNamingTheUsersApps) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("simsock-kit-shrink-own-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto in = (dir / "own.yaml").string(), out = (dir / "own.min.yaml").string();
+  std::ofstream(in) << "name: own\nseed: 3\nduration: 5s\n"
+                       "hosts: [{name: a, address: 10.0.0.1}, {name: b, address: 10.0.0.2}]\n"
+                       "processes: [{name: p, host: a, app: kit-always-fails, start: 1s}]\n"
+                       "faults:\n  - {at: 2s, partition: [a, b]}\n  - {at: 3s, heal: [a, b]}\n"
+                       "expect: [{process: p, exit: 0}]\n";
+  const auto catalog = apps::with_builtin_apps({always_fails_app()});
+  auto r = test::shrink_file(in, out, std::nullopt, 30s, catalog);
+  ASSERT_TRUE(r.failed);
+  EXPECT_TRUE(r.spec.faults.empty()) << "the faults play no part in the failure";
+  auto again = scenario::load_scenario_file(out, catalog);
+  EXPECT_EQ(again.seed, 3u);
+  ASSERT_EQ(again.processes.size(), 1u);
+  EXPECT_FALSE(scenario::run_scenario(again, again.seed).passed);
+  EXPECT_THROW(scenario::load_scenario_file(out), scenario::ScenarioError)
+      << "the shrunk file names the user's app, which only the user's catalog has";
   std::filesystem::remove_all(dir);
 }
 

@@ -1,11 +1,13 @@
 # The kit.package tests: simsock consumed three ways, each building and running consumer projects
 # (directories with their own CMakeLists.txt) exactly as the docs say, with no extra flags.
-#   cmake -DMODE=prefix|subdir|deb -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=...
+#   cmake -DMODE=tree|prefix|subdir|deb -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=...
 #         -DCONSUMERS=dir1|dir2 -DGENERATOR=... -DCXX=... [-DCXX_FLAGS=...] -P package_test.cmake
-#   prefix  `cmake --install` into a temporary prefix; consumers find_package it there
+#   tree    `cmake --install` into a temporary prefix and check what it holds (no consumer)
+#   prefix  the same, then consumers find_package it there
 #   subdir  consumers add_subdirectory simsock's source tree (given as -DSIMSOCK_SOURCE_DIR)
 #   deb     `cpack -G DEB`, the package installed by dpkg into a temporary root; consumers
 #           find_package it under that root's /usr
+cmake_minimum_required(VERSION 3.25)
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
 
@@ -35,11 +37,47 @@ function(check_tree prefix)
   foreach(forbidden include/net include/sim include/apps include/tools
           include/simsock/sim/world_impl.hpp include/simsock/sim/host.hpp
           include/simsock/tools/scenario/yaml_field.hpp include/simsock/apps/specs.hpp
-          include/simsock/tools/commands.hpp)
+          include/simsock/tools/commands.hpp include/simsock/tools/report/timeline.hpp
+          include/simsock/tools/report/html_report.hpp)
     if(EXISTS ${prefix}/${forbidden})
       message(FATAL_ERROR "the install holds ${forbidden}, which must not be installed")
     endif()
   endforeach()
+  # Installed headers are self-contained: every simsock header they include is installed, and
+  # none includes the scenario library's parsers, the CLI's or Asio's private headers (a consumer
+  # has none of them). The kit's sources (sim/testing) reach the rest of simsock through installed
+  # headers only, so the kit builds against what its users have.
+  file(GLOB_RECURSE headers RELATIVE ${prefix}/include ${prefix}/include/simsock/*)
+  set(sources)
+  foreach(h ${headers})
+    list(APPEND sources ${prefix}/include/${h})
+  endforeach()
+  file(GLOB kit_sources ${SOURCE_DIR}/sim/testing/*.hpp ${SOURCE_DIR}/sim/testing/*.cpp)
+  set(problems)
+  foreach(f ${sources} ${kit_sources})
+    file(STRINGS ${f} includes REGEX "^[ \t]*#[ \t]*include[ \t]*<")
+    foreach(line ${includes})
+      string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]*<([^>]+)>.*" "\\1" inc "${line}")
+      if(inc MATCHES "^simsock/" AND NOT EXISTS ${prefix}/include/${inc}
+         AND NOT (f IN_LIST kit_sources AND inc MATCHES "^simsock/sim/testing/"))
+        list(APPEND problems "${f} includes <${inc}>, which is not installed")
+      elseif(f IN_LIST sources AND inc MATCHES "^(yaml|nlohmann/|CLI/|re2/|boost/asio/detail/)")
+        list(APPEND problems "${f} includes <${inc}>, which a consumer may not have")
+      endif()
+    endforeach()
+  endforeach()
+  # Exported targets force no compile definition (BOOST_ASIO_NO_DEPRECATED, say) on consumers.
+  file(GLOB exported_files ${prefix}/lib/cmake/simsock/*.cmake)
+  foreach(f ${exported_files})
+    file(STRINGS ${f} defs REGEX "INTERFACE_COMPILE_DEFINITIONS")
+    if(defs)
+      list(APPEND problems "${f} sets ${defs}")
+    endif()
+  endforeach()
+  if(problems)
+    string(REPLACE ";" "\n  " problems "${problems}")
+    message(FATAL_ERROR "the installed tree is not self-contained:\n  ${problems}")
+  endif()
   file(GLOB_RECURSE exported ${prefix}/lib/cmake/simsock/*Targets.cmake)
   set(names)
   foreach(f ${exported})
@@ -56,7 +94,12 @@ function(check_tree prefix)
 endfunction()
 
 set(find_args)
-if(MODE STREQUAL "prefix")
+set(ran_command FALSE)
+if(MODE STREQUAL "tree")
+  run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
+  check_tree(${WORK_DIR}/prefix)
+  return()
+elseif(MODE STREQUAL "prefix")
   set(prefix ${WORK_DIR}/prefix)
   run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
   check_tree(${prefix})
@@ -93,9 +136,12 @@ elseif(MODE STREQUAL "deb")
   check_tree(${root}/usr)
   set(find_args -DCMAKE_PREFIX_PATH=${root}/usr)
 elseif(MODE STREQUAL "subdir")
-  set(find_args -DSIMSOCK_SOURCE_DIR=${SOURCE_DIR})
+  # The worked example adds simsock's tree as its docs say; tests/kit/consumer joins its build
+  # (add_to_project.cmake), so that simsock is compiled once for both.
+  set(find_args -DSIMSOCK_SOURCE_DIR=${SOURCE_DIR}
+      -DCMAKE_PROJECT_upper_example_INCLUDE=${SOURCE_DIR}/tests/kit/consumer/add_to_project.cmake)
 else()
-  message(FATAL_ERROR "MODE must be prefix, subdir or deb")
+  message(FATAL_ERROR "MODE must be tree, prefix, subdir or deb")
 endif()
 
 # The consumers build optimised, as a user's release build does, except under add_subdirectory:
@@ -116,4 +162,19 @@ foreach(consumer ${CONSUMERS})
       ${find_args} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
   run(${CMAKE_COMMAND} --build ${build} -j2)
   run(${CMAKE_CTEST_COMMAND} --test-dir ${build} --output-on-failure)
+  if(MODE STREQUAL "subdir" AND NOT run_output MATCHES "consumer_test")
+    message(FATAL_ERROR "the consumer's test did not run beside the example:\n${run_output}")
+  endif()
+  # A project's own command (simsock_add_command; the worked example's upper-sim): it runs the
+  # scenario naming its apps, sweeps it, replays and shrinks the failing seed.
+  file(GLOB_RECURSE commands LIST_DIRECTORIES false ${build}/*upper-sim)
+  foreach(command ${commands})
+    run(${CMAKE_COMMAND} -DEXE=${command} -DSCENARIO=${SOURCE_DIR}/tests/examples/upper.yaml
+        -DWORK=${WORK_DIR}/own-command-${name} -P ${SOURCE_DIR}/tests/kit/own_command_test.cmake)
+    set(ran_command TRUE)
+  endforeach()
 endforeach()
+# Every mode builds a project with its own app and command.
+if(NOT ran_command)
+  message(FATAL_ERROR "no consumer built the worked example's own command (upper-sim)")
+endif()

@@ -714,11 +714,12 @@ TEST_F(SimsockCli, ColorColoursOnlyThePassFailWordsWhenAsked) {
 }
 
 // What the top-level handler prints to a stream for an exception escaping a command.
-std::pair<int, std::string> guarded(const std::function<int()>& command) {
+std::pair<int, std::string> guarded(const std::function<int()>& command,
+                                    const std::string& name = "simsock") {
   char* buf = nullptr;
   std::size_t len = 0;
   std::FILE* f = ::open_memstream(&buf, &len);
-  int status = simsock::cli::run_guarded(command, f);
+  int status = simsock::cli::run_guarded(command, f, name);
   std::fclose(f);
   std::string text(buf, len);
   std::free(buf);
@@ -733,6 +734,15 @@ TEST(TopLevelHandler, EveryEscapingExceptionGetsAMessageAndADocumentedStatus) {
   EXPECT_EQ(guarded([]() -> int { throw 42; }),
             std::make_pair(4, std::string("simsock: internal error: unknown exception\n")));
   EXPECT_EQ(guarded([] { return 1; }), std::make_pair(1, std::string()));
+}
+
+TEST(TopLevelHandler, NamesTheUsersOwnCommandInItsMessages) {
+  EXPECT_EQ(guarded([]() -> int { throw std::runtime_error("boom"); }, "upper-sim"),
+            std::make_pair(4, std::string("upper-sim: internal error: boom\n")));
+  EXPECT_EQ(guarded([]() -> int { throw std::bad_alloc(); }, "upper-sim"),
+            std::make_pair(5, std::string("upper-sim: out of memory\n")));
+  EXPECT_EQ(guarded([]() -> int { throw 42; }, "upper-sim"),
+            std::make_pair(4, std::string("upper-sim: internal error: unknown exception\n")));
 }
 
 }  // namespace

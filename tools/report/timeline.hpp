@@ -11,32 +11,9 @@
 #include <vector>
 
 #include <simsock/sim/world.hpp>
+#include <simsock/tools/report/html_recorder.hpp>
 
 namespace simsock::report {
-
-// What the header shows.
-struct ReportHeader {
-  std::string title;  // scenario or test name
-  std::string file;   // the scenario file, "" for a test
-  std::string description;
-  std::uint64_t seed = 0;
-  bool passed = false;
-  std::string replay;  // the command that replays the run
-  std::string digest;  // trace digest, 16 hex digits
-  std::int64_t virtual_time_ns = 0;
-  struct Check {
-    std::string what;
-    bool passed = false;
-    std::string detail;
-  };
-  std::vector<Check> checks;  // expectations (or test failures) with their results
-  struct Process {
-    std::string name, host, app, state;
-    std::optional<int> exit_code;
-  };
-  std::vector<Process> processes;
-  sim::Stats stats;
-};
 
 // A run as the reports draw it, collected as it happens: a lane per host, packets with where
 // and when each arrived or was dropped, marks for processes, faults, connections and drops at

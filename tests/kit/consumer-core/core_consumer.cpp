@@ -7,6 +7,12 @@
 #include <chrono>
 #include <cstdio>
 
+// simsock's targets carry no compile definition to their consumers: Asio's deprecated interfaces,
+// say, stay as the consumer's own build has them.
+#ifdef BOOST_ASIO_NO_DEPRECATED
+#error "a simsock target forced BOOST_ASIO_NO_DEPRECATED on this consumer"
+#endif
+
 int main() {
   boost::asio::io_context io;
   auto real = simsock::net::make_asio_network(io);

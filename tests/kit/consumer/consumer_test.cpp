@@ -7,6 +7,12 @@
 #include <simsock/sim/testing/seeds.hpp>
 #include <simsock/sim/testing/simsock_test.hpp>
 
+// simsock's targets carry no compile definition to their consumers: Asio's deprecated interfaces,
+// say, stay as the consumer's own build has them.
+#ifdef BOOST_ASIO_NO_DEPRECATED
+#error "a simsock target forced BOOST_ASIO_NO_DEPRECATED on this consumer"
+#endif
+
 TEST(Consumer, SeedsAndMocksWorkFromTheInstalledPackage) {
   std::vector<std::uint64_t> seeds;
   simsock::test::for_each_seed([&](std::uint64_t s) { seeds.push_back(s); }, 3);
