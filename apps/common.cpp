@@ -115,7 +115,7 @@ asio::awaitable<std::pair<net::error_code, std::vector<net::Endpoint>>> resolve_
     co_return std::pair{net::error_code(net::error::invalid_argument),
                         std::vector<net::Endpoint>{}};
   auto [ec, endpoints] = co_await net.async_resolve(
-      hp->host, hp->port, asio::bind_cancellation_slot(stop.slot(), use_tuple));
+      hp->host, hp->port, asio::bind_cancellation_slot(stop.slot(), use_tuple_awaitable));
   co_return std::pair{ec, std::move(endpoints)};
 }
 
@@ -125,8 +125,8 @@ asio::awaitable<std::pair<net::error_code, std::unique_ptr<net::TcpStream>>> con
   if (ec) co_return std::pair{ec, std::unique_ptr<net::TcpStream>()};
   net::error_code last = net::error::host_not_found;
   for (const auto& e : endpoints) {
-    auto [cec, stream] =
-        co_await net.async_connect(e, asio::bind_cancellation_slot(stop.slot(), use_tuple));
+    auto [cec, stream] = co_await net.async_connect(
+        e, asio::bind_cancellation_slot(stop.slot(), use_tuple_awaitable));
     if (!cec && stream) co_return std::pair{cec, std::move(stream)};
     last = cec;
     if (cec == net::error::operation_aborted) break;

@@ -16,13 +16,21 @@
 #include <string_view>
 #include <utility>
 
+#include <boost/asio/deferred.hpp>
+
 #include <simsock/apps/app.hpp>
 #include <simsock/net/network.hpp>
 
 namespace simsock::apps {
 
 // Completion token for coroutines that want (error_code, result...) instead of exceptions.
-inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// `co_await op(use_tuple)` awaits the deferred operation in the coroutine's own frame; the
+// use_awaitable token would run each operation's initiation in a coroutine frame of its own (an
+// allocation, a frame switch and a resumption more per operation).
+inline constexpr auto use_tuple = asio::as_tuple(asio::deferred);
+// The same results through use_awaitable, for tokens wrapped in a binder (a cancellation slot),
+// which deferred operations do not support here.
+inline constexpr auto use_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 // The default port and buffer size of the seed tutorial's programs.
 inline constexpr const char* kDefaultListen = "0.0.0.0:21567";
