@@ -47,9 +47,14 @@ class SimTimer final : public net::Timer, public SimObject {
   }
 
  private:
-  using Handler = asio::any_completion_handler<void(net::error_code)>;
+  using Handler = net::detail::QueueCompletion<void(net::error_code)>;
 
-  void wait_impl(Handler h) override {
+  void wait_impl(asio::any_completion_handler<void(net::error_code)> h) override {
+    wait_queued(world().adopt(std::move(h)));
+  }
+
+  void wait_queued(Handler h) override {
+    world().adopt(h);
     if (handler_) abort_wait();
     if (gone()) {
       world().complete(std::move(h), net::error_code(net::error::operation_aborted));

@@ -70,7 +70,7 @@ static_assert(sizeof(TcpPacket) + sizeof(void*) <= Task::inline_size);
 
 class TcpEnd final : public SimObject {
  public:
-  using ReadHandler = asio::any_completion_handler<void(net::error_code, std::size_t)>;
+  using ReadHandler = net::detail::QueueCompletion<void(net::error_code, std::size_t)>;
   using ConnectHandler =
       asio::any_completion_handler<void(net::error_code, std::unique_ptr<net::TcpStream>)>;
   enum class State : std::uint8_t { syn_sent, syn_received, established, closed };

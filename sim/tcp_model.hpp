@@ -30,9 +30,12 @@ class SimTcpStream final : public net::TcpStream {
   void end_gone() { end_ = nullptr; }
 
  private:
-  using Handler = asio::any_completion_handler<void(net::error_code, std::size_t)>;
-  void read_some_impl(asio::mutable_buffer buffer, Handler h) override;
-  void write_some_impl(asio::const_buffer buffer, Handler h) override;
+  using AnyHandler = asio::any_completion_handler<void(net::error_code, std::size_t)>;
+  using Handler = net::detail::QueueCompletion<void(net::error_code, std::size_t)>;
+  void read_some_impl(asio::mutable_buffer buffer, AnyHandler h) override;
+  void write_some_impl(asio::const_buffer buffer, AnyHandler h) override;
+  void read_some_queued(asio::mutable_buffer buffer, Handler h) override;
+  void write_some_queued(asio::const_buffer buffer, Handler h) override;
 
   SimNetwork& net_;
   TcpEnd* end_;

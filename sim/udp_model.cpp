@@ -163,8 +163,15 @@ void SimUdpSocket::vanish(std::vector<Task>& grave, Vanish) {
   detach();
 }
 
-void SimUdpSocket::send_to_impl(asio::const_buffer b, const net::Endpoint& to, SendHandler h) {
+void SimUdpSocket::send_to_impl(
+    asio::const_buffer b, const net::Endpoint& to,
+    asio::any_completion_handler<void(net::error_code, std::size_t)> h) {
+  send_to_queued(b, to, world().adopt(std::move(h)));
+}
+
+void SimUdpSocket::send_to_queued(asio::const_buffer b, const net::Endpoint& to, SendHandler h) {
   auto& w = world();
+  w.adopt(h);
   auto fail = [&](net::error_code ec) { w.complete(std::move(h), ec, std::size_t{0}); };
   if (closed_ || gone()) return fail(net::error::bad_descriptor);
   if (b.size() > k_udp_max_payload) return fail(net::error::message_size);
@@ -226,7 +233,13 @@ net::Datagram SimUdpSocket::copy_out(const std::vector<std::uint8_t>& data, Wire
   return d;
 }
 
-void SimUdpSocket::receive_from_impl(asio::mutable_buffer b, RecvHandler h) {
+void SimUdpSocket::receive_from_impl(
+    asio::mutable_buffer b, asio::any_completion_handler<void(net::error_code, net::Datagram)> h) {
+  receive_from_queued(b, world().adopt(std::move(h)));
+}
+
+void SimUdpSocket::receive_from_queued(asio::mutable_buffer b, RecvHandler h) {
+  world().adopt(h);
   if (closed_ || gone()) {
     return world().complete(std::move(h), net::error_code(net::error::bad_descriptor),
                             net::Datagram{});

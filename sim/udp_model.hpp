@@ -90,16 +90,21 @@ class SimUdpSocket final : public net::UdpSocket, public SimObject {
   bool deliver(std::vector<std::uint8_t>&& data, WireEndpoint from);
 
  private:
-  using SendHandler = asio::any_completion_handler<void(net::error_code, std::size_t)>;
-  using RecvHandler = asio::any_completion_handler<void(net::error_code, net::Datagram)>;
+  using SendHandler = net::detail::QueueCompletion<void(net::error_code, std::size_t)>;
+  using RecvHandler = net::detail::QueueCompletion<void(net::error_code, net::Datagram)>;
   struct Queued {
     std::vector<std::uint8_t> data;
     WireEndpoint from;
     bool v6 = false;  // it came over IPv6 (charged as udp_truesize says)
   };
 
-  void send_to_impl(asio::const_buffer buffer, const net::Endpoint& to, SendHandler h) override;
-  void receive_from_impl(asio::mutable_buffer buffer, RecvHandler h) override;
+  void send_to_impl(asio::const_buffer buffer, const net::Endpoint& to,
+                    asio::any_completion_handler<void(net::error_code, std::size_t)> h) override;
+  void receive_from_impl(
+      asio::mutable_buffer buffer,
+      asio::any_completion_handler<void(net::error_code, net::Datagram)> h) override;
+  void send_to_queued(asio::const_buffer buffer, const net::Endpoint& to, SendHandler h) override;
+  void receive_from_queued(asio::mutable_buffer buffer, RecvHandler h) override;
   net::Datagram copy_out(const std::vector<std::uint8_t>& data, WireEndpoint from,
                          asio::mutable_buffer into);
 

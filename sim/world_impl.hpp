@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/asio/any_completion_executor.hpp>
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -86,6 +87,43 @@ class World::Impl {
         asio::dispatch(ex, asio::append(std::move(h), std::move(args)...));
       });
     }
+  }
+
+  // The same for a handler already in the form the network interface hands over for handlers on
+  // a queue (net::detail::QueueCompletion, made by adopt()): it runs straight from the queue.
+  template <typename... Args>
+  void complete(net::detail::QueueCompletion<void(Args...)> h, std::type_identity_t<Args>... args) {
+    if (ending_) return;
+    auto call = [h = std::move(h), ... args = std::move(args)]() mutable {
+      std::move(h)(std::move(args)...);
+    };
+    static_assert(sizeof(call) <= Task::inline_size, "a queued completion must not allocate");
+    ready(std::move(call));
+  }
+
+  // A handler in the form the models store and complete: one that runs from this world's loop
+  // as it is; any other (another queue's, a strand's, a user's io_context's) wrapped so that it
+  // runs through its own executor (asio::dispatch), as complete() does for a generic handler.
+  // The first form converts `h` in place.
+  template <typename... Args>
+  void adopt(net::detail::QueueCompletion<void(Args...)>& h) {
+    if (&h.queue() != static_cast<net::HandlerQueue*>(&sched_)) {
+      h = adopt(asio::any_completion_handler<void(Args...)>(std::move(h)));
+    }
+  }
+  template <typename... Args>
+  net::detail::QueueCompletion<void(Args...)> adopt(asio::any_completion_handler<void(Args...)> h) {
+    auto slot = h.get_cancellation_slot();
+    auto ex = asio::get_associated_executor(h, sched_.get_executor());
+    if (is_own(ex)) return net::detail::QueueCompletion<void(Args...)>(std::move(h), sched_, slot);
+    struct Dispatch {
+      asio::any_completion_handler<void(Args...)> h;
+      void operator()(Args... args) && {
+        auto ex = asio::get_associated_executor(h);
+        asio::dispatch(ex, asio::append(std::move(h), std::move(args)...));
+      }
+    };
+    return net::detail::QueueCompletion<void(Args...)>(Dispatch{std::move(h)}, sched_, slot);
   }
 
   // ---- schedule perturbation (sim/perturb.hpp)

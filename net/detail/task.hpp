@@ -13,7 +13,9 @@ namespace simsock::net::detail {
 
 class Task {
  public:
-  static constexpr std::size_t inline_size = 96;
+  // A queued completion (a QueueCompletion and its results, a datagram's included: 56 + 24 + 48
+  // bytes) fits.
+  static constexpr std::size_t inline_size = 128;
 
   Task() = default;
   template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Task>>>

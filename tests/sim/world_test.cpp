@@ -71,6 +71,25 @@ TEST(World, HandlersBoundToAnotherContextRunThere) {
   EXPECT_TRUE(on_user_context);
 }
 
+// A handler on another world's loop (a queue executor, but not this world's) runs from that loop:
+// the network hands it over in queued form, and the world passes it on instead of running it.
+TEST(World, HandlersBoundToAnotherWorldsLoopRunFromThatLoop) {
+  World w(1), other(2);
+  auto& net = w.add_host("a", "10.0.0.1").network();
+  auto other_ex = other.add_host("b", "10.0.0.2").network().get_executor();
+  auto t = net.make_timer();
+  t->expires_after(1s);
+  bool ran = false;
+  t->async_wait(asio::bind_executor(other_ex, [&](net::error_code ec) {
+    EXPECT_FALSE(ec);
+    ran = true;
+  }));
+  w.run();
+  EXPECT_FALSE(ran);  // queued on the other world's loop
+  other.run();
+  EXPECT_TRUE(ran);
+}
+
 // The world's executor: queued handlers run in order, a post from a handler runs after every
 // handler queued before it, dispatch from inside a handler runs at once; executors of the same
 // world compare equal, of different worlds not, and blocking.never can be required.
