@@ -567,13 +567,28 @@ void TcpEnd::on_data(const TcpPacket& p) {
   take = std::min<std::uint64_t>(
       take, src->size() - std::min<std::uint64_t>(src->size(), rcv_nxt_ - una));
   if (take > 0) {
-    rcv_.append_from(*src, static_cast<std::size_t>(rcv_nxt_ - una),
-                     static_cast<std::size_t>(take));
+    const auto offset = static_cast<std::size_t>(rcv_nxt_ - una);
+    const auto n = static_cast<std::size_t>(take);
+    // A reader waits on an empty buffer with room for the whole segment: the bytes go straight
+    // into its buffer. Staging them in rcv_ would end the same way (the read takes all of them
+    // and leaves rcv_ empty), at the cost of a second copy and of growing and releasing rcv_.
+    const bool direct = reader_ && rcv_.empty() && read_buf_.size() >= n;
+    if (direct) {
+      src->copy_out(offset, static_cast<std::uint8_t*>(read_buf_.data()), n);
+    } else {
+      rcv_.append_from(*src, offset, n);
+    }
     w.counters_.tcp_bytes += take;
     trace_tcp(w, "tcp.deliver", remote, local, static_cast<std::int64_t>(take),
               static_cast<std::int64_t>(rcv_nxt_));
     rcv_nxt_ += take;
-    wake_reader();
+    if (direct) {
+      ReadHandler h = sim::take(reader_);
+      after_read();
+      w.complete(std::move(h), net::error_code(), n);
+    } else {
+      wake_reader();
+    }
   }
   schedule_ack();
 }
@@ -680,6 +695,14 @@ void TcpEnd::wake_writer() {
   write(write_buf_, std::move(h));
 }
 
+// Window update once the window we last advertised has shrunk below half the buffer.
+void TcpEnd::after_read() {
+  if (state == State::established && advertised_edge_ - rcv_nxt_ < rcv_cap_ / 2 &&
+      advertised_window() >= rcv_cap_ / 2) {
+    schedule_ack();
+  }
+}
+
 void TcpEnd::read(asio::mutable_buffer b, ReadHandler h) {
   auto& w = world();
   if (reader_) cancel_reader();
@@ -688,11 +711,7 @@ void TcpEnd::read(asio::mutable_buffer b, ReadHandler h) {
     std::size_t n = std::min(b.size(), rcv_.size());
     rcv_.copy_out(0, static_cast<std::uint8_t*>(b.data()), n);
     rcv_.consume(n);
-    // Window update once the window we last advertised has shrunk below half the buffer.
-    if (state == State::established && advertised_edge_ - rcv_nxt_ < rcv_cap_ / 2 &&
-        advertised_window() >= rcv_cap_ / 2) {
-      schedule_ack();
-    }
+    after_read();
     return w.complete(std::move(h), net::error_code(), n);
   }
   // The peer's FIN was read: eof, even when an error is stored (Linux checks SOCK_DONE first).

@@ -146,6 +146,8 @@ class TcpEnd final : public SimObject {
   void fail(net::error_code ec);
   void wake_reader();
   void wake_writer();
+  // Bytes were read out of the receive buffer: a window update if the window has opened enough.
+  void after_read();
   void send_rst();
   void maybe_free();
   void free_now();
