@@ -93,7 +93,8 @@ void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
   const bool data = p.kind == K::data;
   // IP + TCP headers without options: 20 + 20 over IPv4, 40 + 20 over IPv6.
   const std::size_t headers = p.dst.addr.is_v4() ? 40 : 60;
-  Passage v = path.pass(w.now(), PacketRecord::Proto::tcp, data, 1, p.len + headers, [&path, p] {
+  // The resend maker runs inside pass() (only on a clog), so it takes the packet by reference.
+  Passage v = path.pass(w.now(), PacketRecord::Proto::tcp, data, 1, p.len + headers, [&path, &p] {
     return Task([&path, p] { tcp_ship(path.from().world(), path, p); });
   });
   if (v.verdict == Passage::Verdict::held) {
@@ -144,7 +145,9 @@ TcpEnd::TcpEnd(SimNetwork& net, const net::Endpoint& l, const net::Endpoint& r,
       local(l),
       remote(r),
       wire_local_(WireEndpoint::from(l)),
-      wire_remote_(WireEndpoint::from(r)) {
+      wire_remote_(WireEndpoint::from(r)),
+      local_word_(Tracer::word_of(l)),
+      remote_word_(Tracer::word_of(r)) {
   peer_host_ = net.world().route(net.host(), wire_remote_.addr);
   out_path_ = &net.world().path(net.host(), *peer_host_);
   const TcpLinkConfig& c = out_path_->config().tcp;
@@ -425,8 +428,8 @@ void TcpEnd::send_segment(std::uint64_t seq, std::uint32_t len) {
     timed_seq_ = seq + len;
     timed_at_ = w.now();
   }
-  trace_tcp(w, again ? TraceKind("tcp.retransmit") : TraceKind("tcp.segment"), local, remote, len,
-            static_cast<std::int64_t>(seq));
+  trace_data(again ? TraceKind("tcp.retransmit") : TraceKind("tcp.segment"), true, len,
+             static_cast<std::int64_t>(seq));
   TcpPacket p = packet(K::data);
   p.seq = seq;
   p.len = len;
@@ -497,6 +500,13 @@ void TcpEnd::schedule_ack() {
   w.at(w.now(), Task([&w, r = self] {
          if (TcpEnd* e = w.end(r); e && e->ack_scheduled_) e->send_ack();
        }));
+}
+
+void TcpEnd::trace_data(TraceKind kind, bool to_peer, std::int64_t len, std::int64_t seq) {
+  World::Impl& w = world();
+  if (to_peer)
+    return w.tracer_.emit_words(w.now(), kind, local, local_word_, remote, remote_word_, len, seq);
+  w.tracer_.emit_words(w.now(), kind, remote, remote_word_, local, local_word_, len, seq);
 }
 
 void TcpEnd::send_rst() {
@@ -579,8 +589,8 @@ void TcpEnd::on_data(const TcpPacket& p) {
       rcv_.append_from(*src, offset, n);
     }
     w.counters_.tcp_bytes += take;
-    trace_tcp(w, "tcp.deliver", remote, local, static_cast<std::int64_t>(take),
-              static_cast<std::int64_t>(rcv_nxt_));
+    trace_data("tcp.deliver", false, static_cast<std::int64_t>(take),
+               static_cast<std::int64_t>(rcv_nxt_));
     rcv_nxt_ += take;
     if (direct) {
       ReadHandler h = sim::take(reader_);

@@ -65,6 +65,10 @@ void Tracer::fold_event(std::int64_t t, std::uint64_t kind, std::uint64_t src, s
   if (!detail.empty()) fold(fnv1a64(detail));
 }
 
+std::uint64_t Tracer::word_of(const net::Endpoint& e) {
+  return endpoint_word(&e);
+}
+
 void Tracer::emit_wire_slow(std::int64_t t, TraceKind kind, const WireEndpoint& src,
                             const WireEndpoint& dst, std::int64_t len, std::string_view reason) {
   if (!sinks_.empty()) {

@@ -59,6 +59,17 @@ class Tracer {
     }
     emit_wire_slow(t, kind, src, dst, len, reason);
   }
+  // The word an endpoint folds into the digest. A caller that traces the same endpoints again and
+  // again (a TCP connection) computes it once and passes it to emit_words().
+  static std::uint64_t word_of(const net::Endpoint& e);
+  // emit() for an event between `src` and `dst` whose words (word_of()) the caller kept: the same
+  // digest, and the endpoints are formatted only when a sink is attached.
+  void emit_words(std::int64_t t, TraceKind kind, const net::Endpoint& src, std::uint64_t src_word,
+                  const net::Endpoint& dst, std::uint64_t dst_word, std::int64_t len,
+                  std::int64_t seq) {
+    if (sinks_.empty()) return fold_event(t, kind.hash, src_word, dst_word, len, seq, {}, {});
+    emit(t, RawEvent{kind, &src, &dst, len, seq, {}, {}});
+  }
   std::uint64_t digest() const { return mix64(digest_); }
   void add_sink(TraceSink* s) { sinks_.push_back(s); }
   bool has_sinks() const { return !sinks_.empty(); }
