@@ -90,6 +90,10 @@ static void tcp_drop(World::Impl& w, const TcpPacket& p, std::string_view reason
 }
 
 void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
+  tcp_ship_from(w, path, p, w.end(p.from));
+}
+
+void tcp_ship_from(World::Impl& w, Path& path, TcpPacket p, TcpEnd* from) {
   const bool data = p.kind == K::data;
   // IP + TCP headers without options: 20 + 20 over IPv4, 40 + 20 over IPv6.
   const std::size_t headers = p.dst.addr.is_v4() ? 40 : 60;
@@ -108,7 +112,7 @@ void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
   }
   std::int64_t arrival = v.arrival;
   EventChain* chain = &path.arrivals;
-  if (TcpEnd* from = w.end(p.from)) {  // one connection's packets never overtake each other
+  if (from) {  // one connection's packets never overtake each other
     arrival = std::max(arrival, from->last_arrival_out);
     from->last_arrival_out = arrival;
     chain = &from->arrivals_out;  // not even at one instant, under perturbation
@@ -183,7 +187,7 @@ TcpPacket TcpEnd::packet(K k) const {
 }
 
 void TcpEnd::ship(TcpPacket p) {
-  tcp_ship(world(), *out_path_, p);
+  tcp_ship_from(world(), *out_path_, p, this);
 }
 
 std::uint32_t TcpEnd::advertised_window() const {

@@ -203,5 +203,8 @@ class TcpEnd final : public SimObject {
 void tcp_receive(World::Impl& w, HostImpl& host, const TcpPacket& p);
 // Puts a packet on the path from -> to, through the path's stages.
 void tcp_ship(World::Impl& w, Path& path, TcpPacket p);
+// tcp_ship() for a packet of `from`, the live end p.from names (null: none), which the caller has
+// at hand.
+void tcp_ship_from(World::Impl& w, Path& path, TcpPacket p, TcpEnd* from);
 
 }  // namespace simsock::sim
