@@ -93,7 +93,7 @@ void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
   tcp_ship_from(w, path, p, w.end(p.from));
 }
 
-void tcp_ship_from(World::Impl& w, Path& path, TcpPacket p, TcpEnd* from) {
+void tcp_ship_from(World::Impl& w, Path& path, const TcpPacket& p, TcpEnd* from) {
   const bool data = p.kind == K::data;
   // IP + TCP headers without options: 20 + 20 over IPv4, 40 + 20 over IPv6.
   const std::size_t headers = p.dst.addr.is_v4() ? 40 : 60;
@@ -506,7 +506,7 @@ void TcpEnd::schedule_ack() {
        }));
 }
 
-void TcpEnd::trace_data(TraceKind kind, bool to_peer, std::int64_t len, std::int64_t seq) {
+inline void TcpEnd::trace_data(TraceKind kind, bool to_peer, std::int64_t len, std::int64_t seq) {
   World::Impl& w = world();
   if (to_peer)
     return w.tracer_.emit_words(w.now(), kind, local, local_word_, remote, remote_word_, len, seq);

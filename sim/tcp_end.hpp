@@ -205,6 +205,6 @@ void tcp_receive(World::Impl& w, HostImpl& host, const TcpPacket& p);
 void tcp_ship(World::Impl& w, Path& path, TcpPacket p);
 // tcp_ship() for a packet of `from`, the live end p.from names (null: none), which the caller has
 // at hand.
-void tcp_ship_from(World::Impl& w, Path& path, TcpPacket p, TcpEnd* from);
+void tcp_ship_from(World::Impl& w, Path& path, const TcpPacket& p, TcpEnd* from);
 
 }  // namespace simsock::sim

@@ -67,8 +67,8 @@ class Tracer {
   void emit_words(std::int64_t t, TraceKind kind, const net::Endpoint& src, std::uint64_t src_word,
                   const net::Endpoint& dst, std::uint64_t dst_word, std::int64_t len,
                   std::int64_t seq) {
-    if (sinks_.empty()) return fold_event(t, kind.hash, src_word, dst_word, len, seq, {}, {});
-    emit(t, RawEvent{kind, &src, &dst, len, seq, {}, {}});
+    if (!sinks_.empty()) return emit(t, RawEvent{kind, &src, &dst, len, seq, {}, {}});
+    fold_fields(t, kind.hash, src_word, dst_word, len, seq);  // fold_event() without the texts
   }
   std::uint64_t digest() const { return mix64(digest_); }
   void add_sink(TraceSink* s) { sinks_.push_back(s); }
@@ -85,6 +85,15 @@ class Tracer {
   void fold_event(std::int64_t t, std::uint64_t kind, std::uint64_t src, std::uint64_t dst,
                   std::int64_t len, std::int64_t seq, std::string_view reason,
                   std::string_view detail);
+  void fold_fields(std::int64_t t, std::uint64_t kind, std::uint64_t src, std::uint64_t dst,
+                   std::int64_t len, std::int64_t seq) {
+    fold(static_cast<std::uint64_t>(t));
+    fold(kind);
+    fold(src);
+    fold(dst);
+    fold(static_cast<std::uint64_t>(len));
+    fold(static_cast<std::uint64_t>(seq));
+  }
   void fold(std::uint64_t v) { digest_ = std::rotl(digest_ ^ v, 29) * 0x9e3779b97f4a7c15ULL; }
   // "10.0.0.2:40001" for an endpoint, from a small cache: a run's events name the same few
   // endpoints over and over, and formatting an address is most of a traced event's cost.
