@@ -21,7 +21,7 @@ std::uint64_t EventQueue::perturbed_seq(std::int64_t t, EventChain* chain) {
   return seq;
 }
 
-EventId EventQueue::push(std::int64_t t, Task task, const void* owner, EventChain* chain) {
+EventId EventQueue::push(std::int64_t t, Task&& task, const void* owner, EventChain* chain) {
   std::uint32_t i;
   if (free_head_ != UINT32_MAX) {
     i = free_head_;

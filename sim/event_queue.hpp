@@ -46,7 +46,10 @@ class EventQueue {
  public:
   // Schedules `task` at time `t` (ns), tagged with `owner` (null: the world itself). With a
   // chain, a perturbed order still runs it after the chain's earlier events of the same instant.
-  EventId push(std::int64_t t, Task task, const void* owner = nullptr, EventChain* chain = nullptr);
+  // Takes the task by reference: it is moved once, into its slot (a Task move relocates the
+  // callable, and every segment and timer comes through here).
+  EventId push(std::int64_t t, Task&& task, const void* owner = nullptr,
+               EventChain* chain = nullptr);
   // Removes a pending event from the agenda and destroys its task at once (so the heap holds only
   // live events: a timer cancelled before it fires costs nothing later). No effect on stale ids.
   void cancel(EventId id);

@@ -32,10 +32,6 @@ SimObject::~SimObject() {
   detach();
 }
 
-World::Impl& SimObject::world() const {
-  return home_->world();
-}
-
 void SimObject::detach() {
   if (!linked_) return;
   linked_ = false;

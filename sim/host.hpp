@@ -107,6 +107,11 @@ class SimNetwork final : public net::Network {
   SimObject* objects_ = nullptr;
 };
 
+// Inline: every model callback asks for its world, some several times per packet.
+inline World::Impl& SimObject::world() const {
+  return home_->world();
+}
+
 class HostImpl final : public Host {
  public:
   // `addresses`: at least one, unicast, not loopback, no two equal (World::add_host checks).

@@ -90,10 +90,15 @@ static void tcp_drop(World::Impl& w, const TcpPacket& p, std::string_view reason
 }
 
 void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
+  tcp_ship_from(w, path, p, w.end(p.from));
+}
+
+void tcp_ship_from(World::Impl& w, Path& path, const TcpPacket& p, TcpEnd* from) {
   const bool data = p.kind == K::data;
   // IP + TCP headers without options: 20 + 20 over IPv4, 40 + 20 over IPv6.
   const std::size_t headers = p.dst.addr.is_v4() ? 40 : 60;
-  Passage v = path.pass(w.now(), PacketRecord::Proto::tcp, data, 1, p.len + headers, [&path, p] {
+  // The resend maker runs inside pass() (only on a clog), so it takes the packet by reference.
+  Passage v = path.pass(w.now(), PacketRecord::Proto::tcp, data, 1, p.len + headers, [&path, &p] {
     return Task([&path, p] { tcp_ship(path.from().world(), path, p); });
   });
   if (v.verdict == Passage::Verdict::held) {
@@ -107,7 +112,7 @@ void tcp_ship(World::Impl& w, Path& path, TcpPacket p) {
   }
   std::int64_t arrival = v.arrival;
   EventChain* chain = &path.arrivals;
-  if (TcpEnd* from = w.end(p.from)) {  // one connection's packets never overtake each other
+  if (from) {  // one connection's packets never overtake each other
     arrival = std::max(arrival, from->last_arrival_out);
     from->last_arrival_out = arrival;
     chain = &from->arrivals_out;  // not even at one instant, under perturbation
@@ -144,7 +149,9 @@ TcpEnd::TcpEnd(SimNetwork& net, const net::Endpoint& l, const net::Endpoint& r,
       local(l),
       remote(r),
       wire_local_(WireEndpoint::from(l)),
-      wire_remote_(WireEndpoint::from(r)) {
+      wire_remote_(WireEndpoint::from(r)),
+      local_word_(Tracer::word_of(l)),
+      remote_word_(Tracer::word_of(r)) {
   peer_host_ = net.world().route(net.host(), wire_remote_.addr);
   out_path_ = &net.world().path(net.host(), *peer_host_);
   const TcpLinkConfig& c = out_path_->config().tcp;
@@ -180,7 +187,7 @@ TcpPacket TcpEnd::packet(K k) const {
 }
 
 void TcpEnd::ship(TcpPacket p) {
-  tcp_ship(world(), *out_path_, p);
+  tcp_ship_from(world(), *out_path_, p, this);
 }
 
 std::uint32_t TcpEnd::advertised_window() const {
@@ -425,8 +432,8 @@ void TcpEnd::send_segment(std::uint64_t seq, std::uint32_t len) {
     timed_seq_ = seq + len;
     timed_at_ = w.now();
   }
-  trace_tcp(w, again ? TraceKind("tcp.retransmit") : TraceKind("tcp.segment"), local, remote, len,
-            static_cast<std::int64_t>(seq));
+  trace_data(again ? TraceKind("tcp.retransmit") : TraceKind("tcp.segment"), true, len,
+             static_cast<std::int64_t>(seq));
   TcpPacket p = packet(K::data);
   p.seq = seq;
   p.len = len;
@@ -499,6 +506,13 @@ void TcpEnd::schedule_ack() {
        }));
 }
 
+inline void TcpEnd::trace_data(TraceKind kind, bool to_peer, std::int64_t len, std::int64_t seq) {
+  World::Impl& w = world();
+  if (to_peer)
+    return w.tracer_.emit_words(w.now(), kind, local, local_word_, remote, remote_word_, len, seq);
+  w.tracer_.emit_words(w.now(), kind, remote, remote_word_, local, local_word_, len, seq);
+}
+
 void TcpEnd::send_rst() {
   auto& w = world();
   ++w.counters_.tcp_resets;
@@ -567,13 +581,28 @@ void TcpEnd::on_data(const TcpPacket& p) {
   take = std::min<std::uint64_t>(
       take, src->size() - std::min<std::uint64_t>(src->size(), rcv_nxt_ - una));
   if (take > 0) {
-    rcv_.append_from(*src, static_cast<std::size_t>(rcv_nxt_ - una),
-                     static_cast<std::size_t>(take));
+    const auto offset = static_cast<std::size_t>(rcv_nxt_ - una);
+    const auto n = static_cast<std::size_t>(take);
+    // A reader waits on an empty buffer with room for the whole segment: the bytes go straight
+    // into its buffer. Staging them in rcv_ would end the same way (the read takes all of them
+    // and leaves rcv_ empty), at the cost of a second copy and of growing and releasing rcv_.
+    const bool direct = reader_ && rcv_.empty() && read_buf_.size() >= n;
+    if (direct) {
+      src->copy_out(offset, static_cast<std::uint8_t*>(read_buf_.data()), n);
+    } else {
+      rcv_.append_from(*src, offset, n);
+    }
     w.counters_.tcp_bytes += take;
-    trace_tcp(w, "tcp.deliver", remote, local, static_cast<std::int64_t>(take),
-              static_cast<std::int64_t>(rcv_nxt_));
+    trace_data("tcp.deliver", false, static_cast<std::int64_t>(take),
+               static_cast<std::int64_t>(rcv_nxt_));
     rcv_nxt_ += take;
-    wake_reader();
+    if (direct) {
+      ReadHandler h = sim::take(reader_);
+      after_read();
+      w.complete(std::move(h), net::error_code(), n);
+    } else {
+      wake_reader();
+    }
   }
   schedule_ack();
 }
@@ -680,6 +709,14 @@ void TcpEnd::wake_writer() {
   write(write_buf_, std::move(h));
 }
 
+// Window update once the window we last advertised has shrunk below half the buffer.
+void TcpEnd::after_read() {
+  if (state == State::established && advertised_edge_ - rcv_nxt_ < rcv_cap_ / 2 &&
+      advertised_window() >= rcv_cap_ / 2) {
+    schedule_ack();
+  }
+}
+
 void TcpEnd::read(asio::mutable_buffer b, ReadHandler h) {
   auto& w = world();
   if (reader_) cancel_reader();
@@ -688,11 +725,7 @@ void TcpEnd::read(asio::mutable_buffer b, ReadHandler h) {
     std::size_t n = std::min(b.size(), rcv_.size());
     rcv_.copy_out(0, static_cast<std::uint8_t*>(b.data()), n);
     rcv_.consume(n);
-    // Window update once the window we last advertised has shrunk below half the buffer.
-    if (state == State::established && advertised_edge_ - rcv_nxt_ < rcv_cap_ / 2 &&
-        advertised_window() >= rcv_cap_ / 2) {
-      schedule_ack();
-    }
+    after_read();
     return w.complete(std::move(h), net::error_code(), n);
   }
   // The peer's FIN was read: eof, even when an error is stored (Linux checks SOCK_DONE first).

@@ -146,7 +146,11 @@ class TcpEnd final : public SimObject {
   void fail(net::error_code ec);
   void wake_reader();
   void wake_writer();
+  // Bytes were read out of the receive buffer: a window update if the window has opened enough.
+  void after_read();
   void send_rst();
+  // Traces a data event of this connection, `to_peer` from local to remote, else the reverse.
+  void trace_data(TraceKind kind, bool to_peer, std::int64_t len, std::int64_t seq);
   void maybe_free();
   void free_now();
   void linger(std::int64_t ns);
@@ -156,7 +160,8 @@ class TcpEnd final : public SimObject {
   void rtt_sample(std::int64_t m);
   std::int64_t rto_ns() const;  // with backoff
 
-  WireEndpoint wire_local_, wire_remote_;  // local, remote as packets carry them
+  WireEndpoint wire_local_, wire_remote_;   // local, remote as packets carry them
+  std::uint64_t local_word_, remote_word_;  // local, remote as the trace digest folds them
   HostImpl* peer_host_;
   Path* out_path_;
   std::size_t send_cap_, rcv_cap_;
@@ -198,5 +203,8 @@ class TcpEnd final : public SimObject {
 void tcp_receive(World::Impl& w, HostImpl& host, const TcpPacket& p);
 // Puts a packet on the path from -> to, through the path's stages.
 void tcp_ship(World::Impl& w, Path& path, TcpPacket p);
+// tcp_ship() for a packet of `from`, the live end p.from names (null: none), which the caller has
+// at hand.
+void tcp_ship_from(World::Impl& w, Path& path, const TcpPacket& p, TcpEnd* from);
 
 }  // namespace simsock::sim

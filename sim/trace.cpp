@@ -55,14 +55,13 @@ void Counters::fill(Stats& out) const {
 void Tracer::fold_event(std::int64_t t, std::uint64_t kind, std::uint64_t src, std::uint64_t dst,
                         std::int64_t len, std::int64_t seq, std::string_view reason,
                         std::string_view detail) {
-  fold(static_cast<std::uint64_t>(t));
-  fold(kind);
-  fold(src);
-  fold(dst);
-  fold(static_cast<std::uint64_t>(len));
-  fold(static_cast<std::uint64_t>(seq));
+  fold_fields(t, kind, src, dst, len, seq);
   if (!reason.empty()) fold(fnv1a64(reason));
   if (!detail.empty()) fold(fnv1a64(detail));
+}
+
+std::uint64_t Tracer::word_of(const net::Endpoint& e) {
+  return endpoint_word(&e);
 }
 
 void Tracer::emit_wire_slow(std::int64_t t, TraceKind kind, const WireEndpoint& src,

@@ -59,6 +59,17 @@ class Tracer {
     }
     emit_wire_slow(t, kind, src, dst, len, reason);
   }
+  // The word an endpoint folds into the digest. A caller that traces the same endpoints again and
+  // again (a TCP connection) computes it once and passes it to emit_words().
+  static std::uint64_t word_of(const net::Endpoint& e);
+  // emit() for an event between `src` and `dst` whose words (word_of()) the caller kept: the same
+  // digest, and the endpoints are formatted only when a sink is attached.
+  void emit_words(std::int64_t t, TraceKind kind, const net::Endpoint& src, std::uint64_t src_word,
+                  const net::Endpoint& dst, std::uint64_t dst_word, std::int64_t len,
+                  std::int64_t seq) {
+    if (!sinks_.empty()) return emit(t, RawEvent{kind, &src, &dst, len, seq, {}, {}});
+    fold_fields(t, kind.hash, src_word, dst_word, len, seq);  // fold_event() without the texts
+  }
   std::uint64_t digest() const { return mix64(digest_); }
   void add_sink(TraceSink* s) { sinks_.push_back(s); }
   bool has_sinks() const { return !sinks_.empty(); }
@@ -74,6 +85,15 @@ class Tracer {
   void fold_event(std::int64_t t, std::uint64_t kind, std::uint64_t src, std::uint64_t dst,
                   std::int64_t len, std::int64_t seq, std::string_view reason,
                   std::string_view detail);
+  void fold_fields(std::int64_t t, std::uint64_t kind, std::uint64_t src, std::uint64_t dst,
+                   std::int64_t len, std::int64_t seq) {
+    fold(static_cast<std::uint64_t>(t));
+    fold(kind);
+    fold(src);
+    fold(dst);
+    fold(static_cast<std::uint64_t>(len));
+    fold(static_cast<std::uint64_t>(seq));
+  }
   void fold(std::uint64_t v) { digest_ = std::rotl(digest_ ^ v, 29) * 0x9e3779b97f4a7c15ULL; }
   // "10.0.0.2:40001" for an endpoint, from a small cache: a run's events name the same few
   // endpoints over and over, and formatting an address is most of a traced event's cost.
