@@ -20,6 +20,8 @@
 #include <ctime>
 #include <memory>
 
+#include <simsock/net/detail/op_storage.hpp>
+
 namespace simsock::net {
 namespace {
 
@@ -40,11 +42,17 @@ Endpoint to_endpoint(const udp::endpoint& e) {
   return {unmapped(e.address()), e.port()};
 }
 
-// Normalizes an error from the OS into the interface's vocabulary.
-error_code normalize(const error_code& ec) {
-  if (!ec || ec == error::eof || ec == error::operation_aborted) return ec;
+// normalize() for a failed operation.
+error_code normalize_failure(const error_code& ec) {
+  if (ec == error::eof || ec == error::operation_aborted) return ec;
   if (ec.category() == boost::system::system_category()) return from_errno(ec.value());
   return ec;
+}
+
+// Normalizes an error from the OS into the interface's vocabulary. Inline for the common case,
+// success, which every completion passes through.
+inline error_code normalize(const error_code& ec) {
+  return ec ? normalize_failure(ec) : ec;
 }
 
 // Runs `h(args...)` through h's associated executor (default `ex`), never inline.
@@ -95,6 +103,19 @@ class Continuation {
     }
   }
 
+  // As start(start, fn), with the operation's memory from `op` (see SlotCompletion). `op` must
+  // outlive the operation: fn co-owns the state that holds it.
+  template <typename Start, typename Fn>
+  void start(Start&& start, detail::OpSlot& op, Fn&& fn) {
+    using Completion = detail::SlotCompletion<std::decay_t<Fn>>;
+    if (own_executor_) {
+      std::forward<Start>(start)(Completion(slot_, op, std::forward<Fn>(fn)));
+    } else {
+      std::forward<Start>(start)(
+          asio::bind_executor(std::move(hex_), Completion(slot_, op, std::forward<Fn>(fn))));
+    }
+  }
+
  private:
   asio::associated_cancellation_slot_t<Handler> slot_;
   asio::associated_executor_t<Handler, io_executor> hex_;
@@ -125,7 +146,7 @@ bool ends_direction(const error_code& ec) {
 
 // A connected stream. After a read returned eof or an error, and after a write failed, Asio's epoll
 // reactor (Boost 1.81) stops trying the call at once and waits for a readiness edge that never
-// comes: a second read after eof would wait forever. So once a direction has ended (ends_) the
+// comes: a second read after eof would wait forever. So once a direction has ended (state_) the
 // stream answers the next call itself with one non-blocking recv/send and posts what the kernel
 // says: eof again, broken_pipe after a reported error, data that arrived after shutdown(receive).
 // Only if the kernel would block (the direction came back to life) does it wait through Asio again.
@@ -177,11 +198,14 @@ class AsioTcpStream final : public TcpStream {
   Endpoint remote_endpoint() const override { return remote_; }
 
  private:
-  // Which directions have ended (see the class comment). Shared with pending completions, which
-  // may run after the stream is gone.
-  struct Ends {
-    bool read = false;
-    bool write = false;
+  // What the stream shares with its pending completions, which may run after the stream is gone:
+  // which directions have ended (see the class comment), and the memory of the outstanding read
+  // and write operations (reused from one operation to the next).
+  struct State {
+    int refs = 1;
+    bool read_ended = false;
+    bool write_ended = false;
+    detail::OpSlot read_op, write_op;
   };
 
   void read_some_impl(asio::mutable_buffer b,
@@ -189,18 +213,18 @@ class AsioTcpStream final : public TcpStream {
     if (!sock_.is_open())
       return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
                              std::size_t{0});
-    if (ends_->read && b.size() != 0) {
+    if (state_->read_ended && b.size() != 0) {
       error_code ec;
       const std::size_t n = sock_.receive(b, 0, ec);
       if (ec != asio::error::would_block) {
         return post_completion(get_executor(), std::move(h), normalize(ec), n);
       }
-      ends_->read = false;
+      state_->read_ended = false;
     }
     Continuation c(h, io_ex_);
-    c.start([&](auto fn) { sock_.async_read_some(b, std::move(fn)); },
-            [h = std::move(h), ends = ends_](error_code ec, std::size_t n) mutable {
-              if (ends_direction(ec)) ends->read = true;
+    c.start([&](auto fn) { sock_.async_read_some(b, std::move(fn)); }, state_->read_op,
+            [h = std::move(h), state = state_](error_code ec, std::size_t n) mutable {
+              if (ends_direction(ec)) state->read_ended = true;
               std::move(h)(normalize(ec), n);
             });
   }
@@ -210,18 +234,18 @@ class AsioTcpStream final : public TcpStream {
     if (!sock_.is_open())
       return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
                              std::size_t{0});
-    if (ends_->write && b.size() != 0) {
+    if (state_->write_ended && b.size() != 0) {
       error_code ec;
       const std::size_t n = sock_.send(b, 0, ec);
       if (ec != asio::error::would_block) {
         return post_completion(get_executor(), std::move(h), normalize(ec), n);
       }
-      ends_->write = false;
+      state_->write_ended = false;
     }
     Continuation c(h, io_ex_);
-    c.start([&](auto fn) { sock_.async_write_some(b, std::move(fn)); },
-            [h = std::move(h), ends = ends_](error_code ec, std::size_t n) mutable {
-              if (ends_direction(ec)) ends->write = true;
+    c.start([&](auto fn) { sock_.async_write_some(b, std::move(fn)); }, state_->write_op,
+            [h = std::move(h), state = state_](error_code ec, std::size_t n) mutable {
+              if (ends_direction(ec)) state->write_ended = true;
               std::move(h)(normalize(ec), n);
             });
   }
@@ -229,7 +253,7 @@ class AsioTcpStream final : public TcpStream {
   tcp::socket sock_;
   io_executor io_ex_ = io_executor_of(sock_);
   Endpoint local_, remote_;
-  std::shared_ptr<Ends> ends_ = std::make_shared<Ends>();
+  detail::SharedRef<State> state_ = detail::SharedRef<State>::adopt(new State);
 };
 
 // A connect with a timeout: the socket and the timer that closes it if the handshake has not
@@ -318,8 +342,9 @@ class AsioUdpSocket final : public UdpSocket {
                            to.port);
     }
     Continuation c(h, io_ex_);
-    c.start([&](auto fn) { sock_.async_send_to(b, dest, std::move(fn)); },
-            [h = std::move(h)](error_code ec, std::size_t n) mutable {
+    // `state` keeps send_op, the operation's memory, alive until the operation is done.
+    c.start([&](auto fn) { sock_.async_send_to(b, dest, std::move(fn)); }, state_->send_op,
+            [h = std::move(h), state = state_](error_code ec, std::size_t n) mutable {
               std::move(h)(normalize(ec), n);
             });
   }
@@ -335,22 +360,32 @@ class AsioUdpSocket final : public UdpSocket {
     // The sender is read only after a successful receive, from storage the handler co-owns: a
     // receive that completed before the socket was destroyed still finds it.
     Continuation c(h, io_ex_);
-    c.start([&](auto fn) { sock_.async_receive_from(b, *sender_, MSG_TRUNC, std::move(fn)); },
-            [h = std::move(h), size = b.size(), sender = sender_](error_code ec,
-                                                                  std::size_t n) mutable {
-              if (ec) return std::move(h)(normalize(ec), Datagram{});
-              Datagram d;
-              d.full_size = n;
-              d.bytes = std::min(n, size);
-              d.sender = to_endpoint(*sender);
-              std::move(h)(ec, d);
-            });
+    c.start(
+        [&](auto fn) { sock_.async_receive_from(b, state_->sender, MSG_TRUNC, std::move(fn)); },
+        state_->receive_op,
+        [h = std::move(h), size = b.size(), state = state_](error_code ec, std::size_t n) mutable {
+          if (ec) return std::move(h)(normalize(ec), Datagram{});
+          Datagram d;
+          d.full_size = n;
+          d.bytes = std::min(n, size);
+          d.sender = to_endpoint(state->sender);
+          std::move(h)(ec, d);
+        });
   }
 
   udp::socket sock_;
   io_executor io_ex_ = io_executor_of(sock_);
+  // What the socket shares with its pending completions, which may run after the socket is gone:
+  // where the datagram being received came from, and the memory of the outstanding send and
+  // receive operations (reused from one operation to the next).
+  struct State {
+    int refs = 1;
+    udp::endpoint sender;
+    detail::OpSlot send_op, receive_op;
+  };
+
   bool v6_;  // an IPv6 socket: IPv4 destinations are sent to as v4-mapped addresses
-  std::shared_ptr<udp::endpoint> sender_ = std::make_shared<udp::endpoint>();
+  detail::SharedRef<State> state_ = detail::SharedRef<State>::adopt(new State);
 };
 
 class AsioTimer final : public Timer {
