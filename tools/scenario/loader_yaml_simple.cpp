@@ -7,6 +7,9 @@
 // other file and every error is libyaml's own.
 #include <simsock/tools/scenario/loader_yaml.hpp>
 
+#include <algorithm>
+#include <array>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -49,22 +52,21 @@ class SimpleYamlBuilder {
   // Printable ASCII and line breaks only, ending with a line break.
   bool split_lines() {
     if (text_.empty() || text_.back() != '\n') return false;
-    std::size_t begin = 0;
-    std::size_t indent = 0;
-    bool leading = true;
-    for (std::size_t i = 0; i < text_.size(); ++i) {
-      char c = text_[i];
-      if (c == '\n') {
-        lines_.push_back({begin, i, leading ? i - begin : indent, leading});
-        begin = i + 1;
-        leading = true;
-        continue;
-      }
-      if (c < 0x20 || c > 0x7e) return false;
-      if (leading && c != ' ') {
-        indent = i - begin;
-        leading = false;
-      }
+    bool bad = false;
+    for (char c : text_) {  // branch-free, so that the compiler vectorizes it
+      auto u = static_cast<unsigned char>(c);
+      bad |= (u < 0x20 && u != '\n') | (u > 0x7e);
+    }
+    if (bad) return false;
+    lines_.reserve(static_cast<std::size_t>(std::count(text_.begin(), text_.end(), '\n')));
+    const char* data = text_.data();
+    for (std::size_t begin = 0; begin < text_.size();) {
+      auto end = static_cast<std::size_t>(
+          static_cast<const char*>(std::memchr(data + begin, '\n', text_.size() - begin)) - data);
+      std::size_t i = begin;
+      while (i < end && data[i] == ' ') ++i;
+      lines_.push_back({begin, end, i - begin, i == end});
+      begin = end + 1;
     }
     return true;
   }
@@ -78,12 +80,19 @@ class SimpleYamlBuilder {
     return l.begin + col < l.end ? text_[l.begin + col] : '\n';
   }
 
-  static bool is_word_start(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  }
-  static bool is_word(char c) {
-    return is_word_start(c) || c == '.' || c == '-' || c == '/' || c == '%' || c == '+';
-  }
+  // 1: may start a word; 2: may continue one.
+  static constexpr std::array<unsigned char, 256> k_word_chars = [] {
+    std::array<unsigned char, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+      bool start =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+      bool inner = start || c == '.' || c == '-' || c == '/' || c == '%' || c == '+';
+      t[c] = static_cast<unsigned char>((start ? 1 : 0) | (inner ? 2 : 0));
+    }
+    return t;
+  }();
+  static bool is_word_start(char c) { return k_word_chars[static_cast<unsigned char>(c)] & 1; }
+  static bool is_word(char c) { return k_word_chars[static_cast<unsigned char>(c)] & 2; }
 
   YamlNode& make(YamlNode::Type type, std::size_t col) {
     YamlNode& n = doc_.nodes_.emplace_back();
@@ -95,21 +104,21 @@ class SimpleYamlBuilder {
   // A plain word starting at `col` (which moves past it): a scalar node, or the null one for
   // null/Null/NULL; null when there is no word there.
   const YamlNode* word(std::size_t& col, bool spaces) {
+    const Line& l = lines_[cur_];
+    const char* line = text_.data() + l.begin;
+    const std::size_t size = l.end - l.begin;
     std::size_t start = col;
-    if (!is_word_start(at(col))) return nullptr;
-    std::size_t end = ++col;
-    for (;;) {
-      char c = at(col);
-      if (is_word(c)) {
-        end = ++col;
-      } else if (spaces && c == ' ') {
-        ++col;
-      } else {
+    if (start >= size || !is_word_start(line[start])) return nullptr;
+    std::size_t end = start + 1;
+    for (std::size_t i = end; i < size; ++i) {
+      if (is_word(line[i])) {
+        end = i + 1;
+      } else if (!spaces || line[i] != ' ') {
         break;
       }
     }
     col = end;  // trailing spaces are not part of the scalar
-    std::string_view v = text_.substr(lines_[cur_].begin + start, end - start);
+    std::string_view v(line + start, end - start);
     if (v == "null" || v == "Null" || v == "NULL") return &make(YamlNode::Type::null, start);
     YamlNode& n = make(YamlNode::Type::scalar, start);
     n.scalar.assign(v);
