@@ -7,7 +7,6 @@
 // other file and every error is libyaml's own.
 #include <simsock/tools/scenario/loader_yaml.hpp>
 
-#include <algorithm>
 #include <array>
 #include <cstring>
 #include <string_view>
@@ -52,13 +51,19 @@ class SimpleYamlBuilder {
   // Printable ASCII and line breaks only, ending with a line break.
   bool split_lines() {
     if (text_.empty() || text_.back() != '\n') return false;
-    bool bad = false;
-    for (char c : text_) {  // branch-free, so that the compiler vectorizes it
-      auto u = static_cast<unsigned char>(c);
-      bad |= (u < 0x20 && u != '\n') | (u > 0x7e);
+    // One branch-free pass (the compiler vectorizes it): any byte outside ' '..'~' but '\n', and
+    // the number of lines.
+    unsigned bad = 0;
+    std::size_t lines = 0;
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text_.data());
+    for (std::size_t i = 0; i < text_.size(); ++i) {
+      unsigned char u = bytes[i];
+      bad |= static_cast<unsigned>(static_cast<unsigned char>(u - 0x20) > 0x5e) &
+             static_cast<unsigned>(u != '\n');
+      lines += u == '\n';
     }
     if (bad) return false;
-    lines_.reserve(static_cast<std::size_t>(std::count(text_.begin(), text_.end(), '\n')));
+    lines_.reserve(lines);
     const char* data = text_.data();
     for (std::size_t begin = 0; begin < text_.size();) {
       auto end = static_cast<std::size_t>(
