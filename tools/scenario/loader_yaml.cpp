@@ -202,8 +202,9 @@ class YamlBuilder {
   std::uint64_t aliased_ = 0;
 };
 
-YamlDocument::YamlDocument(std::string_view text, const std::string& file) {
-  YamlBuilder(*this, text, file).run();
+YamlDocument::YamlDocument(std::string_view text, const std::string& file, Parser parser) {
+  scanned_directly_ = parser == Parser::any && parse_simple(text);
+  if (!scanned_directly_) YamlBuilder(*this, text, file).run();
 }
 
 }  // namespace simsock::scenario

@@ -37,20 +37,33 @@ inline constexpr std::uint64_t k_max_alias_bytes = 16 * 1024 * 1024;
 // they are owned here and pointed to.
 class YamlDocument {
  public:
+  // Which parser builds the tree. `any`: a plain file (block collections, one-line flow mappings
+  // of words, words, `|` blocks; no quotes, comments, anchors or tabs) is scanned directly, and
+  // anything else goes to libyaml; both give the same tree and positions. `libyaml`: always
+  // libyaml (to compare the two).
+  enum class Parser { any, libyaml };
+
   // Parses `text`; throws ScenarioError naming `file` on invalid YAML, on nesting deeper than
   // k_max_yaml_depth, on aliases repeating more than k_max_alias_bytes, on an alias without an
   // anchor, and on a second document.
-  YamlDocument(std::string_view text, const std::string& file);
+  YamlDocument(std::string_view text, const std::string& file, Parser parser = Parser::any);
   YamlDocument(const YamlDocument&) = delete;
   YamlDocument& operator=(const YamlDocument&) = delete;
 
   // The document's top node, or null for an empty file.
   const YamlNode* root() const { return root_; }
+  // Whether the direct scanner (not libyaml) built the tree.
+  bool scanned_directly() const { return scanned_directly_; }
 
  private:
   friend class YamlBuilder;
+  friend class SimpleYamlBuilder;
+  // The direct scanner (loader_yaml_simple.cpp): false, with nothing built, when `text` is not
+  // in its subset.
+  bool parse_simple(std::string_view text);
   std::deque<YamlNode> nodes_;
   const YamlNode* root_ = nullptr;
+  bool scanned_directly_ = false;
 };
 
 }  // namespace simsock::scenario
