@@ -144,13 +144,13 @@ else()
   message(FATAL_ERROR "MODE must be tree, prefix, subdir or deb")
 endif()
 
-# The consumers build optimised, as a user's release build does, except under add_subdirectory:
-# there simsock itself is compiled once more inside the consumer's tree, and what that mode checks
-# (that simsock's targets configure, build and link as a subproject) does not depend on the
-# optimiser, which would triple that compile (about 3 minutes on 2 cores).
-set(build_type Release)
-if(MODE STREQUAL "subdir")
-  set(build_type Debug)
+# Against the installed prefix the consumers build optimised, as a user's release build does. The
+# other modes build with no build type (-O0, no debug information): what they check (the .deb's
+# package is found; simsock's targets configure, build and link as a subproject, where simsock
+# itself is compiled once more) does not depend on the optimiser, which would triple the compile.
+set(build_type "")
+if(MODE STREQUAL "prefix")
+  set(build_type Release)
 endif()
 string(REPLACE "|" ";" CONSUMERS "${CONSUMERS}")
 foreach(consumer ${CONSUMERS})
