@@ -2,7 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
 #include <new>
 #include <set>
 #include <stdexcept>
@@ -154,9 +157,38 @@ TEST(ScenarioSweep, StopFlagEndsTheSweepAfterTheRunningSeeds) {
       options);
   EXPECT_TRUE(result.stopped);
   EXPECT_GE(result.seeds_run, 10u);
-  EXPECT_LT(result.seeds_run, 100u);  // at most the seeds already started (a window of 8)
+  // At most the seeds already started or finished ahead of seed 10 (the window).
+  EXPECT_LE(result.seeds_run, 10u + 2 * k_sweep_window_per_job);
   EXPECT_EQ(result.seeds_run, streamed.size());
   EXPECT_EQ(result.seeds_total, 1'000'000u);
+}
+
+TEST(ScenarioSweep, ASlowSeedLetsTheOtherJobRunDozensOfSeedsAhead) {
+  // Seed 1 finishes only once 40 later seeds have: a sweep that stalled the second job a few
+  // seeds ahead of the slow one would leave seed 1 waiting until its deadline.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::uint64_t finished_ahead = 0;
+  auto run = [&](std::uint64_t seed) -> std::optional<std::string> {
+    std::unique_lock lock(mu);
+    if (seed != 1) {
+      ++finished_ahead;
+      cv.notify_all();
+      return std::nullopt;
+    }
+    if (cv.wait_for(lock, std::chrono::seconds(10), [&] { return finished_ahead >= 40; })) {
+      return std::nullopt;
+    }
+    return "only " + std::to_string(finished_ahead) + " seeds ran while seed 1 was running";
+  };
+  std::vector<std::uint64_t> streamed;
+  SweepOptions options;
+  options.jobs = 2;
+  options.on_seed = [&](const SeedOutcome& o) { streamed.push_back(o.seed); };
+  auto result = run_sweep({1, 200}, {}, run, options);
+  EXPECT_EQ(result.failed_count, 0u) << (result.failed.empty() ? "" : result.failed[0].detail);
+  ASSERT_EQ(streamed.size(), 200u);
+  for (std::size_t i = 0; i < streamed.size(); ++i) EXPECT_EQ(streamed[i], i + 1);
 }
 
 TEST(ScenarioSweep, OutOfMemoryInASeedEndsTheSweepWithBadAlloc) {

@@ -4,7 +4,6 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
-#include <map>
 #include <mutex>
 #include <new>
 #include <system_error>
@@ -165,13 +164,22 @@ SweepResult run_sweep(const SeedSet& seeds, const Shard& shard, const SeedRun& r
   const std::uint64_t total = shard_size(seeds, shard);
   const unsigned jobs = static_cast<unsigned>(
       std::clamp<std::uint64_t>(options.jobs, 1, std::max<std::uint64_t>(total, 1)));
-  const std::uint64_t window = 4ull * jobs;
+  const std::uint64_t window = std::clamp<std::uint64_t>(
+      std::uint64_t{k_sweep_window_per_job} * jobs, 1, std::max<std::uint64_t>(total, 1));
+
+  // Position k finishes into slot k % window: a thread starts k only when k < reported + window,
+  // so the slot was reported and emptied before. The slots are allocated once (no node per seed
+  // that one thread allocates and the other frees) and each has a cache line of its own.
+  struct alignas(64) Slot {
+    SeedOutcome outcome;
+    bool done = false;
+  };
+  std::vector<Slot> slots(window);
 
   std::mutex mu;
   std::condition_variable cv;
-  std::uint64_t next = 0;                        // the next position to start
-  std::uint64_t reported = 0;                    // positions before this one were reported
-  std::map<std::uint64_t, SeedOutcome> waiting;  // finished, not yet reported (<= window)
+  std::uint64_t next = 0;      // the next position to start
+  std::uint64_t reported = 0;  // positions before this one were reported
   std::exception_ptr out_of_memory;
   SweepResult result;
   result.seeds_total = total;
@@ -216,10 +224,10 @@ SweepResult run_sweep(const SeedSet& seeds, const Shard& shard, const SeedRun& r
       }
       {
         std::lock_guard lock(mu);
-        waiting.emplace(k, std::move(o));
-        while (!waiting.empty() && waiting.begin()->first == reported) {
-          report(waiting.begin()->second);
-          waiting.erase(waiting.begin());
+        slots[k % window] = {std::move(o), true};
+        for (Slot* slot = &slots[reported % window]; slot->done; slot = &slots[reported % window]) {
+          report(slot->outcome);
+          slot->done = false;
           ++reported;
         }
       }
