@@ -141,13 +141,19 @@ asio::awaitable<int> run(AppContext& ctx) {
   int status = 0;
   std::string payload;
   for (std::uint64_t seq = 0; seq < count; ++seq) {
-    // "ping SEQ " padded with dots to --size, built in place (no allocation per datagram).
-    payload.assign("ping ");
-    char digits[24];
-    auto [end, _] = std::to_chars(digits, digits + sizeof digits, seq);
-    payload.append(digits, end);
-    payload.push_back(' ');
-    if (payload.size() < size) payload.resize(size, '.');
+    // "ping SEQ " padded with dots to --size. Only the head changes from one datagram to the
+    // next, and it never gets shorter (the numbers grow), so it is written over the previous
+    // one: no allocation and no re-padding per datagram.
+    char head[32] = "ping ";
+    auto [end, _] = std::to_chars(head + 5, head + sizeof head - 1, seq);
+    *end++ = ' ';
+    const auto len = static_cast<std::size_t>(end - head);
+    if (len <= size && payload.size() == size) {
+      std::copy(head, end, payload.begin());
+    } else {
+      payload.assign(head, len);
+      if (payload.size() < size) payload.resize(size, '.');
+    }
     auto& slot = st->window[seq & st->mask];
     slot = Slot{seq, ctx.net.now(), 0};  // a datagram still unanswered in it is now lost
     ++st->sent;

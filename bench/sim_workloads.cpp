@@ -5,6 +5,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -25,7 +26,7 @@ namespace {
 
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
-constexpr auto tok = asio::as_tuple(asio::use_awaitable);
+constexpr auto tok = asio::as_tuple(asio::deferred);  // as the apps await (apps/common.hpp)
 
 // "10.0.X.Y" for host number i (up to 62,500 hosts).
 std::string host_address(std::size_t i) {

@@ -4,6 +4,7 @@
 // order, so adding a host does not change another path's draws.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <string_view>
 
@@ -32,15 +33,30 @@ class Rng {
   Rng(std::uint64_t seed, std::string_view stream_name);
   explicit Rng(std::uint64_t seed = 1);
 
-  std::uint64_t next();
+  // Inline: every datagram and segment draws from a link's stream at least once.
+  std::uint64_t next() {
+    const std::uint64_t result = std::rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = std::rotl(s_[3], 45);
+    return result;
+  }
   // Uniform in [0, n) without modulo bias (Lemire's method with rejection). n > 0.
   std::uint64_t below(std::uint64_t n);
   // Uniform integer in [lo, hi] (inclusive).
   std::uint64_t between(std::uint64_t lo, std::uint64_t hi);
   // Uniform real in [0, 1) from the top 53 bits.
-  double real();
+  double real() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
   // True with probability p (p <= 0: never, p >= 1: always, and no draw is made).
-  bool chance(double p);
+  bool chance(double p) {
+    if (p <= 0.0) return false;
+    if (p >= 1.0) return true;
+    return real() < p;
+  }
 
  private:
   std::uint64_t s_[4];

@@ -43,14 +43,8 @@ World::Impl::~Impl() {
   for (auto& slot : ends_) slot.end.reset();
 }
 
-void World::Impl::check_progress() {
-  if (now_ != instant_) {
-    instant_ = now_;
-    instant_first_event_ = events_;
-    return;
-  }
+void World::Impl::stalled() {
   std::uint64_t n = events_ - instant_first_event_;
-  if (max_events_per_instant_ == 0 || n <= max_events_per_instant_) return;
   instant_first_event_ = events_;  // a caller that catches this may go on for as many again
   throw Stalled("no virtual-time progress: " + std::to_string(n) +
                 " events and handlers ran at t=" + std::to_string(now_) +

@@ -219,8 +219,18 @@ class World::Impl {
     return static_cast<Rng*>(rng)->below(n);
   }
 
-  // Throws Stalled when too many events ran at the current instant.
-  void check_progress();
+  // Throws Stalled when too many events ran at the current instant. Inline: it runs after every
+  // agenda event and every batch of handlers.
+  void check_progress() {
+    if (now_ != instant_) {
+      instant_ = now_;
+      instant_first_event_ = events_;
+      return;
+    }
+    const std::uint64_t n = events_ - instant_first_event_;
+    if (max_events_per_instant_ != 0 && n > max_events_per_instant_) stalled();
+  }
+  [[noreturn]] void stalled();
   // Runs the ready handlers (a bounded number at a time, so the guard sees handlers that queue
   // themselves forever).
   void poll_handlers();

@@ -364,5 +364,50 @@ TEST(UdpPing, AReplyToANumberThatLeftTheWindowCountsAsLost) {
       << sim.process("ping").out;
 }
 
+// A UDP echo on port 7 that also records every datagram it receives, in order.
+test::Coroutine recording_echo(std::shared_ptr<std::vector<std::string>> seen) {
+  return [seen](net::Network& net) -> asio::awaitable<int> {
+    net::error_code ec;
+    auto sock = net.bind_udp(any_port(7), ec);
+    if (!sock) co_return 2;
+    char buf[2048];
+    for (;;) {
+      auto [rec, d] = co_await sock->async_receive_from(asio::buffer(buf), tuple);
+      if (rec) co_return 3;
+      seen->emplace_back(buf, d.bytes);
+      co_await sock->async_send_to(asio::buffer(buf, d.bytes), d.sender, tuple);
+    }
+  };
+}
+
+TEST(UdpPing, EveryDatagramIsItsNumberPaddedWithDotsAcrossDigitCountChanges) {
+  test::Sim sim;
+  two_hosts(sim);
+  auto seen = std::make_shared<std::vector<std::string>>();
+  sim.spawn("echo", "server", recording_echo(seen));
+  sim.start_app("ping", "client", "udp-ping",
+                {{"connect", "server:7"}, {"count", "1001"}, {"size", "12"}});
+  auto exit = run_until_exit(sim, "ping", 600s);
+  EXPECT_EQ(exit.code, 0);
+  ASSERT_EQ(seen->size(), 1001u);
+  for (std::size_t i = 0; i < seen->size(); ++i) {
+    std::string want = "ping " + std::to_string(i) + " ";
+    want.resize(12, '.');
+    ASSERT_EQ((*seen)[i], want) << "datagram " << i;
+  }
+  // A head longer than --size: the datagram is the head alone, and shorter ones pad again.
+  test::Sim small;
+  two_hosts(small);
+  auto seen_small = std::make_shared<std::vector<std::string>>();
+  small.spawn("echo", "server", recording_echo(seen_small));
+  small.start_app("ping", "client", "udp-ping",
+                  {{"connect", "server:7"}, {"count", "12"}, {"size", "7"}});
+  EXPECT_EQ(run_until_exit(small, "ping", 600s).code, 0);
+  ASSERT_EQ(seen_small->size(), 12u);
+  EXPECT_EQ((*seen_small)[9], "ping 9 ");
+  EXPECT_EQ((*seen_small)[10], "ping 10 ");
+  EXPECT_EQ((*seen_small)[11], "ping 11 ");
+}
+
 }  // namespace
 }  // namespace simsock
