@@ -187,8 +187,13 @@ void SimUdpSocket::send_to_queued(asio::const_buffer b, const net::Endpoint& to,
   if (local.is_v6() && !local.is_unspecified() && dst.addr.is_v4()) {
     return fail(net::error::host_unreachable);
   }
-  HostImpl* dst_host = w.route(from, dst.addr);
-  if (!dst_host) return fail(net::error::host_unreachable);
+  HostImpl* dst_host = last_dst_host_;
+  if (!dst_host || !(dst.addr == last_dst_)) {
+    dst_host = w.route(from, dst.addr);
+    if (!dst_host) return fail(net::error::host_unreachable);
+    last_dst_ = dst.addr;
+    last_dst_host_ = dst_host;
+  }
   if (dst.addr.is_unspecified()) dst.addr = IpAddress::loopback(dst.addr.is_v6());
   WireEndpoint src{local, local_.port};
   if (dst.addr.is_loopback()) {

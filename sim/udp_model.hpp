@@ -118,7 +118,10 @@ class SimUdpSocket final : public net::UdpSocket, public SimObject {
   std::size_t charged_ = 0, deficit_ = 0, taken_over_ = 0;
   std::optional<RecvHandler> receiver_;
   asio::mutable_buffer receive_buffer_;
-  // The path of the last send (paths live as long as the world): most sockets send to one peer.
+  // The route and path of the last send (hosts and paths live as long as the world, and an
+  // address, once a host's, stays that host's): most sockets send to one peer.
+  IpAddress last_dst_;
+  HostImpl* last_dst_host_ = nullptr;
   const HostImpl* last_to_ = nullptr;
   Path* last_path_ = nullptr;
 };
