@@ -61,7 +61,14 @@ class Loop final : public net::HandlerQueue, private asio::detail::thread_contex
     ++size_;
   }
 
-  // Runs queued handlers, including those they queue, until none is left. Returns how many ran.
+  // The same for an Fn built from `args` in the slot it will run from (no Task is moved).
+  template <typename Fn, typename... A>
+  void emplace(A&&... args) {
+    if (size_ == ring_.size()) grow();
+    ring_[(head_ + size_) & (ring_.size() - 1)].template emplace<Fn>(std::forward<A>(args)...);
+    ++size_;
+  }
+
   // If a handler throws, it is consumed and the exception propagates; the rest stay queued.
   // Runs queued handlers, those they queue included, until none is left or `max` have run.
   // Returns how many ran.

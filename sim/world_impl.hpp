@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <typeinfo>
 #include <utility>
@@ -75,7 +76,7 @@ class World::Impl {
   // user's io_context) gets the call through asio::dispatch. A host crash runs as an agenda
   // event, after the queue has drained, so queued completions need no owner to be found by.
   template <typename Handler, typename... Args>
-  void complete(Handler h, Args... args) {
+  requires(!net::detail::is_queue_completion<Handler>) void complete(Handler h, Args... args) {
     if (ending_) return;  // the world is being destroyed: the handler dies with its frame
     auto ex = asio::get_associated_executor(h, sched_.get_executor());
     if (is_own(ex)) {
@@ -91,14 +92,15 @@ class World::Impl {
 
   // The same for a handler already in the form the network interface hands over for handlers on
   // a queue (net::detail::QueueCompletion, made by adopt()): it runs straight from the queue.
+  // It is built in its slot of the loop's queue: the handler is moved once, from `h`.
   template <typename... Args>
-  void complete(net::detail::QueueCompletion<void(Args...)> h, std::type_identity_t<Args>... args) {
+  void complete(net::detail::QueueCompletion<void(Args...)>&& h,
+                std::type_identity_t<Args>... args) {
     if (ending_) return;
-    auto call = [h = std::move(h), ... args = std::move(args)]() mutable {
-      std::move(h)(std::move(args)...);
-    };
-    static_assert(sizeof(call) <= Task::inline_size, "a queued completion must not allocate");
-    ready(std::move(call));
+    using Call = QueuedCall<Args...>;
+    static_assert(Task::fits_inline<Call>, "a queued completion must not allocate");
+    if (max_delay_ != 0) return delay(Task(Call(std::move(h), std::move(args)...)));
+    sched_.emplace<Call>(std::move(h), std::move(args)...);
   }
 
   // A handler in the form the models store and complete: one that runs from this world's loop
@@ -204,6 +206,18 @@ class World::Impl {
   std::vector<ProcessRecord> processes_;
 
  private:
+  // A completion and its results, as the loop's queue holds it until it runs.
+  template <typename... Args>
+  struct QueuedCall {
+    QueuedCall(net::detail::QueueCompletion<void(Args...)>&& h, Args&&... a)
+        : handler(std::move(h)), args(std::move(a)...) {}
+    void operator()() {
+      std::apply([this](Args&... a) { std::move(handler)(std::move(a)...); }, args);
+    }
+    net::detail::QueueCompletion<void(Args...)> handler;
+    std::tuple<Args...> args;
+  };
+
   // Queues a completion on the scheduler, or (perturbation with a delay) on the delayed agenda.
   // Takes the callable itself, so the Task is built where it is stored (a Task moved once more
   // costs a measurable share of a completion).

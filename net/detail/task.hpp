@@ -17,18 +17,16 @@ class Task {
   // bytes) fits.
   static constexpr std::size_t inline_size = 128;
 
+  // Whether a callable of type Fn is stored inside the Task (no allocation).
+  template <typename Fn>
+  static constexpr bool fits_inline =
+      sizeof(Fn) <= inline_size &&
+      alignof(Fn) <= alignof(std::max_align_t) && std::is_nothrow_move_constructible_v<Fn>;
+
   Task() = default;
   template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Task>>>
   Task(F&& f) {  // NOLINT(google-explicit-constructor): lambdas convert implicitly
-    using Fn = std::decay_t<F>;
-    if constexpr (sizeof(Fn) <= inline_size && alignof(Fn) <= alignof(std::max_align_t) &&
-                  std::is_nothrow_move_constructible_v<Fn>) {
-      ::new (static_cast<void*>(buf_)) Fn(std::forward<F>(f));
-      ops_ = &inline_ops<Fn>;
-    } else {
-      *reinterpret_cast<Fn**>(buf_) = new Fn(std::forward<F>(f));
-      ops_ = &heap_ops<Fn>;
-    }
+    construct<std::decay_t<F>>(std::forward<F>(f));
   }
   Task(Task&& o) noexcept : ops_(o.ops_) {
     if (ops_) ops_->move(o.buf_, buf_);
@@ -47,6 +45,14 @@ class Task {
   Task& operator=(const Task&) = delete;
   ~Task() { reset(); }
 
+  // Replaces the callable with an Fn built in place from `args` (not moved in afterwards: a
+  // queue that stores Tasks builds a completion where it will run from).
+  template <typename Fn, typename... A>
+  void emplace(A&&... args) {
+    reset();
+    construct<Fn>(std::forward<A>(args)...);
+  }
+
   explicit operator bool() const { return ops_ != nullptr; }
   void operator()() { ops_->call(buf_); }
   // Destroys the callable (and whatever it captured).
@@ -59,6 +65,16 @@ class Task {
   }
 
  private:
+  template <typename Fn, typename... A>
+  void construct(A&&... args) {
+    if constexpr (fits_inline<Fn>) {
+      ::new (static_cast<void*>(buf_)) Fn(std::forward<A>(args)...);
+      ops_ = &inline_ops<Fn>;
+    } else {
+      *reinterpret_cast<Fn**>(buf_) = new Fn(std::forward<A>(args)...);
+      ops_ = &heap_ops<Fn>;
+    }
+  }
   struct Ops {
     void (*call)(void*);
     void (*move)(void* from, void* to);
