@@ -1,6 +1,7 @@
 #include <simsock/sim/trace.hpp>
 
 #include <array>
+#include <tuple>
 
 #include <simsock/sim/rng.hpp>
 
@@ -64,13 +65,47 @@ std::uint64_t Tracer::word_of(const net::Endpoint& e) {
   return endpoint_word(&e);
 }
 
+namespace {
+
+bool same_endpoint(const WireEndpoint& a, const WireEndpoint& b) {
+  return a.addr == b.addr && a.port == b.port;
+}
+
+}  // namespace
+
+// Defined before its caller, so the hit (most calls) is inlined there and the miss is a call.
+inline const Tracer::CachedWireText& Tracer::wire_text(const WireEndpoint& e, std::uint64_t word) {
+  // The top bits of one multiply: collisions only cost a refill, so a strong mix is not needed.
+  CachedWireText& c = wire_texts_[(word * 0x9e3779b97f4a7c15ULL) >> 60];
+  static_assert(std::tuple_size_v<decltype(wire_texts_)> == 16);
+  if (!c.valid || !same_endpoint(c.key, e)) refill(c, e);
+  return c;
+}
+
 void Tracer::emit_wire_slow(std::int64_t t, TraceKind kind, const WireEndpoint& src,
                             const WireEndpoint& dst, std::int64_t len, std::string_view reason) {
-  if (!sinks_.empty()) {
-    net::Endpoint s = src.to_endpoint(), d = dst.to_endpoint();
-    return emit(t, RawEvent{kind, &s, &d, len, -1, reason, {}});
+  // wire_word(w) is endpoint_word(w.to_endpoint()): the digest is emit()'s for those endpoints.
+  const std::uint64_t src_word = wire_word(src), dst_word = wire_word(dst);
+  fold_event(t, kind.hash, src_word, dst_word, len, -1, reason, {});
+  if (sinks_.empty()) return;
+  const CachedWireText& s = wire_text(src, src_word);
+  const CachedWireText& d = wire_text(dst, dst_word);
+  if (!same_endpoint(s.key, src)) {
+    // Two endpoints of one slot: dst's lookup refilled it. Copied one at a time instead.
+    event_.dst = d.text;
+    event_.src = wire_text(src, src_word).text;
+    return publish(event_, t, kind.name, len, -1, reason, {});
   }
-  fold_event(t, kind.hash, wire_word(src), wire_word(dst), len, -1, reason, {});
+  for (PairEvent& p : pair_events_) {
+    if (p.src == &s && p.dst == &d) return publish(p.event, t, kind.name, len, -1, reason, {});
+  }
+  PairEvent& p = pair_events_[next_pair_];
+  next_pair_ = (next_pair_ + 1) % pair_events_.size();
+  p.src = &s;
+  p.dst = &d;
+  p.event.src = s.text;
+  p.event.dst = d.text;
+  publish(p.event, t, kind.name, len, -1, reason, {});
 }
 
 const std::string& Tracer::endpoint_text(const net::Endpoint& e, std::uint64_t word) {
@@ -83,27 +118,46 @@ const std::string& Tracer::endpoint_text(const net::Endpoint& e, std::uint64_t w
   return c.text;
 }
 
+void Tracer::refill(CachedWireText& c, const WireEndpoint& e) {
+  c.key = e;
+  c.text = e.to_endpoint().to_string();
+  c.valid = true;
+  // The events that hold this slot's former text no longer match it.
+  for (PairEvent& p : pair_events_) {
+    if (p.src == &c || p.dst == &c) p.src = p.dst = nullptr;
+  }
+}
+
 void Tracer::emit(std::int64_t t, const RawEvent& e) {
   const std::uint64_t src_word = endpoint_word(e.src), dst_word = endpoint_word(e.dst);
   fold_event(t, e.kind.hash, src_word, dst_word, e.len, e.seq, e.reason, e.detail);
   if (sinks_.empty()) return;
-  TraceEvent& ev = event_;
-  ev.t = t;
-  ev.kind = e.kind.name;
+  // Each text is copied before the next lookup, which may refill its cache slot.
   if (e.src) {
-    ev.src = endpoint_text(*e.src, src_word);
+    event_.src = endpoint_text(*e.src, src_word);
   } else {
-    ev.src.clear();
+    event_.src.clear();
   }
   if (e.dst) {
-    ev.dst = endpoint_text(*e.dst, dst_word);
+    event_.dst = endpoint_text(*e.dst, dst_word);
   } else {
-    ev.dst.clear();
+    event_.dst.clear();
   }
-  ev.len = e.len;
-  ev.seq = e.seq;
-  ev.reason = e.reason;
-  ev.detail.assign(e.detail);
+  publish(event_, t, e.kind.name, e.len, e.seq, e.reason, e.detail);
+}
+
+void Tracer::publish(TraceEvent& ev, std::int64_t t, std::string_view kind, std::int64_t len,
+                     std::int64_t seq, std::string_view reason, std::string_view detail) {
+  ev.t = t;
+  ev.kind = kind;
+  ev.len = len;
+  ev.seq = seq;
+  ev.reason = reason;
+  if (detail.empty()) {
+    ev.detail.clear();  // assign() of nothing is still a call
+  } else {
+    ev.detail.assign(detail);
+  }
   for (auto* s : sinks_) s->on_event(ev);
 }
 

@@ -51,7 +51,7 @@ class Tracer {
  public:
   void emit(std::int64_t t, const RawEvent& e);
   // The same for an event between two wire endpoints (UDP's hot path): the digest is identical,
-  // and endpoint objects are built only when a sink is attached.
+  // and the sinks get the same texts, formatted only when an endpoint is new to the cache.
   void emit_wire(std::int64_t t, TraceKind kind, const WireEndpoint& src, const WireEndpoint& dst,
                  std::int64_t len, std::string_view reason = {}) {
     if (sinks_.empty() && src.addr.is_v4() && dst.addr.is_v4()) {
@@ -98,6 +98,18 @@ class Tracer {
   // "10.0.0.2:40001" for an endpoint, from a small cache: a run's events name the same few
   // endpoints over and over, and formatting an address is most of a traced event's cost.
   const std::string& endpoint_text(const net::Endpoint& e, std::uint64_t word);
+  struct CachedWireText {
+    WireEndpoint key;
+    std::string text;
+    bool valid = false;
+  };
+  // The same text for a wire endpoint (that of e.to_endpoint()), from a cache keyed by the wire
+  // form, so a hit builds no net::Endpoint.
+  const CachedWireText& wire_text(const WireEndpoint& e, std::uint64_t word);
+  void refill(CachedWireText& c, const WireEndpoint& e);
+  // Fills the rest of `ev` (its src and dst are set) and hands it to every sink.
+  void publish(TraceEvent& ev, std::int64_t t, std::string_view kind, std::int64_t len,
+               std::int64_t seq, std::string_view reason, std::string_view detail);
   std::uint64_t digest_ = 0x736973736f636b31ULL;  // "simsock1"
   std::vector<TraceSink*> sinks_;
   struct CachedText {
@@ -106,7 +118,18 @@ class Tracer {
     bool valid = false;
   };
   std::array<CachedText, 16> texts_;
-  TraceEvent event_;  // reused for every event handed to the sinks (its strings keep capacity)
+  std::array<CachedWireText, 16> wire_texts_;
+  // The events handed to the sinks for wire events between recent pairs of wire_texts_ slots,
+  // their src and dst already holding the slots' texts: UDP's events go back and forth between
+  // a few endpoint pairs, and then no text is copied.
+  struct PairEvent {
+    const CachedWireText* src = nullptr;  // null: unused
+    const CachedWireText* dst = nullptr;
+    TraceEvent event;
+  };
+  std::array<PairEvent, 4> pair_events_;
+  std::size_t next_pair_ = 0;  // the one to replace
+  TraceEvent event_;           // reused for the other events (its strings keep capacity)
 };
 
 // "0123456789abcdef"-style 16 lower-case hex digits.
