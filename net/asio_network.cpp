@@ -208,6 +208,16 @@ class AsioTcpStream final : public TcpStream {
     detail::OpSlot read_op, write_op;
   };
 
+  // The continuation of a read: notes an ended direction, normalizes the error. It co-owns the
+  // state, which holds the operation's memory.
+  template <typename Handler>
+  auto read_done(Handler h) {
+    return [h = std::move(h), state = state_](error_code ec, std::size_t n) mutable {
+      if (ends_direction(ec)) state->read_ended = true;
+      std::move(h)(normalize(ec), n);
+    };
+  }
+
   void read_some_impl(asio::mutable_buffer b,
                       asio::any_completion_handler<void(error_code, std::size_t)> h) override {
     if (!sock_.is_open())
@@ -223,10 +233,29 @@ class AsioTcpStream final : public TcpStream {
     }
     Continuation c(h, io_ex_);
     c.start([&](auto fn) { sock_.async_read_some(b, std::move(fn)); }, state_->read_op,
-            [h = std::move(h), state = state_](error_code ec, std::size_t n) mutable {
-              if (ends_direction(ec)) state->read_ended = true;
-              std::move(h)(normalize(ec), n);
-            });
+            read_done(std::move(h)));
+  }
+
+  // A handler on an io_context's own executor. On this socket's io_context, where Asio runs the
+  // operation's completion, the handler is called there directly (as Continuation does for such a
+  // handler) with its cancellation slot, and is never put in an any_completion_handler. Anything
+  // else (another io_context, a closed socket, an ended direction) takes the generic path.
+  void read_some_io(asio::mutable_buffer b,
+                    detail::IoCompletion<void(error_code, std::size_t)> h) override {
+    if (state_->read_ended || h.get_executor() != io_ex_ || !sock_.is_open())
+      return read_some_impl(b, std::move(h));
+    const asio::cancellation_slot slot = h.get_cancellation_slot();
+    sock_.async_read_some(b,
+                          detail::SlotCompletion(slot, state_->read_op, read_done(std::move(h))));
+  }
+
+  // As read_done, for a write.
+  template <typename Handler>
+  auto write_done(Handler h) {
+    return [h = std::move(h), state = state_](error_code ec, std::size_t n) mutable {
+      if (ends_direction(ec)) state->write_ended = true;
+      std::move(h)(normalize(ec), n);
+    };
   }
 
   void write_some_impl(asio::const_buffer b,
@@ -244,10 +273,17 @@ class AsioTcpStream final : public TcpStream {
     }
     Continuation c(h, io_ex_);
     c.start([&](auto fn) { sock_.async_write_some(b, std::move(fn)); }, state_->write_op,
-            [h = std::move(h), state = state_](error_code ec, std::size_t n) mutable {
-              if (ends_direction(ec)) state->write_ended = true;
-              std::move(h)(normalize(ec), n);
-            });
+            write_done(std::move(h)));
+  }
+
+  // As read_some_io.
+  void write_some_io(asio::const_buffer b,
+                     detail::IoCompletion<void(error_code, std::size_t)> h) override {
+    if (state_->write_ended || h.get_executor() != io_ex_ || !sock_.is_open())
+      return write_some_impl(b, std::move(h));
+    const asio::cancellation_slot slot = h.get_cancellation_slot();
+    sock_.async_write_some(
+        b, detail::SlotCompletion(slot, state_->write_op, write_done(std::move(h))));
   }
 
   tcp::socket sock_;
@@ -327,26 +363,63 @@ class AsioUdpSocket final : public UdpSocket {
   }
 
  private:
+  // The continuation of a send. `state` keeps send_op, the operation's memory, alive until the
+  // operation is done.
+  template <typename Handler>
+  auto send_done(Handler h) {
+    return [h = std::move(h), state = state_](error_code ec, std::size_t n) mutable {
+      std::move(h)(normalize(ec), n);
+    };
+  }
+
   void send_to_impl(asio::const_buffer b, const Endpoint& to,
                     asio::any_completion_handler<void(error_code, std::size_t)> h) override {
     if (!sock_.is_open())
       return post_completion(get_executor(), std::move(h), error_code(error::bad_descriptor),
                              std::size_t{0});
-    if (b.size() > 65507) {
+    if (b.size() > max_datagram) {
       return post_completion(get_executor(), std::move(h), error_code(error::message_size),
                              std::size_t{0});
     }
-    auto dest = udp::endpoint(to.address, to.port);
-    if (v6_ && dest.address().is_v4()) {
-      dest = udp::endpoint(asio::ip::make_address_v6(asio::ip::v4_mapped, dest.address().to_v4()),
+    const udp::endpoint dest = destination(to);
+    Continuation c(h, io_ex_);
+    c.start([&](auto fn) { sock_.async_send_to(b, dest, std::move(fn)); }, state_->send_op,
+            send_done(std::move(h)));
+  }
+
+  // A handler on an io_context's own executor: as AsioTcpStream::read_some_io.
+  void send_to_io(asio::const_buffer b, const Endpoint& to,
+                  detail::IoCompletion<void(error_code, std::size_t)> h) override {
+    if (b.size() > max_datagram || h.get_executor() != io_ex_ || !sock_.is_open())
+      return send_to_impl(b, to, std::move(h));
+    const asio::cancellation_slot slot = h.get_cancellation_slot();
+    sock_.async_send_to(b, destination(to),
+                        detail::SlotCompletion(slot, state_->send_op, send_done(std::move(h))));
+  }
+
+  // The largest UDP payload over IPv4, applied to IPv6 too (network.hpp).
+  static constexpr std::size_t max_datagram = 65507;
+
+  // Where a datagram for `to` goes: an IPv4 destination of an IPv6 socket as a v4-mapped address.
+  udp::endpoint destination(const Endpoint& to) const {
+    if (v6_ && to.address.is_v4()) {
+      return udp::endpoint(asio::ip::make_address_v6(asio::ip::v4_mapped, to.address.to_v4()),
                            to.port);
     }
-    Continuation c(h, io_ex_);
-    // `state` keeps send_op, the operation's memory, alive until the operation is done.
-    c.start([&](auto fn) { sock_.async_send_to(b, dest, std::move(fn)); }, state_->send_op,
-            [h = std::move(h), state = state_](error_code ec, std::size_t n) mutable {
-              std::move(h)(normalize(ec), n);
-            });
+    return udp::endpoint(to.address, to.port);
+  }
+
+  // The continuation of a receive into a buffer of `size` bytes.
+  template <typename Handler>
+  auto receive_done(Handler h, std::size_t size) {
+    return [h = std::move(h), size, state = state_](error_code ec, std::size_t n) mutable {
+      if (ec) return std::move(h)(normalize(ec), Datagram{});
+      Datagram d;
+      d.full_size = n;
+      d.bytes = std::min(n, size);
+      d.sender = to_endpoint(state->sender);
+      std::move(h)(ec, d);
+    };
   }
 
   void receive_from_impl(asio::mutable_buffer b,
@@ -360,17 +433,18 @@ class AsioUdpSocket final : public UdpSocket {
     // The sender is read only after a successful receive, from storage the handler co-owns: a
     // receive that completed before the socket was destroyed still finds it.
     Continuation c(h, io_ex_);
-    c.start(
-        [&](auto fn) { sock_.async_receive_from(b, state_->sender, MSG_TRUNC, std::move(fn)); },
-        state_->receive_op,
-        [h = std::move(h), size = b.size(), state = state_](error_code ec, std::size_t n) mutable {
-          if (ec) return std::move(h)(normalize(ec), Datagram{});
-          Datagram d;
-          d.full_size = n;
-          d.bytes = std::min(n, size);
-          d.sender = to_endpoint(state->sender);
-          std::move(h)(ec, d);
-        });
+    c.start([&](auto fn) { sock_.async_receive_from(b, state_->sender, MSG_TRUNC, std::move(fn)); },
+            state_->receive_op, receive_done(std::move(h), b.size()));
+  }
+
+  // A handler on an io_context's own executor: as AsioTcpStream::read_some_io.
+  void receive_from_io(asio::mutable_buffer b,
+                       detail::IoCompletion<void(error_code, Datagram)> h) override {
+    if (h.get_executor() != io_ex_ || !sock_.is_open()) return receive_from_impl(b, std::move(h));
+    const asio::cancellation_slot slot = h.get_cancellation_slot();
+    sock_.async_receive_from(
+        b, state_->sender, MSG_TRUNC,
+        detail::SlotCompletion(slot, state_->receive_op, receive_done(std::move(h), b.size())));
   }
 
   udp::socket sock_;

@@ -39,6 +39,7 @@
 #include <utility>
 #include <vector>
 
+#include <simsock/net/detail/io_completion.hpp>
 #include <simsock/net/detail/queue_completion.hpp>
 #include <simsock/net/endpoint.hpp>
 #include <simsock/net/errors.hpp>
@@ -75,6 +76,10 @@ auto first_buffer(const Buffers& buffers) {
 // QueueExecutor goes to `queued` instead, wrapped in a QueueCompletion: no any_completion_handler
 // at all, whose allocation, executor lookups and indirect calls were a quarter of a simulated
 // operation's cost.
+// With `io` (an operation that takes an IoCompletion<Signature>), a handler on an io_context's
+// executor goes to `io` the same way, wrapped in an IoCompletion: on real sockets
+// any_completion_handler and its executor lookups were most of what net/ added to an operation
+// over raw Asio (W6).
 // asio::bind_executor(ex, h), except that a handler already bound to an executor is bound anew
 // (its target keeps its other associations).
 template <typename T>
@@ -90,12 +95,18 @@ auto bind_concrete(const Executor& ex, Handler&& h) {
   }
 }
 
-template <typename Signature, typename Handler, typename Next, typename Queued>
-void route_handler(Handler&& handler, Next&& next, Queued&& queued) {
+template <typename Signature, typename Handler, typename Next, typename Queued, typename Io>
+void route_handler(Handler&& handler, Next&& next, Queued&& queued, Io&& io) {
   using H = std::decay_t<Handler>;
   using Ex = asio::associated_executor_t<H>;
+  using IoEx = asio::io_context::executor_type;
   constexpr bool has_queued = !std::is_same_v<std::decay_t<Queued>, std::nullptr_t>;
-  if constexpr (has_queued && std::is_same_v<Ex, QueueExecutor<false>>) {
+  constexpr bool has_io = !std::is_same_v<std::decay_t<Io>, std::nullptr_t>;
+  if constexpr (has_io && std::is_same_v<Ex, IoEx>) {
+    const IoEx ex = asio::get_associated_executor(handler);
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    return std::forward<Io>(io)(IoCompletion<Signature>(std::forward<Handler>(handler), ex, slot));
+  } else if constexpr (has_queued && std::is_same_v<Ex, QueueExecutor<false>>) {
     const QueueExecutor<false> ex = asio::get_associated_executor(handler);
     auto slot = asio::get_associated_cancellation_slot(handler);
     return std::forward<Queued>(queued)(
@@ -117,18 +128,24 @@ void route_handler(Handler&& handler, Next&& next, Queued&& queued) {
             QueueCompletion<Signature>(std::forward<Handler>(handler), queue, slot));
       }
     }
-    if (&target == &typeid(asio::io_context::executor_type)) {
-      const auto* io = ex.template target<asio::io_context::executor_type>();
-      return std::forward<Next>(next)(bind_concrete(*io, std::forward<Handler>(handler)));
+    if (&target == &typeid(IoEx)) {
+      const IoEx* io_ex = ex.template target<IoEx>();
+      if constexpr (!has_io) {
+        return std::forward<Next>(next)(bind_concrete(*io_ex, std::forward<Handler>(handler)));
+      } else {
+        auto slot = asio::get_associated_cancellation_slot(handler);
+        return std::forward<Io>(io)(
+            IoCompletion<Signature>(std::forward<Handler>(handler), *io_ex, slot));
+      }
     }
   }
   std::forward<Next>(next)(std::forward<Handler>(handler));
 }
 
-// route_handler without a queued form of the operation.
+// route_handler without a queued or io form of the operation.
 template <typename Handler, typename Next>
 void with_concrete_executor(Handler&& handler, Next&& next) {
-  route_handler<void()>(std::forward<Handler>(handler), std::forward<Next>(next), nullptr);
+  route_handler<void()>(std::forward<Handler>(handler), std::forward<Next>(next), nullptr, nullptr);
 }
 }  // namespace detail
 
@@ -175,7 +192,8 @@ class TcpStream {
         [this](auto handler, asio::mutable_buffer b) {
           detail::route_handler<void(error_code, std::size_t)>(
               std::move(handler), [&](auto done) { read_some_impl(b, std::move(done)); },
-              [&](auto done) { read_some_queued(b, std::move(done)); });
+              [&](auto done) { read_some_queued(b, std::move(done)); },
+              [&](auto done) { read_some_io(b, std::move(done)); });
         },
         token, asio::mutable_buffer(detail::first_buffer(buffers)));
   }
@@ -191,7 +209,8 @@ class TcpStream {
         [this](auto handler, asio::const_buffer b) {
           detail::route_handler<void(error_code, std::size_t)>(
               std::move(handler), [&](auto done) { write_some_impl(b, std::move(done)); },
-              [&](auto done) { write_some_queued(b, std::move(done)); });
+              [&](auto done) { write_some_queued(b, std::move(done)); },
+              [&](auto done) { write_some_io(b, std::move(done)); });
         },
         token, asio::const_buffer(detail::first_buffer(buffers)));
   }
@@ -233,6 +252,17 @@ class TcpStream {
   }
   virtual void write_some_queued(asio::const_buffer buffer,
                                  detail::QueueCompletion<void(error_code, std::size_t)> h) {
+    write_some_impl(buffer, std::move(h));
+  }
+  // The same operations for a handler that runs on an io_context's own executor (see
+  // IoCompletion). By default they take the generic path; the real-socket backend overrides them
+  // to hand such handlers to Asio without another type erasure.
+  virtual void read_some_io(asio::mutable_buffer buffer,
+                            detail::IoCompletion<void(error_code, std::size_t)> h) {
+    read_some_impl(buffer, std::move(h));
+  }
+  virtual void write_some_io(asio::const_buffer buffer,
+                             detail::IoCompletion<void(error_code, std::size_t)> h) {
     write_some_impl(buffer, std::move(h));
   }
 };
@@ -305,7 +335,8 @@ class UdpSocket {
         [this](auto handler, asio::const_buffer b, const Endpoint& dest) {
           detail::route_handler<void(error_code, std::size_t)>(
               std::move(handler), [&](auto done) { send_to_impl(b, dest, std::move(done)); },
-              [&](auto done) { send_to_queued(b, dest, std::move(done)); });
+              [&](auto done) { send_to_queued(b, dest, std::move(done)); },
+              [&](auto done) { send_to_io(b, dest, std::move(done)); });
         },
         token, buffer, to);
   }
@@ -320,7 +351,8 @@ class UdpSocket {
         [this](auto handler, asio::mutable_buffer b) {
           detail::route_handler<void(error_code, Datagram)>(
               std::move(handler), [&](auto done) { receive_from_impl(b, std::move(done)); },
-              [&](auto done) { receive_from_queued(b, std::move(done)); });
+              [&](auto done) { receive_from_queued(b, std::move(done)); },
+              [&](auto done) { receive_from_io(b, std::move(done)); });
         },
         token, buffer);
   }
@@ -343,6 +375,15 @@ class UdpSocket {
   }
   virtual void receive_from_queued(asio::mutable_buffer buffer,
                                    detail::QueueCompletion<void(error_code, Datagram)> h) {
+    receive_from_impl(buffer, std::move(h));
+  }
+  // The same operations for a handler on an io_context's own executor (see TcpStream).
+  virtual void send_to_io(asio::const_buffer buffer, const Endpoint& to,
+                          detail::IoCompletion<void(error_code, std::size_t)> h) {
+    send_to_impl(buffer, to, std::move(h));
+  }
+  virtual void receive_from_io(asio::mutable_buffer buffer,
+                               detail::IoCompletion<void(error_code, Datagram)> h) {
     receive_from_impl(buffer, std::move(h));
   }
 };
@@ -379,7 +420,7 @@ class Timer {
         [this](auto handler) {
           detail::route_handler<void(error_code)>(
               std::move(handler), [&](auto done) { wait_impl(std::move(done)); },
-              [&](auto done) { wait_queued(std::move(done)); });
+              [&](auto done) { wait_queued(std::move(done)); }, nullptr);
         },
         token);
   }
