@@ -34,7 +34,8 @@ endif()
 # parts, the CLI's command plumbing, the report's timeline) stays in the tree. The kit.package
 # tests check that every installed header's includes are installed too, and the kit's.
 set(simsock_public_headers
-  net/asio_network.hpp net/detail/io_completion.hpp net/detail/queue_completion.hpp net/detail/task.hpp net/endpoint.hpp
+  net/asio_network.hpp net/detail/inline_handler.hpp net/detail/io_completion.hpp
+  net/detail/queue_completion.hpp net/detail/task.hpp net/endpoint.hpp
   net/errors.hpp net/handler_queue.hpp
   net/network.hpp net/network_wrapper.hpp net/units.hpp
   sim/config.hpp sim/perturb.hpp sim/world.hpp

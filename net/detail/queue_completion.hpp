@@ -12,12 +12,10 @@
 
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/recycling_allocator.hpp>
 #include <cstddef>
-#include <new>
-#include <type_traits>
 #include <utility>
 
+#include <simsock/net/detail/inline_handler.hpp>
 #include <simsock/net/handler_queue.hpp>
 
 namespace simsock::net::detail {
@@ -31,48 +29,23 @@ class QueueCompletion<void(Args...)> {
   using executor_type = QueueExecutor<false>;
   using cancellation_slot_type = asio::cancellation_slot;
   // Handlers up to this size (and the alignment of a pointer) are stored without allocating.
-  static constexpr std::size_t inline_size = 32;
+  static constexpr std::size_t inline_size = InlineHandler<void(Args...)>::inline_size;
 
   QueueCompletion() = default;
 
   // Wraps `h`, whose completion runs from `queue`; `slot` is h's associated cancellation slot.
   template <typename Handler>
   QueueCompletion(Handler&& h, HandlerQueue& queue, asio::cancellation_slot slot)
-      : queue_(&queue), slot_(slot) {
-    using Fn = std::decay_t<Handler>;
-    if constexpr (fits<Fn>) {
-      ::new (static_cast<void*>(buf_)) Fn(std::forward<Handler>(h));
-      ops_ = &inline_ops<Fn>;
-    } else {
-      asio::recycling_allocator<Fn> alloc;
-      Fn* p = alloc.allocate(1);
-      ::new (static_cast<void*>(p)) Fn(std::forward<Handler>(h));
-      *reinterpret_cast<Fn**>(buf_) = p;
-      ops_ = &heap_ops<Fn>;
-    }
-  }
+      : fn_(std::forward<Handler>(h)), queue_(&queue), slot_(slot) {}
 
-  QueueCompletion(QueueCompletion&& o) noexcept : ops_(o.ops_), queue_(o.queue_), slot_(o.slot_) {
-    if (ops_) ops_->move(o.buf_, buf_);
-    o.ops_ = nullptr;
-  }
-  QueueCompletion& operator=(QueueCompletion&& o) noexcept {
-    if (this != &o) {
-      reset();
-      ops_ = o.ops_;
-      queue_ = o.queue_;
-      slot_ = o.slot_;
-      if (ops_) ops_->move(o.buf_, buf_);
-      o.ops_ = nullptr;
-    }
-    return *this;
-  }
+  QueueCompletion(QueueCompletion&&) noexcept = default;
+  QueueCompletion& operator=(QueueCompletion&&) noexcept = default;
   QueueCompletion(const QueueCompletion&) = delete;
   QueueCompletion& operator=(const QueueCompletion&) = delete;
   // Destroys the handler without calling it (a coroutine waiting on it is destroyed with it).
-  ~QueueCompletion() { reset(); }
+  ~QueueCompletion() = default;
 
-  explicit operator bool() const noexcept { return ops_ != nullptr; }
+  explicit operator bool() const noexcept { return static_cast<bool>(fn_); }
   // The queue the handler runs from.
   HandlerQueue& queue() const noexcept { return *queue_; }
   executor_type get_executor() const noexcept { return executor_type(*queue_); }
@@ -81,66 +54,13 @@ class QueueCompletion<void(Args...)> {
   // Calls the handler once, with the calling code taking the queue's place: the caller runs it
   // from the queue (or through its executor). The handler is moved out of this object first, so
   // the object is empty, and may be given a new handler, while the call runs.
-  void operator()(Args... args) && {
-    auto* ops = ops_;
-    ops_ = nullptr;
-    ops->call(buf_, std::move(args)...);
-  }
+  void operator()(Args... args) && { std::move(fn_)(std::move(args)...); }
 
   // Destroys the handler, if any, without calling it.
-  void reset() noexcept {
-    if (ops_) {
-      auto* ops = ops_;
-      ops_ = nullptr;
-      ops->destroy(buf_);
-    }
-  }
+  void reset() noexcept { fn_.reset(); }
 
  private:
-  template <typename Fn>
-  static constexpr bool fits =
-      sizeof(Fn) <= inline_size &&
-      alignof(Fn) <= alignof(void*) && std::is_nothrow_move_constructible_v<Fn>;
-
-  struct Ops {
-    void (*call)(void*, Args&&...);
-    void (*move)(void* from, void* to) noexcept;
-    void (*destroy)(void*) noexcept;
-  };
-  template <typename Fn>
-  static void call_inline(void* p, Args&&... args) {
-    Fn* f = static_cast<Fn*>(p);
-    Fn local(std::move(*f));
-    f->~Fn();
-    std::move(local)(std::move(args)...);
-  }
-  template <typename Fn>
-  static void call_heap(void* p, Args&&... args) {
-    Fn* f = *static_cast<Fn**>(p);
-    Fn local(std::move(*f));
-    f->~Fn();
-    asio::recycling_allocator<Fn>().deallocate(f, 1);
-    std::move(local)(std::move(args)...);
-  }
-  template <typename Fn>
-  static constexpr Ops inline_ops = {&call_inline<Fn>,
-                                     [](void* from, void* to) noexcept {
-                                       ::new (to) Fn(std::move(*static_cast<Fn*>(from)));
-                                       static_cast<Fn*>(from)->~Fn();
-                                     },
-                                     [](void* p) noexcept { static_cast<Fn*>(p)->~Fn(); }};
-  template <typename Fn>
-  static constexpr Ops heap_ops = {
-      &call_heap<Fn>,
-      [](void* from, void* to) noexcept { *static_cast<Fn**>(to) = *static_cast<Fn**>(from); },
-      [](void* p) noexcept {
-        Fn* f = *static_cast<Fn**>(p);
-        f->~Fn();
-        asio::recycling_allocator<Fn>().deallocate(f, 1);
-      }};
-
-  alignas(void*) unsigned char buf_[inline_size];
-  const Ops* ops_ = nullptr;
+  InlineHandler<void(Args...)> fn_;
   HandlerQueue* queue_ = nullptr;
   asio::cancellation_slot slot_;
 };
