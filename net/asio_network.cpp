@@ -206,7 +206,22 @@ class AsioTcpStream final : public TcpStream {
     bool read_ended = false;
     bool write_ended = false;
     detail::OpSlot read_op, write_op;
+    // The handlers of the outstanding read and write on the io path; empty when none is.
+    detail::InlineHandler<void(error_code, std::size_t)> read_kept, write_kept;
   };
+
+  // The io path's completions (KeptCompletion): note an ended direction, normalize the error,
+  // call the handler the state kept.
+  static void finish_read(State& s, error_code ec, std::size_t n) {
+    if (ends_direction(ec)) s.read_ended = true;
+    std::move(s.read_kept)(normalize(ec), n);
+  }
+  static void finish_write(State& s, error_code ec, std::size_t n) {
+    if (ends_direction(ec)) s.write_ended = true;
+    std::move(s.write_kept)(normalize(ec), n);
+  }
+  using KeptRead = detail::KeptCompletion<State, &State::read_kept, &finish_read>;
+  using KeptWrite = detail::KeptCompletion<State, &State::write_kept, &finish_write>;
 
   // The continuation of a read: notes an ended direction, normalizes the error. It co-owns the
   // state, which holds the operation's memory.
@@ -245,8 +260,18 @@ class AsioTcpStream final : public TcpStream {
     if (state_->read_ended || h.get_executor() != io_ex_ || !sock_.is_open())
       return read_some_impl(b, std::move(h));
     const asio::cancellation_slot slot = h.get_cancellation_slot();
-    sock_.async_read_some(b,
-                          detail::SlotCompletion(slot, state_->read_op, read_done(std::move(h))));
+    if (state_->read_kept) {  // another read outstanding: Asio holds this one's handler
+      return sock_.async_read_some(
+          b, detail::SlotCompletion(slot, state_->read_op, read_done(std::move(h))));
+    }
+    // The state keeps the handler while the read is outstanding; Asio holds a reference to it.
+    state_->read_kept = std::move(h).take_handler();
+    try {
+      sock_.async_read_some(b, detail::SlotCompletion(slot, state_->read_op, KeptRead(state_)));
+    } catch (...) {
+      state_->read_kept.reset();
+      throw;
+    }
   }
 
   // As read_done, for a write.
@@ -282,8 +307,17 @@ class AsioTcpStream final : public TcpStream {
     if (state_->write_ended || h.get_executor() != io_ex_ || !sock_.is_open())
       return write_some_impl(b, std::move(h));
     const asio::cancellation_slot slot = h.get_cancellation_slot();
-    sock_.async_write_some(
-        b, detail::SlotCompletion(slot, state_->write_op, write_done(std::move(h))));
+    if (state_->write_kept) {
+      return sock_.async_write_some(
+          b, detail::SlotCompletion(slot, state_->write_op, write_done(std::move(h))));
+    }
+    state_->write_kept = std::move(h).take_handler();
+    try {
+      sock_.async_write_some(b, detail::SlotCompletion(slot, state_->write_op, KeptWrite(state_)));
+    } catch (...) {
+      state_->write_kept.reset();
+      throw;
+    }
   }
 
   tcp::socket sock_;
@@ -387,14 +421,26 @@ class AsioUdpSocket final : public UdpSocket {
             send_done(std::move(h)));
   }
 
-  // A handler on an io_context's own executor: as AsioTcpStream::read_some_io.
+  // A handler on an io_context's own executor: as AsioTcpStream::read_some_io. A second send
+  // while one is outstanding hands Asio its handler, as the general path does.
   void send_to_io(asio::const_buffer b, const Endpoint& to,
                   detail::IoCompletion<void(error_code, std::size_t)> h) override {
     if (b.size() > max_datagram || h.get_executor() != io_ex_ || !sock_.is_open())
       return send_to_impl(b, to, std::move(h));
     const asio::cancellation_slot slot = h.get_cancellation_slot();
-    sock_.async_send_to(b, destination(to),
-                        detail::SlotCompletion(slot, state_->send_op, send_done(std::move(h))));
+    if (state_->send_kept) {
+      return sock_.async_send_to(
+          b, destination(to),
+          detail::SlotCompletion(slot, state_->send_op, send_done(std::move(h))));
+    }
+    state_->send_kept = std::move(h).take_handler();
+    try {
+      sock_.async_send_to(b, destination(to),
+                          detail::SlotCompletion(slot, state_->send_op, KeptSend(state_)));
+    } catch (...) {
+      state_->send_kept.reset();
+      throw;
+    }
   }
 
   // The largest UDP payload over IPv4, applied to IPv6 too (network.hpp).
@@ -442,9 +488,21 @@ class AsioUdpSocket final : public UdpSocket {
                        detail::IoCompletion<void(error_code, Datagram)> h) override {
     if (h.get_executor() != io_ex_ || !sock_.is_open()) return receive_from_impl(b, std::move(h));
     const asio::cancellation_slot slot = h.get_cancellation_slot();
-    sock_.async_receive_from(
-        b, state_->sender, MSG_TRUNC,
-        detail::SlotCompletion(slot, state_->receive_op, receive_done(std::move(h), b.size())));
+    if (state_->receive_kept) {
+      return sock_.async_receive_from(
+          b, state_->sender, MSG_TRUNC,
+          detail::SlotCompletion(slot, state_->receive_op, receive_done(std::move(h), b.size())));
+    }
+    state_->receive_kept = std::move(h).take_handler();
+    state_->receive_size = b.size();
+    try {
+      sock_.async_receive_from(
+          b, state_->sender, MSG_TRUNC,
+          detail::SlotCompletion(slot, state_->receive_op, KeptReceive(state_)));
+    } catch (...) {
+      state_->receive_kept.reset();
+      throw;
+    }
   }
 
   udp::socket sock_;
@@ -456,7 +514,27 @@ class AsioUdpSocket final : public UdpSocket {
     int refs = 1;
     udp::endpoint sender;
     detail::OpSlot send_op, receive_op;
+    // The handlers of the outstanding send and receive on the io path, and the receive's buffer
+    // size; empty when none is outstanding.
+    detail::InlineHandler<void(error_code, std::size_t)> send_kept;
+    detail::InlineHandler<void(error_code, Datagram)> receive_kept;
+    std::size_t receive_size = 0;
   };
+
+  // The io path's completions (KeptCompletion): the state keeps the handler meanwhile.
+  static void finish_send(State& s, error_code ec, std::size_t n) {
+    std::move(s.send_kept)(normalize(ec), n);
+  }
+  static void finish_receive(State& s, error_code ec, std::size_t n) {
+    if (ec) return std::move(s.receive_kept)(normalize(ec), Datagram{});
+    Datagram d;
+    d.full_size = n;
+    d.bytes = std::min(n, s.receive_size);
+    d.sender = to_endpoint(s.sender);
+    std::move(s.receive_kept)(ec, d);
+  }
+  using KeptSend = detail::KeptCompletion<State, &State::send_kept, &finish_send>;
+  using KeptReceive = detail::KeptCompletion<State, &State::receive_kept, &finish_receive>;
 
   bool v6_;  // an IPv6 socket: IPv4 destinations are sent to as v4-mapped addresses
   detail::SharedRef<State> state_ = detail::SharedRef<State>::adopt(new State);

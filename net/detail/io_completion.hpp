@@ -52,6 +52,10 @@ class IoCompletion<void(Args...)> {
   // object first, so destroying the object while the call runs is safe.
   void operator()(Args... args) && { std::move(fn_)(std::move(args)...); }
 
+  // The wrapped handler alone, for a backend that has read the executor and the slot and keeps
+  // the handler itself until the operation completes. This object is empty afterwards.
+  InlineHandler<void(Args...)> take_handler() && noexcept { return std::move(fn_); }
+
  private:
   InlineHandler<void(Args...)> fn_;
   executor_type ex_;

@@ -134,4 +134,33 @@ class SharedRef {
   State* s_;
 };
 
+// What an operation hands Asio when the object's State keeps the operation's handler itself (the
+// io path, where the executor and cancellation slot were read when the operation started): only a
+// reference to the state, which Asio moves several times per operation for next to nothing.
+// `Finish(state, results...)` completes the operation, calling the handler kept in
+// `state.*Kept` (an InlineHandler). Destroyed uncalled (the io_context shutting down with the
+// operation outstanding), it destroys the kept handler, as Asio destroys a handler it holds:
+// otherwise a coroutine owning the object would own itself through the state.
+template <typename State, auto Kept, auto Finish>
+class KeptCompletion {
+ public:
+  explicit KeptCompletion(const SharedRef<State>& s) noexcept : state_(s) {}
+  KeptCompletion(KeptCompletion&&) noexcept = default;
+  KeptCompletion& operator=(KeptCompletion&&) = delete;
+  ~KeptCompletion() {
+    if (state_) ((*state_).*Kept).reset();
+  }
+
+  template <typename... Args>
+  void operator()(Args&&... args) {
+    // Let go of the state first: the handler may start the next operation, whose kept handler
+    // this object's destructor must leave alone.
+    const SharedRef<State> s = std::move(state_);
+    Finish(*s, std::forward<Args>(args)...);
+  }
+
+ private:
+  SharedRef<State> state_;
+};
+
 }  // namespace simsock::net::detail
