@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include <simsock/version.hpp>
 
 #include <simsock/tools/commands.hpp>

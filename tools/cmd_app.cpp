@@ -5,6 +5,8 @@
 #include <memory>
 #include <utility>
 
+#include <CLI/CLI.hpp>
+
 #include <simsock/apps/app.hpp>
 #include <simsock/apps/real_runner.hpp>
 #include <simsock/tools/cli.hpp>

@@ -6,6 +6,8 @@
 #include <iostream>
 #include <memory>
 
+#include <CLI/CLI.hpp>
+
 #include <simsock/net/units.hpp>
 #include <simsock/sim/trace_writer.hpp>
 #include <simsock/tools/commands.hpp>

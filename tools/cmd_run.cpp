@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 
+#include <CLI/CLI.hpp>
+
 #include <simsock/net/units.hpp>
 #include <simsock/sim/pcap_writer.hpp>
 #include <simsock/sim/pcapng_writer.hpp>

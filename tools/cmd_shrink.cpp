@@ -7,6 +7,8 @@
 #include <iostream>
 #include <memory>
 
+#include <CLI/CLI.hpp>
+
 #include <simsock/net/units.hpp>
 #include <simsock/tools/cli.hpp>
 #include <simsock/tools/commands.hpp>

@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 
+#include <CLI/CLI.hpp>
+
 #include <simsock/tools/commands.hpp>
 
 namespace simsock::cli {

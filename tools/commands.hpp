@@ -12,9 +12,14 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include <simsock/apps/app.hpp>
+
+// Declared, not included: CLI11 is header-only and every file that includes <CLI/CLI.hpp> compiles
+// its validators and their std::function machinery again (most of a command file's build time),
+// so only the files that register options include it.
+namespace CLI {
+class App;
+}
 
 namespace simsock::scenario {
 struct ScenarioSpec;
