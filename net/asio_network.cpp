@@ -71,6 +71,25 @@ io_executor io_executor_of(IoObject& o) {
       .get_executor();
 }
 
+// Starts an operation on the io path (a handler `h` on the socket's own io_context) whose handler
+// the object's state keeps in `kept` while the operation is outstanding: `start(completion)`
+// hands Asio a KeptCompletion of type Kept, which holds only a reference to `state`. With `kept`
+// in use (another operation of that direction outstanding) `start` gets `hold(std::move(h))`
+// instead, a completion that holds the handler itself, as the general path's does.
+template <typename Kept, typename State, typename Sig, typename Start, typename Hold>
+void start_kept(const detail::SharedRef<State>& state, detail::InlineHandler<Sig>& kept,
+                detail::OpSlot& op, detail::IoCompletion<Sig>&& h, Start&& start, Hold&& hold) {
+  const asio::cancellation_slot slot = h.get_cancellation_slot();
+  if (kept) return start(detail::SlotCompletion(slot, op, hold(std::move(h))));
+  kept = std::move(h).take_handler();
+  try {
+    start(detail::SlotCompletion(slot, op, Kept(state)));
+  } catch (...) {
+    kept.reset();
+    throw;
+  }
+}
+
 // What a continuation of `h` must keep of it: its cancellation slot (per-operation cancellation:
 // bind_cancellation_slot, awaitable operators reach the OS-level operation) and its associated
 // executor (default: the io_context's). start() hands the Asio operation the continuation `fn`
@@ -259,19 +278,10 @@ class AsioTcpStream final : public TcpStream {
                     detail::IoCompletion<void(error_code, std::size_t)> h) override {
     if (state_->read_ended || h.get_executor() != io_ex_ || !sock_.is_open())
       return read_some_impl(b, std::move(h));
-    const asio::cancellation_slot slot = h.get_cancellation_slot();
-    if (state_->read_kept) {  // another read outstanding: Asio holds this one's handler
-      return sock_.async_read_some(
-          b, detail::SlotCompletion(slot, state_->read_op, read_done(std::move(h))));
-    }
-    // The state keeps the handler while the read is outstanding; Asio holds a reference to it.
-    state_->read_kept = std::move(h).take_handler();
-    try {
-      sock_.async_read_some(b, detail::SlotCompletion(slot, state_->read_op, KeptRead(state_)));
-    } catch (...) {
-      state_->read_kept.reset();
-      throw;
-    }
+    start_kept<KeptRead>(
+        state_, state_->read_kept, state_->read_op, std::move(h),
+        [&](auto done) { sock_.async_read_some(b, std::move(done)); },
+        [&](auto held) { return read_done(std::move(held)); });
   }
 
   // As read_done, for a write.
@@ -306,18 +316,10 @@ class AsioTcpStream final : public TcpStream {
                      detail::IoCompletion<void(error_code, std::size_t)> h) override {
     if (state_->write_ended || h.get_executor() != io_ex_ || !sock_.is_open())
       return write_some_impl(b, std::move(h));
-    const asio::cancellation_slot slot = h.get_cancellation_slot();
-    if (state_->write_kept) {
-      return sock_.async_write_some(
-          b, detail::SlotCompletion(slot, state_->write_op, write_done(std::move(h))));
-    }
-    state_->write_kept = std::move(h).take_handler();
-    try {
-      sock_.async_write_some(b, detail::SlotCompletion(slot, state_->write_op, KeptWrite(state_)));
-    } catch (...) {
-      state_->write_kept.reset();
-      throw;
-    }
+    start_kept<KeptWrite>(
+        state_, state_->write_kept, state_->write_op, std::move(h),
+        [&](auto done) { sock_.async_write_some(b, std::move(done)); },
+        [&](auto held) { return write_done(std::move(held)); });
   }
 
   tcp::socket sock_;
@@ -427,20 +429,10 @@ class AsioUdpSocket final : public UdpSocket {
                   detail::IoCompletion<void(error_code, std::size_t)> h) override {
     if (b.size() > max_datagram || h.get_executor() != io_ex_ || !sock_.is_open())
       return send_to_impl(b, to, std::move(h));
-    const asio::cancellation_slot slot = h.get_cancellation_slot();
-    if (state_->send_kept) {
-      return sock_.async_send_to(
-          b, destination(to),
-          detail::SlotCompletion(slot, state_->send_op, send_done(std::move(h))));
-    }
-    state_->send_kept = std::move(h).take_handler();
-    try {
-      sock_.async_send_to(b, destination(to),
-                          detail::SlotCompletion(slot, state_->send_op, KeptSend(state_)));
-    } catch (...) {
-      state_->send_kept.reset();
-      throw;
-    }
+    start_kept<KeptSend>(
+        state_, state_->send_kept, state_->send_op, std::move(h),
+        [&](auto done) { sock_.async_send_to(b, destination(to), std::move(done)); },
+        [&](auto held) { return send_done(std::move(held)); });
   }
 
   // The largest UDP payload over IPv4, applied to IPv6 too (network.hpp).
@@ -487,22 +479,11 @@ class AsioUdpSocket final : public UdpSocket {
   void receive_from_io(asio::mutable_buffer b,
                        detail::IoCompletion<void(error_code, Datagram)> h) override {
     if (h.get_executor() != io_ex_ || !sock_.is_open()) return receive_from_impl(b, std::move(h));
-    const asio::cancellation_slot slot = h.get_cancellation_slot();
-    if (state_->receive_kept) {
-      return sock_.async_receive_from(
-          b, state_->sender, MSG_TRUNC,
-          detail::SlotCompletion(slot, state_->receive_op, receive_done(std::move(h), b.size())));
-    }
-    state_->receive_kept = std::move(h).take_handler();
-    state_->receive_size = b.size();
-    try {
-      sock_.async_receive_from(
-          b, state_->sender, MSG_TRUNC,
-          detail::SlotCompletion(slot, state_->receive_op, KeptReceive(state_)));
-    } catch (...) {
-      state_->receive_kept.reset();
-      throw;
-    }
+    if (!state_->receive_kept) state_->receive_size = b.size();  // for the kept receive only
+    start_kept<KeptReceive>(
+        state_, state_->receive_kept, state_->receive_op, std::move(h),
+        [&](auto done) { sock_.async_receive_from(b, state_->sender, MSG_TRUNC, std::move(done)); },
+        [&](auto held) { return receive_done(std::move(held), b.size()); });
   }
 
   udp::socket sock_;
