@@ -114,11 +114,13 @@ void route_handler(Handler&& handler, Next&& next, Queued&& queued, Io&& io) {
   } else if constexpr (std::is_same_v<Ex, asio::any_io_executor>) {
     // The type checks compare type_info addresses (target<T>() alone falls back to comparing
     // type names with strcmp on every mismatch); where the addresses differ for the same type
-    // (across shared libraries) the handler just keeps its any_io_executor.
+    // (across shared libraries) the handler just keeps its any_io_executor. Once the type is
+    // known, target<void>() is the target itself, without target<T>()'s second type check.
     const asio::any_io_executor ex = asio::get_associated_executor(handler);
     const std::type_info& target = ex.target_type();
     if (&target == &typeid(QueueExecutor<false>)) {
-      HandlerQueue& queue = ex.template target<QueueExecutor<false>>()->queue();
+      HandlerQueue& queue =
+          static_cast<const QueueExecutor<false>*>(ex.template target<void>())->queue();
       if constexpr (!has_queued) {
         return std::forward<Next>(next)(
             bind_concrete(QueueExecutor<false>(queue), std::forward<Handler>(handler)));
@@ -129,7 +131,7 @@ void route_handler(Handler&& handler, Next&& next, Queued&& queued, Io&& io) {
       }
     }
     if (&target == &typeid(IoEx)) {
-      const IoEx* io_ex = ex.template target<IoEx>();
+      const IoEx* io_ex = static_cast<const IoEx*>(ex.template target<void>());
       if constexpr (!has_io) {
         return std::forward<Next>(next)(bind_concrete(*io_ex, std::forward<Handler>(handler)));
       } else {

@@ -263,7 +263,7 @@ class World::Impl {
   template <bool Never>
   bool targets_loop(const asio::any_completion_executor& ex) const {
     if (&ex.target_type() != &typeid(LoopExecutor<Never>)) return false;
-    return &ex.target<LoopExecutor<Never>>()->queue() == &sched_;
+    return &static_cast<const LoopExecutor<Never>*>(ex.target<void>())->queue() == &sched_;
   }
   bool is_own(const asio::any_completion_executor& ex) const {
     return targets_loop<false>(ex) || targets_loop<true>(ex);
