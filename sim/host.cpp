@@ -360,17 +360,21 @@ net::error_code HostImpl::bind_udp(SimUdpSocket* s, net::Endpoint& at) {
     return net::error::address_in_use;
   }
   t.udp.at(at.port, addr) = s;
+  last_udp_.valid = false;
   return {};
 }
 
 void HostImpl::unbind_udp(std::uint16_t port, SimUdpSocket* s) {
   if (ports_) ports_->udp.erase_value(port, s);
+  last_udp_.valid = false;
 }
 
 SimUdpSocket* HostImpl::udp_at(const IpAddress& dst, std::uint16_t port) const {
   if (!ports_) return nullptr;
+  if (last_udp_.valid && last_udp_.port == port && last_udp_.dst == dst) return last_udp_.socket;
   void* const* s = ports_->udp.bound_at(dst, port);
-  return s ? static_cast<SimUdpSocket*>(*s) : nullptr;
+  last_udp_ = {dst, port, true, s ? static_cast<SimUdpSocket*>(*s) : nullptr};
+  return last_udp_.socket;
 }
 
 net::error_code HostImpl::bind_tcp(SimTcpListener* l, net::Endpoint& at) {
@@ -448,6 +452,7 @@ void HostImpl::do_crash() {
   world_.host_crashed(*this);
   grave.clear();
   if (ports_) ports_->clear();
+  last_udp_.valid = false;
 }
 
 void HostImpl::do_restart() {

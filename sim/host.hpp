@@ -154,7 +154,7 @@ class HostImpl final : public Host {
   void unbind_tcp(std::uint16_t port, SimTcpListener* l);
   // The socket or listener that receives traffic for (dst, port): the binding of exactly `dst`,
   // else the wildcard of its family, else (IPv4 traffic) a dual-stack [::] one, else null.
-  // O(log n).
+  // O(log n); a repeat of the previous UDP lookup (a stream of datagrams to one socket) is O(1).
   SimUdpSocket* udp_at(const IpAddress& dst, std::uint16_t port) const;
   SimTcpListener* listener_at(const IpAddress& dst, std::uint16_t port) const;
 
@@ -195,6 +195,15 @@ class HostImpl final : public Host {
   std::uint32_t index_;
   bool up_ = true;
   std::unique_ptr<PortTables> ports_;  // made on first use: most hosts of a large world bind little
+  // The previous udp_at lookup and its answer (null included); every change to the UDP bindings
+  // forgets it.
+  struct UdpLookup {
+    IpAddress dst;
+    std::uint16_t port = 0;
+    bool valid = false;
+    SimUdpSocket* socket = nullptr;
+  };
+  mutable UdpLookup last_udp_;
   std::unique_ptr<SimNetwork> network_;
   std::vector<std::unique_ptr<SimNetwork>> process_networks_;
 };

@@ -60,7 +60,11 @@ class IpAddress {
     }
     return std::strong_ordering::equal;
   }
-  friend constexpr bool operator==(const IpAddress&, const IpAddress&) = default;
+  // Word by word, without branches (the defaulted comparison calls memcmp).
+  friend constexpr bool operator==(const IpAddress& a, const IpAddress& b) {
+    return ((a.w_[0] ^ b.w_[0]) | (a.w_[1] ^ b.w_[1]) | (a.w_[2] ^ b.w_[2]) |
+            (a.w_[3] ^ b.w_[3])) == 0;
+  }
 
  private:
   static IpAddress from_v6(const boost::asio::ip::address_v6& a);
