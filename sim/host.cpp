@@ -369,9 +369,8 @@ void HostImpl::unbind_udp(std::uint16_t port, SimUdpSocket* s) {
   last_udp_.valid = false;
 }
 
-SimUdpSocket* HostImpl::udp_at(const IpAddress& dst, std::uint16_t port) const {
+SimUdpSocket* HostImpl::udp_lookup(const IpAddress& dst, std::uint16_t port) const {
   if (!ports_) return nullptr;
-  if (last_udp_.valid && last_udp_.port == port && last_udp_.dst == dst) return last_udp_.socket;
   void* const* s = ports_->udp.bound_at(dst, port);
   last_udp_ = {dst, port, true, s ? static_cast<SimUdpSocket*>(*s) : nullptr};
   return last_udp_.socket;

@@ -155,7 +155,10 @@ class HostImpl final : public Host {
   // The socket or listener that receives traffic for (dst, port): the binding of exactly `dst`,
   // else the wildcard of its family, else (IPv4 traffic) a dual-stack [::] one, else null.
   // O(log n); a repeat of the previous UDP lookup (a stream of datagrams to one socket) is O(1).
-  SimUdpSocket* udp_at(const IpAddress& dst, std::uint16_t port) const;
+  SimUdpSocket* udp_at(const IpAddress& dst, std::uint16_t port) const {
+    if (last_udp_.valid && last_udp_.port == port && last_udp_.dst == dst) return last_udp_.socket;
+    return udp_lookup(dst, port);
+  }
   SimTcpListener* listener_at(const IpAddress& dst, std::uint16_t port) const;
 
   // Outgoing TCP connections, as Linux's __inet_hash_connect: the local port for a connection
@@ -186,6 +189,8 @@ class HostImpl final : public Host {
 
  private:
   PortTables& ports();
+  // udp_at without the remembered lookup; remembers this one.
+  SimUdpSocket* udp_lookup(const IpAddress& dst, std::uint16_t port) const;
 
   World::Impl& world_;
   std::string name_;
