@@ -275,7 +275,7 @@ class AsioTcpStream final : public TcpStream {
   // handler) with its cancellation slot, and is never put in an any_completion_handler. Anything
   // else (another io_context, a closed socket, an ended direction) takes the generic path.
   void read_some_io(asio::mutable_buffer b,
-                    detail::IoCompletion<void(error_code, std::size_t)> h) override {
+                    detail::IoCompletion<void(error_code, std::size_t)>&& h) override {
     if (state_->read_ended || h.get_executor() != io_ex_ || !sock_.is_open())
       return read_some_impl(b, std::move(h));
     start_kept<KeptRead>(
@@ -313,7 +313,7 @@ class AsioTcpStream final : public TcpStream {
 
   // As read_some_io.
   void write_some_io(asio::const_buffer b,
-                     detail::IoCompletion<void(error_code, std::size_t)> h) override {
+                     detail::IoCompletion<void(error_code, std::size_t)>&& h) override {
     if (state_->write_ended || h.get_executor() != io_ex_ || !sock_.is_open())
       return write_some_impl(b, std::move(h));
     start_kept<KeptWrite>(
@@ -426,7 +426,7 @@ class AsioUdpSocket final : public UdpSocket {
   // A handler on an io_context's own executor: as AsioTcpStream::read_some_io. A second send
   // while one is outstanding hands Asio its handler, as the general path does.
   void send_to_io(asio::const_buffer b, const Endpoint& to,
-                  detail::IoCompletion<void(error_code, std::size_t)> h) override {
+                  detail::IoCompletion<void(error_code, std::size_t)>&& h) override {
     if (b.size() > max_datagram || h.get_executor() != io_ex_ || !sock_.is_open())
       return send_to_impl(b, to, std::move(h));
     start_kept<KeptSend>(
@@ -477,7 +477,7 @@ class AsioUdpSocket final : public UdpSocket {
 
   // A handler on an io_context's own executor: as AsioTcpStream::read_some_io.
   void receive_from_io(asio::mutable_buffer b,
-                       detail::IoCompletion<void(error_code, Datagram)> h) override {
+                       detail::IoCompletion<void(error_code, Datagram)>&& h) override {
     if (h.get_executor() != io_ex_ || !sock_.is_open()) return receive_from_impl(b, std::move(h));
     if (!state_->receive_kept) state_->receive_size = b.size();  // for the kept receive only
     start_kept<KeptReceive>(

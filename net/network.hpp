@@ -249,22 +249,22 @@ class TcpStream {
   // default they take the generic path above; a backend whose completions run from a queue
   // overrides them to store and complete such handlers without another type erasure.
   virtual void read_some_queued(asio::mutable_buffer buffer,
-                                detail::QueueCompletion<void(error_code, std::size_t)> h) {
+                                detail::QueueCompletion<void(error_code, std::size_t)>&& h) {
     read_some_impl(buffer, std::move(h));
   }
   virtual void write_some_queued(asio::const_buffer buffer,
-                                 detail::QueueCompletion<void(error_code, std::size_t)> h) {
+                                 detail::QueueCompletion<void(error_code, std::size_t)>&& h) {
     write_some_impl(buffer, std::move(h));
   }
   // The same operations for a handler that runs on an io_context's own executor (see
   // IoCompletion). By default they take the generic path; the real-socket backend overrides them
   // to hand such handlers to Asio without another type erasure.
   virtual void read_some_io(asio::mutable_buffer buffer,
-                            detail::IoCompletion<void(error_code, std::size_t)> h) {
+                            detail::IoCompletion<void(error_code, std::size_t)>&& h) {
     read_some_impl(buffer, std::move(h));
   }
   virtual void write_some_io(asio::const_buffer buffer,
-                             detail::IoCompletion<void(error_code, std::size_t)> h) {
+                             detail::IoCompletion<void(error_code, std::size_t)>&& h) {
     write_some_impl(buffer, std::move(h));
   }
 };
@@ -372,20 +372,20 @@ class UdpSocket {
                                  asio::any_completion_handler<void(error_code, Datagram)> h) = 0;
   // The same operations for a handler that runs on a HandlerQueue (see TcpStream).
   virtual void send_to_queued(asio::const_buffer buffer, const Endpoint& to,
-                              detail::QueueCompletion<void(error_code, std::size_t)> h) {
+                              detail::QueueCompletion<void(error_code, std::size_t)>&& h) {
     send_to_impl(buffer, to, std::move(h));
   }
   virtual void receive_from_queued(asio::mutable_buffer buffer,
-                                   detail::QueueCompletion<void(error_code, Datagram)> h) {
+                                   detail::QueueCompletion<void(error_code, Datagram)>&& h) {
     receive_from_impl(buffer, std::move(h));
   }
   // The same operations for a handler on an io_context's own executor (see TcpStream).
   virtual void send_to_io(asio::const_buffer buffer, const Endpoint& to,
-                          detail::IoCompletion<void(error_code, std::size_t)> h) {
+                          detail::IoCompletion<void(error_code, std::size_t)>&& h) {
     send_to_impl(buffer, to, std::move(h));
   }
   virtual void receive_from_io(asio::mutable_buffer buffer,
-                               detail::IoCompletion<void(error_code, Datagram)> h) {
+                               detail::IoCompletion<void(error_code, Datagram)>&& h) {
     receive_from_impl(buffer, std::move(h));
   }
 };
@@ -433,7 +433,9 @@ class Timer {
  private:
   virtual void wait_impl(asio::any_completion_handler<void(error_code)> h) = 0;
   // The same operation for a handler that runs on a HandlerQueue (see TcpStream).
-  virtual void wait_queued(detail::QueueCompletion<void(error_code)> h) { wait_impl(std::move(h)); }
+  virtual void wait_queued(detail::QueueCompletion<void(error_code)>&& h) {
+    wait_impl(std::move(h));
+  }
 };
 
 // One host's view of the network (leveldb's Env is the model). Non-copyable; get one from a

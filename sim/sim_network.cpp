@@ -53,7 +53,7 @@ class SimTimer final : public net::Timer, public SimObject {
     wait_queued(world().adopt(std::move(h)));
   }
 
-  void wait_queued(Handler h) override {
+  void wait_queued(Handler&& h) override {
     world().adopt(h);
     if (handler_) abort_wait();
     if (gone()) {

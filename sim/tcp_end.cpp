@@ -717,7 +717,7 @@ void TcpEnd::after_read() {
   }
 }
 
-void TcpEnd::read(asio::mutable_buffer b, ReadHandler h) {
+void TcpEnd::read(asio::mutable_buffer b, ReadHandler&& h) {
   auto& w = world();
   if (reader_) cancel_reader();
   if (b.size() == 0) return w.complete(std::move(h), net::error_code(), std::size_t{0});
@@ -743,7 +743,7 @@ void TcpEnd::read(asio::mutable_buffer b, ReadHandler h) {
   read_buf_ = b;
 }
 
-void TcpEnd::write(asio::const_buffer b, ReadHandler h) {
+void TcpEnd::write(asio::const_buffer b, ReadHandler&& h) {
   auto& w = world();
   if (writer_) cancel_writer();
   auto done = [&](net::error_code ec, std::size_t n) { w.complete(std::move(h), ec, n); };

@@ -82,8 +82,8 @@ class TcpEnd final : public SimObject {
   void vanish(std::vector<Task>& grave, Vanish how) override;
 
   // ---- driven by the stream (inside handlers)
-  void read(asio::mutable_buffer b, ReadHandler h);
-  void write(asio::const_buffer b, ReadHandler h);
+  void read(asio::mutable_buffer b, ReadHandler&& h);
+  void write(asio::const_buffer b, ReadHandler&& h);
   void shutdown_send();
   void shut_read();
   void close_by_app();  // the stream is gone: FIN (or RST when unread data is left)

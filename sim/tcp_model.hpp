@@ -34,8 +34,8 @@ class SimTcpStream final : public net::TcpStream {
   using Handler = net::detail::QueueCompletion<void(net::error_code, std::size_t)>;
   void read_some_impl(asio::mutable_buffer buffer, AnyHandler h) override;
   void write_some_impl(asio::const_buffer buffer, AnyHandler h) override;
-  void read_some_queued(asio::mutable_buffer buffer, Handler h) override;
-  void write_some_queued(asio::const_buffer buffer, Handler h) override;
+  void read_some_queued(asio::mutable_buffer buffer, Handler&& h) override;
+  void write_some_queued(asio::const_buffer buffer, Handler&& h) override;
 
   SimNetwork& net_;
   TcpEnd* end_;

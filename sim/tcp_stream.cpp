@@ -59,7 +59,7 @@ void SimTcpStream::write_some_impl(asio::const_buffer b, AnyHandler h) {
   write_some_queued(b, net_.world().adopt(std::move(h)));
 }
 
-void SimTcpStream::read_some_queued(asio::mutable_buffer b, Handler h) {
+void SimTcpStream::read_some_queued(asio::mutable_buffer b, Handler&& h) {
   net_.world().adopt(h);
   if (closed_ || !end_) {
     return net_.world().complete(std::move(h), net::error_code(net::error::bad_descriptor),
@@ -68,7 +68,7 @@ void SimTcpStream::read_some_queued(asio::mutable_buffer b, Handler h) {
   end_->read(b, std::move(h));
 }
 
-void SimTcpStream::write_some_queued(asio::const_buffer b, Handler h) {
+void SimTcpStream::write_some_queued(asio::const_buffer b, Handler&& h) {
   net_.world().adopt(h);
   if (closed_ || !end_) {
     return net_.world().complete(std::move(h), net::error_code(net::error::bad_descriptor),

@@ -169,7 +169,7 @@ void SimUdpSocket::send_to_impl(
   send_to_queued(b, to, world().adopt(std::move(h)));
 }
 
-void SimUdpSocket::send_to_queued(asio::const_buffer b, const net::Endpoint& to, SendHandler h) {
+void SimUdpSocket::send_to_queued(asio::const_buffer b, const net::Endpoint& to, SendHandler&& h) {
   auto& w = world();
   w.adopt(h);
   auto fail = [&](net::error_code ec) { w.complete(std::move(h), ec, std::size_t{0}); };
@@ -243,7 +243,7 @@ void SimUdpSocket::receive_from_impl(
   receive_from_queued(b, world().adopt(std::move(h)));
 }
 
-void SimUdpSocket::receive_from_queued(asio::mutable_buffer b, RecvHandler h) {
+void SimUdpSocket::receive_from_queued(asio::mutable_buffer b, RecvHandler&& h) {
   world().adopt(h);
   if (closed_ || gone()) {
     return world().complete(std::move(h), net::error_code(net::error::bad_descriptor),

@@ -103,8 +103,8 @@ class SimUdpSocket final : public net::UdpSocket, public SimObject {
   void receive_from_impl(
       asio::mutable_buffer buffer,
       asio::any_completion_handler<void(net::error_code, net::Datagram)> h) override;
-  void send_to_queued(asio::const_buffer buffer, const net::Endpoint& to, SendHandler h) override;
-  void receive_from_queued(asio::mutable_buffer buffer, RecvHandler h) override;
+  void send_to_queued(asio::const_buffer buffer, const net::Endpoint& to, SendHandler&& h) override;
+  void receive_from_queued(asio::mutable_buffer buffer, RecvHandler&& h) override;
   net::Datagram copy_out(const std::vector<std::uint8_t>& data, WireEndpoint from,
                          asio::mutable_buffer into);
 

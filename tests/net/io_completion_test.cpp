@@ -97,7 +97,7 @@ class IoSocket final : public RecordingSocket {
 
  private:
   void send_to_io(asio::const_buffer b, const Endpoint&,
-                  detail::IoCompletion<void(error_code, std::size_t)> h) override {
+                  detail::IoCompletion<void(error_code, std::size_t)>&& h) override {
     path += "io ";
     asio::post(io_, [h = std::move(h), n = b.size()]() mutable { std::move(h)(error_code(), n); });
   }
