@@ -67,15 +67,13 @@ class SimTimer final : public net::Timer, public SimObject {
 
   void fire() {
     event_ = {};
-    Handler h = take(handler_);
-    world().complete(std::move(h), net::error_code());
+    world().complete_stored(handler_, net::error_code());
   }
 
   void abort_wait() {
     world().cancel(event_);
     event_ = {};
-    Handler h = take(handler_);
-    world().complete(std::move(h), net::error_code(net::error::operation_aborted));
+    world().complete_stored(handler_, net::error_code(net::error::operation_aborted));
   }
 
   std::int64_t expiry_ = 0;

@@ -147,8 +147,8 @@ void SimUdpSocket::close() {
 
 void SimUdpSocket::cancel() {
   if (!receiver_) return;
-  RecvHandler h = take(receiver_);
-  world().complete(std::move(h), net::error_code(net::error::operation_aborted), net::Datagram{});
+  world().complete_stored(receiver_, net::error_code(net::error::operation_aborted),
+                          net::Datagram{});
 }
 
 void SimUdpSocket::vanish(std::vector<Task>& grave, Vanish) {
@@ -272,8 +272,7 @@ void SimUdpSocket::receive_from_queued(asio::mutable_buffer b, RecvHandler&& h) 
 
 bool SimUdpSocket::deliver(std::vector<std::uint8_t>&& data, WireEndpoint from) {
   if (receiver_) {
-    RecvHandler h = take(receiver_);
-    world().complete(std::move(h), net::error_code(), copy_out(data, from, receive_buffer_));
+    world().complete_stored(receiver_, net::error_code(), copy_out(data, from, receive_buffer_));
     return true;
   }
   const bool v6 = from.addr.is_v6();

@@ -8,6 +8,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include <simsock/sim/byte_ring.hpp>
+#include <simsock/sim/cancel.hpp>
 #include <simsock/sim/event_queue.hpp>
 #include <simsock/sim/host.hpp>
 #include <simsock/sim/loop.hpp>
@@ -101,6 +103,17 @@ class World::Impl {
     static_assert(Task::fits_inline<Call>, "a queued completion must not allocate");
     if (max_delay_ != 0) return delay(Task(Call(std::move(h), std::move(args)...)));
     sched_.emplace<Call>(std::move(h), std::move(args)...);
+  }
+
+  // complete() for the handler a model stored in `slot` (which must hold one): unwatched, moved
+  // straight from the slot into its queue entry (take() and then complete() move it twice), and
+  // the slot left empty.
+  template <typename... Args>
+  void complete_stored(std::optional<net::detail::QueueCompletion<void(Args...)>>& slot,
+                       std::type_identity_t<Args>... args) {
+    unwatch_cancel(*slot);
+    complete(std::move(*slot), std::move(args)...);
+    slot.reset();
   }
 
   // A handler in the form the models store and complete: one that runs from this world's loop
