@@ -56,16 +56,14 @@ class Loop final : public net::HandlerQueue, private asio::detail::thread_contex
 
   // Queues `t` to run after everything already queued.
   void post(Task t) override {
-    if (size_ == ring_.size()) grow();
-    ring_[(head_ + size_) & (ring_.size() - 1)] = std::move(t);
+    ring_[tail_slot()] = std::move(t);
     ++size_;
   }
 
   // The same for an Fn built from `args` in the slot it will run from (no Task is moved).
   template <typename Fn, typename... A>
   void emplace(A&&... args) {
-    if (size_ == ring_.size()) grow();
-    ring_[(head_ + size_) & (ring_.size() - 1)].template emplace<Fn>(std::forward<A>(args)...);
+    ring_[tail_slot()].template emplace<Fn>(std::forward<A>(args)...);
     ++size_;
   }
 
@@ -75,24 +73,17 @@ class Loop final : public net::HandlerQueue, private asio::detail::thread_contex
   // With a picker (set_picker), each handler to run is the one the picker chooses among those
   // queued, not the oldest.
   std::uint64_t poll(std::uint64_t max = UINT64_MAX) {
+    if (running_) return poll_nested(max);
     std::uint64_t n = 0;
     running_ = true;
     struct Reset {
       bool& flag;
       ~Reset() { flag = false; }
     } reset{running_};
-    if (pick_) {
-      while (size_ != 0 && n < max) {
-        Task t = take_picked();
-        ++n;
-        t();
-      }
-      return n;
-    }
     while (size_ != 0 && n < max) {
-      Task t = take_front();
+      if (pick_) pick_to_front();
       ++n;
-      t();
+      run_front_in_place();
     }
     return n;
   }
@@ -119,19 +110,61 @@ class Loop final : public net::HandlerQueue, private asio::detail::thread_contex
  private:
   // The queue is a ring of Task slots (a power of two of them) that grows by doubling and never
   // shrinks: in steady state queuing a handler allocates nothing.
+  //
+  // The outermost poll runs each handler where it was queued rather than moving it out first (a
+  // Task move is an indirect call per handler). The slot leaves the queue before the handler runs
+  // and stays reserved (running_slot_) while it does: a push whose slot it would be grows the ring
+  // instead, and a ring replaced meanwhile is kept (retired_) until the handler is destroyed.
+  void run_front_in_place() {
+    running_slot_ = head_;
+    Task& t = ring_[head_];
+    head_ = (head_ + 1) & (ring_.size() - 1);
+    --size_;
+    struct Done {
+      Loop& loop;
+      Task& t;
+      ~Done() {
+        t.reset();  // may queue more: the slot is still reserved
+        loop.running_slot_ = k_none;
+        loop.retired_.clear();
+      }
+    } done{*this, t};
+    t();
+  }
+  // The slot the next queued handler goes into (the ring grown if it is full or the slot is the
+  // running handler's).
+  std::size_t tail_slot() {
+    if (size_ == ring_.size()) grow();
+    std::size_t i = (head_ + size_) & (ring_.size() - 1);
+    if (i == running_slot_) {
+      grow();
+      i = (head_ + size_) & (ring_.size() - 1);
+    }
+    return i;
+  }
+  // A poll from inside a handler (the outer one's slot stays reserved): handlers moved out.
+  std::uint64_t poll_nested(std::uint64_t max) {
+    std::uint64_t n = 0;
+    while (size_ != 0 && n < max) {
+      if (pick_) pick_to_front();
+      Task t = take_front();
+      ++n;
+      t();
+    }
+    return n;
+  }
   Task take_front() {
     Task t = std::move(ring_[head_]);
     head_ = (head_ + 1) & (ring_.size() - 1);
     --size_;
     return t;
   }
-  // The handler the picker chooses, taken out of the ring; the oldest takes its place.
-  Task take_picked() {
+  // Moves the handler the picker chooses to the front; the oldest takes its place.
+  void pick_to_front() {
     if (size_ > 1) {
       std::uint64_t k = pick_(pick_ctx_, size_);
       if (k != 0 && k < size_) std::swap(ring_[head_], ring_[(head_ + k) & (ring_.size() - 1)]);
     }
-    return take_front();
   }
   void grow() {
     std::vector<Task> bigger(ring_.empty() ? 64 : ring_.size() * 2);
@@ -140,12 +173,21 @@ class Loop final : public net::HandlerQueue, private asio::detail::thread_contex
     }
     ring_.swap(bigger);
     head_ = 0;
+    // A handler running in place in the old ring: the old ring lives until it is destroyed, and
+    // no slot of the new one is reserved.
+    if (running_slot_ != k_none) {
+      retired_.push_back(std::move(bigger));
+      running_slot_ = k_none;
+    }
   }
 
   asio::detail::thread_info_base info_;  // declared before ring_: outlives the tasks' memory
   std::vector<Task> ring_;
   std::size_t head_ = 0, size_ = 0;
   bool running_ = false;
+  static constexpr std::size_t k_none = SIZE_MAX;
+  std::size_t running_slot_ = k_none;       // the slot of ring_ a handler is running in, or k_none
+  std::vector<std::vector<Task>> retired_;  // rings replaced while a handler ran in one
   Picker pick_ = nullptr;
   void* pick_ctx_ = nullptr;
 };
