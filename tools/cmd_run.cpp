@@ -14,6 +14,7 @@
 #include <simsock/sim/pcap_writer.hpp>
 #include <simsock/sim/pcapng_writer.hpp>
 #include <simsock/sim/trace_writer.hpp>
+#include <simsock/tools/background_writer.hpp>
 #include <simsock/tools/commands.hpp>
 #include <simsock/tools/junit.hpp>
 #include <simsock/tools/load.hpp>
@@ -66,14 +67,18 @@ int run(RunOptions o) {
   if (!o.pcap_classic_path.empty()) check_pcap_time_range(spec.start_time, spec.duration);
 
   std::ofstream trace_file, junit_file, chrome_file, html_file;
+  std::unique_ptr<BackgroundWriter> trace_thread;
   std::unique_ptr<sim::JsonLinesTraceWriter> trace;
   std::unique_ptr<sim::PcapWriter> pcap;
   std::unique_ptr<sim::PcapngWriter> pcapng;
   std::unique_ptr<report::Timeline> timeline, chrome_timeline;  // each with its own size bound
   if (!o.trace_path.empty()) {
     open_output(trace_file, o.trace_path, "trace file");
-    // Lines go to the file 64 KiB at a time: one stream write per line cost a long run 5%.
-    trace = std::make_unique<sim::JsonLinesTraceWriter>(trace_file, 64 * 1024);
+    // Lines leave the writer 64 KiB at a time (one stream write per line cost a long run 5%) and
+    // reach the file on a thread of their own: the kernel's part of writing a long run's trace
+    // (a third of a traced run's time on 355 MB) then overlaps the simulation.
+    trace_thread = std::make_unique<BackgroundWriter>(trace_file, 512 * 1024, 4);
+    trace = std::make_unique<sim::JsonLinesTraceWriter>(trace_thread->stream(), 64 * 1024);
   }
   if (!o.pcap_classic_path.empty()) {
     try {
@@ -128,6 +133,7 @@ int run(RunOptions o) {
   // failed; a report that could not be written is never a success.
   if (trace) {
     trace->flush();
+    trace_thread->finish();
     check_written(trace_file, "trace file '" + o.trace_path + "'");
   }
   if (pcap) {
