@@ -58,12 +58,14 @@ ROWS = [
      ("w1b-trace", "wall_s"), ("w1b", "wall_s"), "s", None, ("<=", 2)),
     ("loading", "loading a scenario file of {amount} hosts, wall time", ("load", "wall_s"), None,
      "s", ("<", 1), None),
-    ("W6-tcp-echo", "W6 TCP echo round trips/s, net/ (base: raw Asio)",
-     ("w6-tcp-echo-net", "rate"), ("w6-tcp-echo-asio", "rate"), "/s", None, (">=", 0.95)),
-    ("W6-udp-echo", "W6 UDP echo round trips/s, net/ (base: raw Asio)",
-     ("w6-udp-echo-net", "rate"), ("w6-udp-echo-asio", "rate"), "/s", None, (">=", 0.95)),
-    ("W6-tcp-bulk", "W6 TCP bulk bytes/s, net/ (base: raw Asio)", ("w6-tcp-bulk-net", "rate"),
-     ("w6-tcp-bulk-asio", "rate"), "bytes/s", None, (">=", 0.95)),
+    # W6: net/ and raw Asio measured in the same process, in alternating pieces (one run, two
+    # figures): the baseline is the same run's asio_rate.
+    ("W6-tcp-echo", "W6 TCP echo round trips/s, net/ (base: raw Asio, same process)",
+     ("w6-tcp-echo", "rate"), ("w6-tcp-echo", "asio_rate"), "/s", None, (">=", 0.95)),
+    ("W6-udp-echo", "W6 UDP echo round trips/s, net/ (base: raw Asio, same process)",
+     ("w6-udp-echo", "rate"), ("w6-udp-echo", "asio_rate"), "/s", None, (">=", 0.95)),
+    ("W6-tcp-bulk", "W6 TCP bulk bytes/s, net/ (base: raw Asio, same process)",
+     ("w6-tcp-bulk", "rate"), ("w6-tcp-bulk", "asio_rate"), "bytes/s", None, (">=", 0.95)),
 ]
 
 
@@ -77,7 +79,8 @@ def add_cpu_figures(runs):
     for r in runs:
         res = r["result"]
         cpu = res.get("process_cpu_s")
-        if not cpu:
+        # A run of two backends (W6) spent its CPU time on both: no per-CPU figure for either.
+        if not cpu or "asio_rate" in res:
             continue
         res["cpu_rate"] = res["amount"] / cpu
         if "events" in res:
@@ -140,7 +143,7 @@ def main():
             else:
                 met = (met is not False) and check(ratio_target[0], ratio, ratio_target[1]) and met
         cpu = None
-        if sim[1] in CPU_FIELD:
+        if sim[1] in CPU_FIELD and (base is None or base[1] in CPU_FIELD):
             cs = stats(runs, sim[0], CPU_FIELD[sim[1]])
             cb = stats(runs, base[0], CPU_FIELD[base[1]]) if base else None
             if cs:
