@@ -120,8 +120,10 @@ class SharedRef {
     o.s_ = old;
     return *this;
   }
+  // Inline: Asio moves and destroys its handler several times per operation, and a moved-from
+  // reference's destructor is then a null check; the rare last release is a call.
   ~SharedRef() {
-    if (s_ && --s_->refs == 0) delete s_;
+    if (s_ && --s_->refs == 0) release(s_);
   }
 
   // False for a reference moved from.
@@ -131,6 +133,7 @@ class SharedRef {
 
  private:
   explicit SharedRef(State* s) noexcept : s_(s) {}
+  [[gnu::noinline]] static void release(State* s) noexcept { delete s; }
   State* s_;
 };
 
