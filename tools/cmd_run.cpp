@@ -76,7 +76,7 @@ int run(RunOptions o) {
     open_output(trace_file, o.trace_path, "trace file");
     // Lines leave the writer 64 KiB at a time (one stream write per line cost a long run 5%) and
     // reach the file on a thread of their own: the kernel's part of writing a long run's trace
-    // (a third of a traced run's time on 355 MB) then overlaps the simulation.
+    // (a fifth to a third of a traced run's time on 355 MB) then overlaps the simulation.
     trace_thread = std::make_unique<BackgroundWriter>(trace_file, 512 * 1024, 4);
     trace = std::make_unique<sim::JsonLinesTraceWriter>(trace_thread->stream(), 64 * 1024);
   }
